@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Quire: archive news article files into one SQLite file, keep copies in step, audit provenance.
+// No package dependencies: only the toolchain and the system libraries libsqlite3 and zlib.
+import PackageDescription
+
+let package = Package(
+    name: "Quire",
+    products: [
+        .executable(name: "quire", targets: ["quire"]),
+        .library(name: "QuireKit", targets: ["QuireKit"]),
+    ],
+    targets: [
+        // System libraries (apt: libsqlite3-dev, zlib1g-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The SHA-256 block function using the x86 SHA extensions, chosen at run time when the CPU has them.
+        .target(name: "CSHA256"),
+
+        // Foundation layers, each with its own tests.
+        .target(name: "Hashing", dependencies: ["CSHA256"]),
+        .target(name: "Deflate", dependencies: ["CZlib"]),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+
+        // The archive schema: `Schema/*.sql` embedded in the binary at build time.
+        .target(
+            name: "QuireSchema",
+            path: "Schema",
+            exclude: ["README.md"],
+            resources: [.embedInCode("v001-initial.sql")]
+        ),
+
+        // The domain: archive, ingest, sync, audit, interop.
+        .target(name: "QuireKit", dependencies: ["Hashing", "Deflate", "SQLite", "QuireSchema"]),
+
+        // Generates news-like corpora for tests and benchmarks.
+        .target(name: "CorpusGenerator", dependencies: ["Hashing"]),
+
+        // The command-line tool.
+        .executableTarget(name: "quire", dependencies: ["QuireKit"]),
+        // The benchmark driver (release build; see docs/benchmarks.md).
+        .executableTarget(name: "quire-bench", dependencies: ["QuireKit", "CorpusGenerator", "Hashing"]),
+
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "DeflateTests", dependencies: ["Deflate"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "CorpusGenerator", "Hashing", "SQLite", "QuireSchema"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireKit", "CorpusGenerator", "Hashing"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,11 @@
+/// The archive schema's migrations, in order, as embedded in the binary at build time.
+///
+/// Each `vNNN-name.sql` file in this folder is one migration; SwiftPM embeds it (the
+/// `.embedInCode` resource rule in Package.swift) as `PackageResources.vNNN_name_sql`. To change
+/// the schema, add a file, list it in Package.swift and here; never edit a shipped one.
+public enum SchemaMigrations {
+    /// (version, file name, SQL text) for every migration, oldest first.
+    public static let all: [(version: Int, file: String, sql: String)] = [
+        (1, "v001-initial.sql", String(decoding: PackageResources.v001_initial_sql, as: UTF8.self)),
+    ]
+}

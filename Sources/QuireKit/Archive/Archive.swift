@@ -1,0 +1,169 @@
+import Foundation
+import QuireSchema
+import SQLite
+
+/// One Quire archive: an SQLite file holding blobs, documents, versions, sightings, batches and
+/// the event log they are derived from.
+///
+/// Open one with `Archive.open(at:)` (it must exist and be a Quire archive) or make one with
+/// `Archive.create(at:)`. Every writing method runs in transactions, so a crash leaves the file
+/// as it was before or after a step. A class because it owns the database connection.
+public final class Archive {
+    /// `PRAGMA application_id` of every Quire archive: the ASCII bytes "QUIR".
+    public static let applicationID: Int32 = 0x5155_4952
+    /// The schema version this build reads and writes.
+    public static var schemaVersion: Int { SchemaMigrations.all.count }
+    /// The archive file name used when neither `--archive` nor `QUIRE_ARCHIVE` is given.
+    public static let defaultFileName = "archive.quire"
+
+    /// The file's path.
+    public let path: String
+    /// The archive id: a UUID made at init, the origin of every event this copy writes.
+    public let id: String
+    /// The connection. Internal so that QuireKit's parts share it; callers use the methods.
+    let db: Database
+    /// This archive's row in `origins`.
+    let selfOrigin: Int
+
+    private init(path: String, db: Database) throws {
+        self.path = path
+        self.db = db
+        guard let id = try db.text("SELECT value FROM archive WHERE key = 'archive_id'") else {
+            throw QuireError(.notAnArchive, "\(path) has no archive id: it is not a complete Quire archive")
+        }
+        self.id = id
+        guard let origin = try db.int("SELECT id FROM origins WHERE archive = ?", id) else {
+            throw QuireError(.corrupt, "\(path): the archive's own origin is missing from the origins table")
+        }
+        selfOrigin = origin
+    }
+
+    /// Opens an existing archive. Fails, leaving the file's bytes as they were, when the file is
+    /// missing, is not a Quire archive (another SQLite database, text, empty), or was written by
+    /// a newer schema. An older schema is migrated forward unless `readOnly`.
+    public static func open(at path: String, readOnly: Bool = false) throws -> Archive {
+        try checkHeader(path)
+        let db: Database
+        do {
+            db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
+            try db.execute("PRAGMA foreign_keys = ON")
+            if !readOnly { try db.execute("PRAGMA synchronous = NORMAL") }
+            let version = try db.userVersion
+            if version > schemaVersion {
+                throw QuireError(.newerSchema, "\(path) has schema version \(version), but this quire reads up to version \(schemaVersion): upgrade quire to open it")
+            }
+            if version < schemaVersion {
+                if readOnly {
+                    throw QuireError(.newerSchema, "\(path) has schema version \(version) and must be upgraded to \(schemaVersion); open it once for writing")
+                }
+                try db.migrate(migrations)
+            }
+        } catch let error as DatabaseError {
+            if error.code == DatabaseError.notADatabase {
+                throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)", underlying: error)
+            }
+            throw QuireError(.database, "cannot open archive \(path)", underlying: error)
+        }
+        return try Archive(path: path, db: db)
+    }
+
+    /// Creates a new, empty archive at `path`; fails if anything is there. The file appears
+    /// complete or not at all: it is built under a temporary name and linked into place.
+    @discardableResult
+    public static func create(at path: String, createdBy agent: String = Identity.defaultAgent) throws -> Archive {
+        if FileManager.default.fileExists(atPath: path) || isSymlink(path) {
+            throw QuireError(.archiveExists, "\(path) already exists")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).creating-\(Identity.newUUID())"
+        defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temporary + suffix) } }
+        do {
+            let db = try Database(path: temporary, mode: .create)
+            // auto_vacuum must be chosen before the first table; it lets redaction give space back.
+            try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            let archiveID = Identity.newUUID()
+            try db.migrate(migrations) {
+                try db.execute("PRAGMA application_id = \(applicationID)")
+            }
+            try db.inTransaction {
+                let now = Timestamp.now()
+                try db.run("INSERT INTO archive (key, value) VALUES ('archive_id', ?), ('created_at', ?), ('created_by', ?), ('created_with', ?)",
+                           archiveID, now, agent, Identity.tool)
+                try db.run("INSERT INTO origins (archive) VALUES (?)", archiveID)
+            }
+            try db.execute("PRAGMA journal_mode = WAL")
+        } catch let error as DatabaseError {
+            throw QuireError(.database, "cannot create archive \(path)", underlying: error)
+        }
+        if link(temporary, path) != 0 {
+            let err = errno
+            if err == EEXIST { throw QuireError(.archiveExists, "\(path) already exists") }
+            throw QuireError(.io, "cannot create archive \(path): \(String(cString: strerror(err)))")
+        }
+        return try open(at: path)
+    }
+
+    /// Opens the archive at `path`, creating it first when no file is there. Returns whether it was created.
+    public static func openOrCreate(at path: String) throws -> (archive: Archive, created: Bool) {
+        if !FileManager.default.fileExists(atPath: path) && !isSymlink(path) {
+            do {
+                return (try create(at: path), true)
+            } catch let error as QuireError where error.code == .archiveExists {
+                // Another process created it first; fall through and open theirs.
+            }
+        }
+        return (try open(at: path), false)
+    }
+
+    static var migrations: [Migration] {
+        SchemaMigrations.all.map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }
+    }
+
+    private static func isSymlink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// Reads the first 100 bytes of the file and rejects anything that is not a Quire archive
+    /// before SQLite touches it: SQLite would happily turn an empty file into a database.
+    static func checkHeader(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT { throw QuireError(.archiveMissing, "archive \(path) does not exist (create it with `quire init \(path)` or by ingesting into it)") }
+            throw QuireError(.io, "cannot open archive \(path): \(String(cString: strerror(errno)))")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw QuireError(.notAnArchive, "\(path) is a directory, not a Quire archive") }
+        if st.st_size == 0 { throw QuireError(.notAnArchive, "\(path) is an empty file, not a Quire archive") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw QuireError(.io, "cannot read archive \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        let magic = Array("SQLite format 3\u{0}".utf8)
+        guard header.count == 100, Array(header[0..<16]) == magic else {
+            throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)")
+        }
+        let appID = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard Int32(bitPattern: appID) == applicationID else {
+            throw QuireError(.notAnArchive, "\(path) is an SQLite database but not a Quire archive (application_id \(appID))")
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction on the archive's database.
+    func write<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try db.inTransaction(.immediate, body)
+        } catch let error as DatabaseError {
+            throw QuireError(.database, "writing to \(path) failed", underlying: error)
+        }
+    }
+
+    /// Runs `body`, turning database failures into QuireErrors that name the archive.
+    func read<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw QuireError(.database, "reading \(path) failed", underlying: error)
+        }
+    }
+}

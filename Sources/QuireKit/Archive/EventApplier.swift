@@ -1,0 +1,123 @@
+import SQLite
+
+/// Turns events into the derived tables (batches, documents, versions, sightings).
+///
+/// Every change goes through here, whether this copy made it or it arrived in a bundle, so the
+/// visible state is always what the events say, and `rebuildDerivedState` can replay the log
+/// into empty tables to prove it.
+extension Archive {
+    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
+        switch kind {
+        case EventKind.batchOpen: try applyBatchOpen(eventID: eventID, origin: origin, payload: payload)
+        case EventKind.batchClose: try applyBatchClose(payload: payload)
+        case EventKind.sighting: try applySighting(eventID: eventID, at: at, payload: payload)
+        default:
+            // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
+            break
+        }
+    }
+
+    private func field(_ payload: JSON, _ name: String, _ kind: String) throws -> String {
+        guard let value = payload[name]?.stringValue else {
+            throw QuireError(.corrupt, "\(kind) event lacks its '\(name)' field")
+        }
+        return value
+    }
+
+    private func applyBatchOpen(eventID: Int, origin: Int, payload: JSON) throws {
+        let uuid = try field(payload, "id", EventKind.batchOpen)
+        try db.run("""
+            INSERT OR IGNORE INTO batches (uuid, origin, label, source, agent, host, tool, note, inputs, started_at, event)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            uuid, origin, payload["label"]?.stringValue ?? "", payload["source"]?.stringValue,
+            payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "", payload["tool"]?.stringValue ?? "",
+            payload["note"]?.stringValue, (payload["inputs"] ?? .array([])).canonical,
+            payload["started"]?.stringValue ?? "", eventID)
+    }
+
+    private func applyBatchClose(payload: JSON) throws {
+        let uuid = try field(payload, "id", EventKind.batchClose)
+        try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", payload["finished"]?.stringValue, uuid)
+    }
+
+    private func applySighting(eventID: Int, at: String, payload: JSON) throws {
+        let batchUUID = try field(payload, "batch", EventKind.sighting)
+        guard let batch = try db.int("SELECT id FROM batches WHERE uuid = ?", batchUUID) else {
+            throw QuireError(.corrupt, "sighting refers to batch \(batchUUID), which is not in the archive")
+        }
+        let meaning = try field(payload, "meaning", EventKind.sighting)
+        let key = payload["key"]?.stringValue
+        var blobID: Int?
+        var documentID: Int?
+        var versionID: Int?
+        if let blobHash = payload["blob"]?.stringValue {
+            guard let id = try db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
+                throw QuireError(.corrupt, "sighting refers to blob \(blobHash), which is not in the archive")
+            }
+            blobID = id
+        }
+        if let key {
+            documentID = meaning == "failed"
+                ? try db.int("SELECT id FROM documents WHERE key = ?", key)
+                : try self.documentID(forKey: key)
+        }
+        if let versionHash = payload["version"]?.stringValue, let documentID, let blobID {
+            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID,
+                                         parents: payload["parents"]?.arrayValue?.compactMap(\.stringValue),
+                                         at: at, eventID: eventID)
+        }
+        try db.run("""
+            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            batch, try field(payload, "path", EventKind.sighting), payload["path_raw"]?.stringValue.flatMap(Hex.decode),
+            payload["size"]?.intValue, payload["mtime"]?.stringValue, blobID, documentID, versionID, meaning,
+            payload["error"]?.stringValue, eventID)
+    }
+
+    /// The document with `key`, created when it is new.
+    func documentID(forKey key: String) throws -> Int {
+        if let id = try db.int("SELECT id FROM documents WHERE key = ?", key) { return id }
+        try db.run("INSERT INTO documents (key) VALUES (?)", key)
+        return db.lastInsertRowID
+    }
+
+    /// Finds or creates the version `hash`. A new version needs `parents` (possibly empty); an
+    /// existing one keeps the earliest creation time any copy reported.
+    func applyVersion(hash: String, document: Int, blob: Int, parents: [String]?, at: String, eventID: Int) throws -> Int {
+        if let (id, createdAt) = try db.firstRow("SELECT id, created_at FROM versions WHERE hash = ?", [hash], { ($0.int(0), $0.text(1)) }) {
+            if at < createdAt {
+                try db.run("UPDATE versions SET created_at = ? WHERE id = ?", at, id)
+                try updateHead(document: document)
+            }
+            return id
+        }
+        guard let parents else {
+            throw QuireError(.corrupt, "version \(hash) is referred to before it was recorded")
+        }
+        try db.run("INSERT INTO versions (hash, document, blob, created_at, event) VALUES (?, ?, ?, ?, ?)", hash, document, blob, at, eventID)
+        let id = db.lastInsertRowID
+        for parent in parents {
+            guard let parentID = try db.int("SELECT id FROM versions WHERE hash = ?", parent) else {
+                throw QuireError(.corrupt, "version \(hash) names parent \(parent), which is not in the archive")
+            }
+            try db.run("INSERT OR IGNORE INTO version_parents (version, parent) VALUES (?, ?)", id, parentID)
+        }
+        try updateHead(document: document)
+        return id
+    }
+
+    /// Sets a document's current head: among its versions that no other version names as a parent,
+    /// the one created last, ties broken by the larger version hash. Every copy with the same
+    /// versions picks the same head.
+    func updateHead(document: Int) throws {
+        try db.run("""
+            UPDATE documents SET head = (
+                SELECT v.id FROM versions v
+                WHERE v.document = ?1 AND NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id)
+                ORDER BY v.created_at DESC, v.hash DESC LIMIT 1)
+            WHERE id = ?1
+            """, document)
+    }
+}

@@ -1,0 +1,145 @@
+/// The things the archive answers questions with. Each has a `json` form: the shape `--json` prints.
+
+/// A document and its current head (`quire ls`).
+public struct DocumentSummary: Sendable, Equatable {
+    public let key: String
+    /// The current head version's hash.
+    public let head: String?
+    /// The current head's blob hash.
+    public let headBlob: String?
+    /// The current head's size in bytes.
+    public let size: Int?
+    /// How many versions the document has.
+    public let versions: Int
+    /// How many heads (more than one: the document forked in two copies).
+    public let heads: Int
+    /// The latest time any copy saw it.
+    public let lastSeen: String?
+
+    public var json: JSON {
+        ["key": .string(key), "head": JSON(head), "head_blob": JSON(headBlob), "size": JSON(size),
+         "versions": .int(Int64(versions)), "heads": .int(Int64(heads)), "last_seen": JSON(lastSeen)]
+    }
+}
+
+/// One observation of a file.
+public struct SightingInfo: Sendable, Equatable {
+    public let batch: String
+    public let batchLabel: String
+    public let path: String
+    public let size: Int?
+    public let mtime: String?
+    public let blob: String?
+    public let key: String?
+    public let version: String?
+    public let meaning: String
+    public let error: String?
+    public let seenAt: String
+    public let agent: String
+    public let host: String
+    public let source: String?
+    public let tool: String
+
+    public var json: JSON {
+        ["batch": .string(batch), "batch_label": .string(batchLabel), "path": .string(path), "size": JSON(size),
+         "mtime": JSON(mtime), "blob": JSON(blob), "key": JSON(key), "version": JSON(version), "meaning": .string(meaning),
+         "error": JSON(error), "seen_at": .string(seenAt), "agent": .string(agent), "host": .string(host),
+         "source": JSON(source), "tool": .string(tool)]
+    }
+}
+
+/// One version of a document (`quire log`, `quire show`).
+public struct VersionInfo: Sendable, Equatable {
+    public let key: String
+    /// Its position in the document's log, oldest first, from 1.
+    public let number: Int
+    public let hash: String
+    public let blob: String
+    public let size: Int
+    public let parents: [String]
+    public let createdAt: String
+    /// Whether no other version names it as a parent.
+    public let isHead: Bool
+    /// Whether it is the document's current head.
+    public let isCurrent: Bool
+    /// The batch and path of the sighting that created it here, when one did.
+    public let batch: String?
+    public let batchLabel: String?
+    public let path: String?
+
+    public var json: JSON {
+        ["key": .string(key), "n": .int(Int64(number)), "version": .string(hash), "blob": .string(blob),
+         "size": .int(Int64(size)), "parents": .array(parents.map { .string($0) }), "created_at": .string(createdAt),
+         "head": .bool(isHead), "current": .bool(isCurrent), "batch": JSON(batch), "batch_label": JSON(batchLabel),
+         "path": JSON(path)]
+    }
+}
+
+/// How a blob is stored.
+public struct BlobInfo: Sendable, Equatable {
+    public let hash: String
+    public let size: Int
+    public let encoding: String
+    public let storedSize: Int
+    /// The blob whose bytes are this one's preset dictionary.
+    public let base: String?
+    public let depth: Int
+
+    public var json: JSON {
+        ["hash": .string(hash), "size": .int(Int64(size)), "encoding": .string(encoding),
+         "stored_size": .int(Int64(storedSize)), "base": JSON(base), "depth": .int(Int64(depth))]
+    }
+}
+
+/// One batch with its counts (`quire batches`).
+public struct BatchSummary: Sendable, Equatable {
+    public let id: String
+    public let label: String
+    public let source: String?
+    public let agent: String
+    public let host: String
+    public let tool: String
+    public let note: String?
+    public let inputs: [String]
+    public let startedAt: String
+    /// Nil when the batch did not finish (interrupted).
+    public let finishedAt: String?
+    public let files: Int
+    public let bytes: Int
+    /// Sightings by meaning.
+    public let counts: [String: Int]
+
+    public var json: JSON {
+        ["id": .string(id), "label": .string(label), "source": JSON(source), "agent": .string(agent), "host": .string(host),
+         "tool": .string(tool), "note": JSON(note), "inputs": .array(inputs.map { .string($0) }),
+         "started_at": .string(startedAt), "finished_at": JSON(finishedAt), "files": .int(Int64(files)),
+         "bytes": .int(Int64(bytes)), "counts": .object(counts.mapValues { .int(Int64($0)) })]
+    }
+}
+
+/// Totals for the whole archive (`quire stats`).
+public struct ArchiveStats: Sendable, Equatable {
+    public let archiveID: String
+    public let documents: Int
+    public let versions: Int
+    public let blobs: Int
+    public let sightings: Int
+    public let batches: Int
+    public let events: Int
+    /// Sum of the sizes of all distinct blobs.
+    public let originalBytes: Int
+    /// Bytes the blobs take in the archive (their stored chunks).
+    public let storedBytes: Int
+    /// The archive file's size on disk (with its write-ahead log).
+    public let fileBytes: Int
+    /// Documents with more than one head.
+    public let forkedDocuments: Int
+
+    public var json: JSON {
+        ["archive_id": .string(archiveID), "documents": .int(Int64(documents)), "versions": .int(Int64(versions)),
+         "blobs": .int(Int64(blobs)), "sightings": .int(Int64(sightings)), "batches": .int(Int64(batches)),
+         "events": .int(Int64(events)), "original_bytes": .int(Int64(originalBytes)),
+         "stored_bytes": .int(Int64(storedBytes)), "file_bytes": .int(Int64(fileBytes)),
+         "forked_documents": .int(Int64(forkedDocuments))]
+    }
+}

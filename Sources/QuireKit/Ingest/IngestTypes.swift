@@ -1,0 +1,89 @@
+import Foundation
+
+/// What `ingest` should do beyond reading the files.
+public struct IngestOptions: Sendable {
+    /// The batch label; default: the date and the first input's name.
+    public var label: String?
+    /// Where the files came from (a site, a scraper, a feed).
+    public var source: String?
+    /// Who ran the ingest; default `user@host`.
+    public var agent: String?
+    /// Free text kept with the batch.
+    public var note: String?
+    /// Include names starting with `.`.
+    public var includeHidden = false
+    /// Follow symbolic links found inside input directories.
+    public var followSymlinks = false
+    /// zlib level for new blobs (0–9).
+    public var compressionLevel: Int32 = BlobEncoding.defaultLevel
+    /// Threads for reading, hashing and compressing (SQLite has one writer).
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Files per transaction.
+    public var chunkFiles = 512
+    /// Bytes of file content held in memory per transaction.
+    public var chunkBytes = 16 * 1024 * 1024
+    /// Files larger than this are streamed through a temporary file instead of memory.
+    public var memoryFileLimit = 4 * 1024 * 1024
+
+    public init() {}
+}
+
+/// Where an ingest has got to, for a progress line.
+public struct IngestProgress: Sendable {
+    /// Files handled (sighted) so far.
+    public let files: Int
+    /// Bytes of those files.
+    public let bytes: Int
+    /// Seconds since the ingest started.
+    public let elapsed: Double
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable {
+    /// The batch id (UUID).
+    public let batch: String
+    public let label: String
+    /// Sightings by meaning: new, version, duplicate, unchanged, failed.
+    public internal(set) var counts: [String: Int] = ["new": 0, "version": 0, "duplicate": 0, "unchanged": 0, "failed": 0]
+    /// Files sighted (including failed ones).
+    public internal(set) var files = 0
+    /// Bytes read.
+    public internal(set) var bytes = 0
+    /// Blobs this ingest added.
+    public internal(set) var newBlobs = 0
+    /// Bytes those blobs take in the archive.
+    public internal(set) var storedBytes = 0
+    /// Files that could not be archived, with why.
+    public internal(set) var failures: [Problem] = []
+    /// Things left out on purpose (symbolic links), with why.
+    public internal(set) var skipped: [Problem] = []
+    /// Wall-clock seconds.
+    public internal(set) var seconds = 0.0
+
+    /// A path and what happened to it.
+    public struct Problem: Sendable {
+        public let path: String
+        public let reason: String
+    }
+
+    init(batch: String, label: String) {
+        self.batch = batch
+        self.label = label
+    }
+
+    /// The report as JSON (the shape `quire ingest --json` prints).
+    public var json: JSON {
+        .object([
+            "batch": .string(batch),
+            "label": .string(label),
+            "files": .int(Int64(files)),
+            "bytes": .int(Int64(bytes)),
+            "new_blobs": .int(Int64(newBlobs)),
+            "stored_bytes": .int(Int64(storedBytes)),
+            "counts": .object(counts.mapValues { .int(Int64($0)) }),
+            "failures": .array(failures.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            "seconds": .double((seconds * 1000).rounded() / 1000),
+        ])
+    }
+}

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Timestamps as Quire writes them: UTC, ISO 8601, with milliseconds (`2024-03-26T14:05:09.123Z`),
+/// so that text order is time order and `sqlite3` can compare them directly.
+public enum Timestamp {
+    /// The current time.
+    public static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
+    }
+
+    /// Formats a time given as seconds since 1970 plus nanoseconds.
+    public static func format(seconds: Int, nanoseconds: Int = 0) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let ms = nanoseconds / 1_000_000
+        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+            + "." + pad(ms, 3) + "Z"
+    }
+
+    /// Formats a file time given as seconds and nanoseconds, keeping all nine digits when they are
+    /// not zero, so the recorded mtime is exactly what the file system said.
+    public static func formatFileTime(seconds: Int, nanoseconds: Int) -> String {
+        let base = String(format(seconds: seconds).dropLast(5)) // drop ".mmmZ"
+        if nanoseconds == 0 { return base + "Z" }
+        return base + "." + pad(nanoseconds, 9) + "Z"
+    }
+
+    /// Seconds since 1970 for a timestamp in the forms Quire writes (and a few ISO 8601 variants:
+    /// a date alone, a time without fraction, `+hh:mm` offsets); nil when it cannot be read.
+    public static func parse(_ text: String) -> Double? {
+        let s = Array(text.utf8)
+        func num(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= s.count else { return nil }
+            var v = 0
+            for i in from..<from + count {
+                guard s[i] >= 48 && s[i] <= 57 else { return nil }
+                v = v * 10 + Int(s[i] - 48)
+            }
+            return v
+        }
+        guard let year = num(0, 4), s.count >= 10, s[4] == 45, let month = num(5, 2), s[7] == 45, let day = num(8, 2),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds = Double(daysFromCivil(year, month, day) * 86_400)
+        if s.count == 10 { return seconds }
+        guard s.count >= 16, s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " "),
+              let hour = num(11, 2), s[13] == 58, let minute = num(14, 2) else { return nil }
+        seconds += Double(hour * 3600 + minute * 60)
+        var i = 16
+        if i < s.count, s[i] == 58 {
+            guard let sec = num(17, 2) else { return nil }
+            seconds += Double(sec)
+            i = 19
+            if i < s.count, s[i] == UInt8(ascii: ".") {
+                i += 1
+                var scale = 0.1
+                while i < s.count, s[i] >= 48, s[i] <= 57 {
+                    seconds += Double(s[i] - 48) * scale
+                    scale /= 10
+                    i += 1
+                }
+            }
+        }
+        if i == s.count { return seconds }
+        if s[i] == UInt8(ascii: "Z") && i + 1 == s.count { return seconds }
+        if s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-"), let oh = num(i + 1, 2) {
+            var om = 0
+            if i + 3 < s.count {
+                let j = s[i + 3] == 58 ? i + 4 : i + 3
+                guard let m = num(j, 2), j + 2 == s.count else { return nil }
+                om = m
+            } else if i + 3 != s.count { return nil }
+            let offset = Double(oh * 3600 + om * 60)
+            return s[i] == UInt8(ascii: "+") ? seconds - offset : seconds + offset
+        }
+        return nil
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let s = String(value)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

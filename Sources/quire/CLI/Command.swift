@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QuireKit
+
+/// One `quire` command: its name, what it does, what it accepts, and the code that runs it.
+struct Command: Sendable {
+    let name: String
+    let summary: String
+    /// Text after the synopsis in `--help`: details, examples.
+    let discussion: String
+    let options: [OptionSpec]
+    let positionals: [PositionalSpec]
+    /// Commands under this one (`bundle create`); a command with subcommands has no `run`.
+    let subcommands: [Command]
+    let run: (@Sendable (Context, ParsedArguments) throws -> Int32)?
+
+    init(name: String, summary: String, discussion: String = "", options: [OptionSpec] = [], positionals: [PositionalSpec] = [],
+         subcommands: [Command] = [], run: (@Sendable (Context, ParsedArguments) throws -> Int32)? = nil) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.options = options
+        self.positionals = positionals
+        self.subcommands = subcommands
+        self.run = run
+    }
+
+    /// `--json` for commands that print data.
+    static let jsonOption = OptionSpec("json", help: "Print one JSON document on stdout (shapes in docs/cli.md).")
+}
+
+/// Options every command accepts, before or after the command name.
+let globalOptions: [OptionSpec] = [
+    OptionSpec("archive", short: "A", value: "PATH", help: "The archive file (default: $QUIRE_ARCHIVE, else ./\(Archive.defaultFileName))."),
+    OptionSpec("help", short: "h", help: "Show help for the command and exit."),
+]
+
+/// What a running command needs: the parsed global options and how to reach the archive.
+struct Context: Sendable {
+    let archivePath: String
+    /// Whether the path came from `--archive` or `QUIRE_ARCHIVE` rather than the default.
+    let archiveWasNamed: Bool
+
+    /// Opens the archive, which must exist.
+    func openArchive(readOnly: Bool = false) throws -> Archive {
+        try Archive.open(at: archivePath, readOnly: readOnly)
+    }
+}
+
+/// Parses the command line, runs the command, and returns the exit status: 0 success, 1 a runtime
+/// failure, 64 a usage error (the conventions of swift-argument-parser and sysexits.h).
+enum CLI {
+    static let usageExit: Int32 = 64
+
+    static func main(_ arguments: [String]) -> Int32 {
+        var args = Array(arguments.dropFirst())
+        if args == ["--version"] {
+            Output.line(Identity.tool)
+            return 0
+        }
+        // Find the command path: leading words that name commands, skipping global options.
+        var path: [Command] = []
+        var commands = allCommands
+        var i = 0
+        var skipValue = false
+        var unknownWord: String? = nil
+        while i < args.count {
+            let arg = args[i]
+            if skipValue { skipValue = false; i += 1; continue }
+            if arg == "-A" || arg == "--archive" { skipValue = true; i += 1; continue }
+            if arg.hasPrefix("-") { i += 1; continue }
+            guard let command = commands.first(where: { $0.name == arg }) else {
+                if path.isEmpty { unknownWord = arg }
+                break
+            }
+            path.append(command)
+            args.remove(at: i)
+            commands = command.subcommands
+            if commands.isEmpty { break }
+        }
+        guard let command = path.last else {
+            if args.isEmpty || args.contains("--help") || args.contains("-h") || args == ["help"] {
+                Output.out(Help.overview())
+                return 0
+            }
+            if unknownWord == "help" {
+                return helpCommand(args.filter { !$0.hasPrefix("-") }.dropFirst().map { $0 })
+            }
+            guard let word = unknownWord else {
+                return usageError("no command given", usage: "quire <command> [options]; see 'quire --help'")
+            }
+            return usageError("unknown command '\(word)'", usage: "quire <command> [options]; see 'quire --help'")
+        }
+        let names = path.map(\.name).joined(separator: " ")
+        if command.run == nil {
+            if args.contains("--help") || args.contains("-h") || args.isEmpty {
+                Output.out(Help.command(command, path: names))
+                return 0
+            }
+            return usageError("'\(names)' needs one of: \(command.subcommands.map(\.name).joined(separator: ", "))",
+                              usage: Help.synopsis(command, path: names))
+        }
+        let parsed: ParsedArguments
+        do {
+            parsed = try ParsedArguments.parse(args, options: command.options + globalOptions, positionals: command.positionals)
+        } catch let error as UsageError {
+            return usageError(error.message, usage: Help.synopsis(command, path: names))
+        } catch {
+            return usageError("\(error)", usage: Help.synopsis(command, path: names))
+        }
+        if parsed.flag("help") {
+            Output.out(Help.command(command, path: names))
+            return 0
+        }
+        let environment = getenv("QUIRE_ARCHIVE").flatMap { String(validatingCString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let context = Context(archivePath: parsed.value("archive") ?? environment ?? Archive.defaultFileName,
+                              archiveWasNamed: parsed.value("archive") != nil || environment != nil)
+        do {
+            return try command.run!(context, parsed)
+        } catch let error as UsageError {
+            return usageError(error.message, usage: Help.synopsis(command, path: names))
+        } catch let error as QuireError {
+            Output.error("Error: \(error)")
+            return 1
+        } catch {
+            Output.error("Error: \(error)")
+            return 1
+        }
+    }
+
+    static func usageError(_ message: String, usage: String) -> Int32 {
+        Output.error("Error: \(message)")
+        Output.error("Usage: \(usage)")
+        return usageExit
+    }
+
+    private static func helpCommand(_ words: [String]) -> Int32 {
+        var commands = allCommands
+        var found: [Command] = []
+        for word in words {
+            guard let c = commands.first(where: { $0.name == word }) else {
+                return usageError("unknown command '\(words.joined(separator: " "))'", usage: "quire help [command]")
+            }
+            found.append(c)
+            commands = c.subcommands
+        }
+        guard let command = found.last else { Output.out(Help.overview()); return 0 }
+        Output.out(Help.command(command, path: found.map(\.name).joined(separator: " ")))
+        return 0
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QuireKit
+
+/// Writing to stdout (buffered, flushed at exit and before anything goes to stderr) and stderr,
+/// with `write(2)` so no C `FILE` is shared between threads.
+enum Output {
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+
+    /// Writes text to stdout.
+    static func out(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes a line to stdout.
+    static func line(_ text: String = "") { out(text + "\n") }
+
+    /// Writes raw bytes to stdout.
+    static func bytes(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes what is buffered for stdout.
+    static func flush() {
+        buffer.withUnsafeBytes { writeAll(STDOUT_FILENO, $0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes a line to stderr.
+    static func error(_ text: String) {
+        flush()
+        let line = Array((text + "\n").utf8)
+        line.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
+    }
+
+    /// Writes raw text to stderr without a newline (progress lines).
+    static func errorRaw(_ text: String) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
+    }
+
+    /// Prints a JSON document on stdout.
+    static func json(_ value: JSON) { line(value.pretty) }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                // The reader went away (a closed pipe): stop quietly, as cat does.
+                _exit(fd == STDOUT_FILENO ? 1 : 2)
+            }
+            offset += n
+        }
+    }
+
+    /// Whether stderr is a terminal (for progress lines).
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    /// Whether stdout is a terminal.
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+}
+
+/// Formatting helpers for text output.
+enum Format {
+    /// Bytes in binary units: `812 B`, `12.3 KiB`, `4.0 MiB`.
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(n) B" : String(format1(value)) + " " + units[unit]
+    }
+
+    /// One decimal place.
+    static func format1(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// The first 12 hex digits of a hash, enough to name it on screen.
+    static func short(_ hash: String?) -> String { hash.map { String($0.prefix(12)) } ?? "-" }
+
+    /// Rows as columns separated by two spaces, left-aligned; the last column is not padded.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+/// A one-line progress display on stderr, redrawn in place; silent unless stderr is a terminal.
+final class ProgressLine {
+    private let enabled: Bool
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled && Output.stderrIsTerminal }
+
+    func update(_ text: String) {
+        guard enabled else { return }
+        Output.errorRaw("\r\u{1B}[K" + text)
+        drawn = true
+    }
+
+    func finish() {
+        guard enabled, drawn else { return }
+        Output.errorRaw("\r\u{1B}[K")
+        drawn = false
+    }
+}

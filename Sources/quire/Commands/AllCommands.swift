@@ -1,0 +1,11 @@
+/// Every top-level command, in the order `quire --help` lists them.
+let allCommands: [Command] = [
+    initCommand,
+    ingestCommand,
+    lsCommand,
+    logCommand,
+    showCommand,
+    catCommand,
+    batchesCommand,
+    statsCommand,
+]

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QuireKit
+
+let ingestCommand = Command(
+    name: "ingest",
+    summary: "Archive files and folders of news articles as one batch.",
+    discussion: """
+    Every file is hashed (SHA-256) and becomes a sighting in a new batch, with one meaning:
+      new        a new document (its key was never seen) with new bytes
+      version    a new version of a known document
+      duplicate  bytes already archived under another document
+      unchanged  the same bytes as the document's current version
+      failed     the file could not be read (the reason is recorded)
+
+    A document's key is its path relative to the folder given (for a file given by name: the
+    path as typed, normalized). Folders are walked in byte order of names; names starting with
+    '.' are skipped unless --hidden; symbolic links inside folders are not followed unless
+    --follow-symlinks. PATH '-' reads paths from stdin, one per line.
+
+    If the archive does not exist it is created (and says so on stderr). Exit status 1 when any
+    file could not be archived; the rest of the batch is archived regardless.
+
+    Examples:
+      quire ingest Archives/samples/day-1 Archives/samples/day-2
+      find scrape/ -name '*.html' | quire ingest --batch "scrape 2024-03-26" --source reuters -
+    """,
+    options: [
+        OptionSpec("batch", short: "b", value: "LABEL", help: "Label for the batch (default: the date and the first input's name)."),
+        OptionSpec("source", value: "NAME", help: "Where the files came from (a site, a feed, a scraper)."),
+        OptionSpec("agent", value: "WHO", help: "Who is archiving (default: user@host)."),
+        OptionSpec("note", value: "TEXT", help: "A note kept with the batch."),
+        OptionSpec("key", value: "path", help: "How documents are identified: 'path' (the default and only choice in this version)."),
+        OptionSpec("hidden", help: "Include files and folders whose names start with '.'."),
+        OptionSpec("follow-symlinks", help: "Follow symbolic links inside folders."),
+        OptionSpec("level", value: "N", help: "zlib compression level for new bytes, 0-9 (default 6)."),
+        OptionSpec("threads", value: "N", help: "Threads for reading, hashing and compressing (default: all cores)."),
+        OptionSpec("quiet", short: "q", help: "No progress line and no summary (errors are still printed)."),
+        Command.jsonOption,
+    ],
+    positionals: [PositionalSpec(name: "PATH", help: "Files or folders to archive; '-' reads paths from stdin.", minimum: 1, maximum: nil)]
+) { context, args in
+    var options = IngestOptions()
+    options.label = args.value("batch")
+    options.source = args.value("source")
+    options.agent = args.value("agent")
+    options.note = args.value("note")
+    options.includeHidden = args.flag("hidden")
+    options.followSymlinks = args.flag("follow-symlinks")
+    if let key = args.value("key"), key != "path" {
+        throw UsageError(message: "--key must be 'path', not '\(key)'")
+    }
+    if let level = try args.int("level", in: 0...9) { options.compressionLevel = Int32(level) }
+    if let threads = try args.int("threads", in: 1...256) { options.threads = threads }
+
+    var inputs: [[UInt8]] = []
+    for path in args.positionals {
+        if path == "-" { inputs += readPathsFromStdin() } else { inputs.append(Array(path.utf8)) }
+    }
+    let quiet = args.flag("quiet")
+    let json = args.flag("json")
+
+    let (archive, created) = try Archive.openOrCreate(at: context.archivePath)
+    if created && !quiet {
+        Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
+    }
+    let progress = ProgressLine(enabled: !quiet)
+    let report = try archive.ingest(rawPaths: inputs, options: options) { p in
+        let mb = Double(p.bytes) / 1_048_576
+        let rate = p.elapsed > 0 ? Double(p.files) / p.elapsed : 0
+        progress.update("ingest: \(p.files) files, \(Format.format1(mb)) MiB, \(Int(rate)) files/s")
+    }
+    progress.finish()
+
+    for failure in report.failures {
+        Output.error("failed: \(failure.path): \(failure.reason)")
+    }
+    if json {
+        Output.json(report.json)
+    } else if !quiet {
+        let c = report.counts
+        Output.line("Batch \(report.label) (\(report.batch)): \(report.files) files, \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
+        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)")
+        Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
+        if !report.skipped.isEmpty {
+            Output.line("  skipped \(report.skipped.count): " + report.skipped.prefix(5).map { "\($0.path) (\($0.reason))" }.joined(separator: ", ")
+                        + (report.skipped.count > 5 ? ", ..." : ""))
+        }
+    }
+    if !report.failures.isEmpty {
+        Output.error("\(report.failures.count) of \(report.files) files could not be archived; the others were.")
+        return 1
+    }
+    return 0
+}
+
+/// Paths from stdin, one per line, as raw bytes (names need not be UTF-8). Empty lines are skipped.
+private func readPathsFromStdin() -> [[UInt8]] {
+    var paths: [[UInt8]] = []
+    var current: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        for b in buffer[0..<n] {
+            if b == UInt8(ascii: "\n") {
+                if current.last == UInt8(ascii: "\r") { current.removeLast() }
+                if !current.isEmpty { paths.append(current) }
+                current.removeAll()
+            } else {
+                current.append(b)
+            }
+        }
+    }
+    if !current.isEmpty { paths.append(current) }
+    return paths
+}
