@@ -41,11 +41,13 @@ let package = Package(
         // The benchmark driver (release build; see docs/benchmarks.md).
         .executableTarget(name: "quire-bench", dependencies: ["QuireKit", "CorpusGenerator", "Hashing"]),
 
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "DeflateTests", dependencies: ["Deflate"]),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
-        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "CorpusGenerator", "Hashing", "SQLite", "QuireSchema"]),
-        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireKit", "CorpusGenerator", "Hashing"]),
+        // Helpers shared by the test targets: running real tools, temporary folders, ../shared.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "DeflateTests", dependencies: ["Deflate", "TestSupport"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
+        .testTarget(name: "QuireKitTests", dependencies: ["QuireKit", "CorpusGenerator", "Hashing", "SQLite", "QuireSchema", "TestSupport"]),
+        .testTarget(name: "QuireCLITests", dependencies: ["quire", "QuireKit", "CorpusGenerator", "Hashing", "SQLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

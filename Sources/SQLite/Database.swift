@@ -50,6 +50,19 @@ public final class Database {
         self.path = path
         sqlite3_busy_timeout(db, busyTimeout)
         sqlite3_extended_result_codes(db, 1)
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    /// Switches the file to write-ahead logging (`PRAGMA journal_mode = WAL`), which lets readers
+    /// and one writer work at once. The mode is stored in the file. Returns the mode now in effect.
+    @discardableResult
+    public func enableWriteAheadLog() throws -> String {
+        try text("PRAGMA journal_mode = WAL") ?? ""
+    }
+
+    /// The journal mode in effect (`wal`, `delete`, ...).
+    public var journalMode: String {
+        get throws { try text("PRAGMA journal_mode") ?? "" }
     }
 
     deinit {

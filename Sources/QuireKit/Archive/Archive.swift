@@ -46,7 +46,6 @@ public final class Archive {
         let db: Database
         do {
             db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
-            try db.execute("PRAGMA foreign_keys = ON")
             if !readOnly { try db.execute("PRAGMA synchronous = NORMAL") }
             let version = try db.userVersion
             if version > schemaVersion {
@@ -91,7 +90,9 @@ public final class Archive {
                            archiveID, now, agent, Identity.tool)
                 try db.run("INSERT INTO origins (archive) VALUES (?)", archiveID)
             }
-            try db.execute("PRAGMA journal_mode = WAL")
+            guard try db.enableWriteAheadLog() == "wal" else {
+                throw QuireError(.database, "cannot create archive \(path): the file system does not support write-ahead logging")
+            }
         } catch let error as DatabaseError {
             throw QuireError(.database, "cannot create archive \(path)", underlying: error)
         }
