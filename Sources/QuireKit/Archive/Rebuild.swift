@@ -1,0 +1,29 @@
+import SQLite
+
+extension Archive {
+    /// Throws away the derived tables (batches, documents, versions, sightings) and replays every
+    /// event in arrival order to rebuild them, in one transaction. The result must equal what was
+    /// there: the events and blobs are the archive; everything else follows from them.
+    public func rebuildDerivedState() throws {
+        try write {
+            try db.execute("""
+                UPDATE documents SET head = NULL;
+                DELETE FROM sightings;
+                DELETE FROM version_parents;
+                DELETE FROM versions;
+                DELETE FROM documents;
+                DELETE FROM batches;
+                """)
+            let events = try db.prepare("SELECT id, origin, kind, at, payload FROM events ORDER BY id")
+            while try events.step() {
+                let payload: JSON
+                do {
+                    payload = try JSON.parse(events.blob(4))
+                } catch {
+                    throw QuireError(.corrupt, "event \(events.int(0)) has a payload that is not JSON", underlying: error as? JSONParseError)
+                }
+                try apply(eventID: events.int(0), origin: events.int(1), kind: events.text(2), at: events.text(3), payload: payload)
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import QuireSchema
+import SQLite
+import Testing
+import TestSupport
+@testable import QuireKit
+
+@Suite("Archive file")
+struct ArchiveFileTests {
+    @Test("a new archive is marked with the application id, the schema version and an archive id")
+    func create() throws {
+        let scratch = try Scratch()
+        let db = try Database(path: scratch.path, mode: .readOnly)
+        #expect(try db.applicationID == Archive.applicationID)
+        #expect(try db.userVersion == Archive.schemaVersion)
+        #expect(try db.journalMode == "wal")
+        #expect(UUID(uuidString: scratch.archive.id) != nil)
+        let second = try Scratch()
+        #expect(second.archive.id != scratch.archive.id)
+    }
+
+    @Test("init refuses a path that exists and leaves it alone")
+    func createOverExisting() throws {
+        let dir = TemporaryDirectory()
+        let path = try dir.write("taken.quire", "notes\n")
+        #expect { try Archive.create(at: path) } throws: { ($0 as? QuireError)?.code == .archiveExists }
+        #expect(try readFile(path) == Array("notes\n".utf8))
+    }
+
+    @Test("opening a missing archive says it does not exist and creates nothing")
+    func missing() throws {
+        let dir = TemporaryDirectory()
+        #expect { try Archive.open(at: dir.file("none.quire")) } throws: { ($0 as? QuireError)?.code == .archiveMissing }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("none.quire")))
+    }
+
+    @Test("files that are not archives are refused and left byte-identical",
+          arguments: ["text", "empty", "other-sqlite", "binary"])
+    func notAnArchive(_ kind: String) throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("x.quire")
+        switch kind {
+        case "text": try dir.write("x.quire", "These are my notes, not an archive.\n")
+        case "empty": try dir.write("x.quire", [UInt8]())
+        case "binary": var rng = SeededRandom(seed: 3); try dir.write("x.quire", rng.bytes(5000))
+        default:
+            let other = try Database(path: path, mode: .create)
+            try other.execute("CREATE TABLE notes (text); INSERT INTO notes VALUES ('hello')")
+        }
+        let before = try readFile(path)
+        #expect { try Archive.open(at: path) } throws: { ($0 as? QuireError)?.code == .notAnArchive }
+        #expect { try Archive.openOrCreate(at: path) } throws: { ($0 as? QuireError)?.code == .notAnArchive }
+        #expect(try readFile(path) == before)
+    }
+
+    @Test("an archive with a newer schema is refused and left byte-identical")
+    func futureSchema() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("future.quire")
+        try Archive.create(at: path)
+        do {
+            let db = try Database(path: path, mode: .readWrite)
+            try db.execute("PRAGMA user_version = 99; PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let before = try readFile(path)
+        do {
+            _ = try Archive.open(at: path)
+            Issue.record("a newer schema was opened")
+        } catch let error as QuireError {
+            #expect(error.code == .newerSchema)
+            #expect(error.message.contains("99"))
+        }
+        #expect(try readFile(path) == before)
+    }
+
+    @Test("every Schema/*.sql file is embedded, in order, and none is missing")
+    func embeddedMigrations() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Schema").filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(SchemaMigrations.all.map(\.file) == files)
+        #expect(SchemaMigrations.all.map(\.version) == Array(1...files.count))
+        for migration in SchemaMigrations.all {
+            let onDisk = String(decoding: try readFile(repositoryRoot + "/Schema/" + migration.file), as: UTF8.self)
+            #expect(migration.sql == onDisk, "\(migration.file) differs from the embedded copy")
+        }
+    }
+
+    @Test("the documented views answer the issue's questions with plain SQL")
+    func views() throws {
+        let scratch = try Scratch()
+        let report = try scratch.archive.ingest(paths: [repositoryRoot + "/Archives/samples/day-1"], options: quietOptions(label: "X"))
+        let db = try Database(path: scratch.path, mode: .readOnly)
+        // Which files in batch X were new?
+        let newFiles = try db.rows("SELECT path FROM sighting_list WHERE batch_label = 'X' AND meaning = 'new' ORDER BY path") { $0.text(0) }
+        #expect(newFiles.count == report.counts["new"])
+        // Every sighting of hash H.
+        let duplicate = try #require(try db.text("SELECT blob FROM sighting_list WHERE meaning = 'duplicate'"))
+        #expect(try db.int("SELECT count(*) FROM sighting_list WHERE blob = ?", duplicate) == 2)
+        #expect(try db.int("SELECT new FROM batch_list WHERE label = 'X'") == report.counts["new"])
+        #expect(try db.int("SELECT count(*) FROM document_list") == 5)
+    }
+}

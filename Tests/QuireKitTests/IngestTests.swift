@@ -1,0 +1,291 @@
+import CorpusGenerator
+import Foundation
+import Hashing
+import SQLite
+import Testing
+import TestSupport
+@testable import QuireKit
+
+@Suite("Ingest")
+struct IngestTests {
+    /// Every file under `root` must read back byte for byte from the archive by its key.
+    func expectFilesArchived(_ archive: Archive, root: String, keyPrefix: String = "") throws {
+        for relative in filesUnder(root) {
+            let bytes = try readFile(root + "/" + relative)
+            let hash = SHA256.hash(bytes).hex
+            #expect(try archive.blobBytes(hash: hash) == bytes, "\(relative)")
+            #expect(try archive.sightings(blob: hash).contains { $0.path == keyPrefix + relative })
+        }
+    }
+
+    @Test("the shared seed batch: five new articles, each readable byte for byte")
+    func seedBatch() throws {
+        let scratch = try Scratch()
+        let root = sharedDirectory + "/samples/seed-batch"
+        let report = try scratch.archive.ingest(paths: [root], options: quietOptions())
+        #expect(report.counts == ["new": 5, "version": 0, "duplicate": 0, "unchanged": 0, "failed": 0])
+        #expect(report.newBlobs == 5)
+        try expectFilesArchived(scratch.archive, root: root)
+        let stats = try scratch.archive.stats()
+        #expect(stats.documents == 5 && stats.blobs == 5 && stats.sightings == 5 && stats.batches == 1)
+        #expect(stats.storedBytes < stats.originalBytes)
+    }
+
+    @Test("the project's samples: new, version, duplicate and unchanged in one batch")
+    func projectSamples() throws {
+        let scratch = try Scratch()
+        let samples = repositoryRoot + "/Archives/samples"
+        let report = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: quietOptions())
+        #expect(report.counts == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0])
+        let log = try scratch.archive.log(key: "harbour-gazette/ferry-strike-talks.txt")
+        #expect(log.count == 2)
+        #expect(log[1].parents == [log[0].hash])
+        #expect(log[1].isCurrent)
+        #expect(try scratch.archive.blobBytes(hash: log[0].blob) == readFile(samples + "/day-1/harbour-gazette/ferry-strike-talks.txt"))
+        #expect(try scratch.archive.blobBytes(hash: log[1].blob) == readFile(samples + "/day-2/harbour-gazette/ferry-strike-talks.txt"))
+        // The second version is compressed against the first.
+        let stored = try #require(try scratch.archive.blobInfo(hash: log[1].blob))
+        #expect(stored.base == log[0].blob)
+        #expect(stored.depth == 1)
+        let duplicate = try scratch.archive.sightings(blob: SHA256.hash(try readFile(samples + "/day-1/valley-times/bridge-reopens.txt")).hex)
+        #expect(duplicate.map(\.meaning) == ["new", "duplicate"])
+    }
+
+    @Test("a generated corpus: exact counts for a first ingest, a 10% edit batch and an unchanged re-ingest")
+    func generatedCorpus() throws {
+        let scratch = try Scratch()
+        let corpus = NewsCorpus(articles: 400, seed: 21)
+        let root = scratch.dir.file("corpus")
+        let first = try corpus.write(to: root)
+        #expect(first.copies > 0)
+
+        var options = quietOptions()
+        options.chunkFiles = 64   // several transactions
+        let r1 = try scratch.archive.ingest(paths: [root], options: options)
+        #expect(r1.counts["new"] == corpus.articles)
+        #expect(r1.counts["duplicate"] == first.copies)
+        #expect(r1.counts["version"] == 0 && r1.counts["failed"] == 0)
+        #expect(r1.newBlobs == corpus.articles)
+        try expectFilesArchived(scratch.archive, root: root)
+
+        let edited = corpus.editedArticles(fraction: 0.1)
+        #expect(edited.count == 40)
+        try corpus.write(to: root) { edited.contains($0) ? 2 : 1 }
+        let r2 = try scratch.archive.ingest(paths: [root], options: options)
+        #expect(r2.counts["version"] == edited.count)
+        #expect(r2.counts["unchanged"] == first.files - edited.count)
+        #expect(r2.newBlobs == edited.count)
+        try expectFilesArchived(scratch.archive, root: root)
+        // Each new version is stored against its parent, so costs far less than a full copy.
+        #expect(r2.storedBytes * 4 < r1.storedBytes / corpus.articles * edited.count)
+
+        let stats = try scratch.archive.stats()
+        let r3 = try scratch.archive.ingest(paths: [root], options: options)
+        #expect(r3.counts["unchanged"] == first.files)
+        #expect(r3.newBlobs == 0)
+        let after = try scratch.archive.stats()
+        #expect(after.blobs == stats.blobs && after.versions == stats.versions && after.documents == stats.documents)
+        #expect(after.sightings == stats.sightings + first.files)
+        #expect(try scratch.archive.chainProblems().isEmpty)
+    }
+
+    @Test("A then B then A gives three versions, the third pointing at the first blob")
+    func returnToOlderBytes() throws {
+        let scratch = try Scratch()
+        let dir = scratch.dir
+        var blobs: [String] = []
+        for text in ["first text\n", "second text\n", "first text\n"] {
+            try dir.write("in/article.txt", text)
+            let report = try scratch.archive.ingest(paths: [dir.file("in")], options: quietOptions())
+            blobs.append(SHA256.hash(text).hex)
+            #expect(report.counts["failed"] == 0)
+        }
+        let log = try scratch.archive.log(key: "article.txt")
+        #expect(log.map(\.blob) == blobs)
+        #expect(log[2].parents == [log[1].hash] && log[1].parents == [log[0].hash])
+        #expect(log[2].hash != log[0].hash)
+        #expect(log[2].isCurrent)
+        let meanings = try scratch.archive.sightings(blob: blobs[0]).map(\.meaning)
+        #expect(meanings == ["new", "version"])
+        #expect(try scratch.archive.stats().blobs == 2)
+    }
+
+    @Test("empty, Latin-1 and binary files and odd names are archived byte-exactly")
+    func oddFiles() throws {
+        let scratch = try Scratch()
+        let dir = scratch.dir
+        let latin1: [UInt8] = Array("Caf".utf8) + [0xE9, 0x20, 0x6E, 0xE9, 0x0A] // "Café né" in ISO-8859-1
+        var rng = SeededRandom(seed: 4)
+        let binary = rng.bytes(3000)
+        try dir.write("in/empty.txt", [UInt8]())
+        try dir.write("in/latin1.txt", latin1)
+        try dir.write("in/binary.bin", binary)
+        try dir.write("in/name with spaces.txt", "spaces\n")
+        try dir.write("in/new\nline.txt", "newline\n")
+        // A name that is not UTF-8: "caf\xE9.txt".
+        let rawName: [UInt8] = Array(dir.file("in/").utf8) + Array("caf".utf8) + [0xE9] + Array(".txt".utf8)
+        var cPath = rawName + [0]
+        let handle = cPath.withUnsafeMutableBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { fopen($0.baseAddress!, "wb") }
+        }
+        let rawContent = Array("not utf-8 name\n".utf8)
+        fwrite(rawContent, 1, rawContent.count, try #require(handle))
+        fclose(handle)
+
+        let report = try scratch.archive.ingest(paths: [dir.file("in")], options: quietOptions())
+        #expect(report.counts["failed"] == 0)
+        #expect(report.files == 6)
+        for (name, bytes) in [("empty.txt", [UInt8]()), ("latin1.txt", latin1), ("binary.bin", binary),
+                              ("name with spaces.txt", Array("spaces\n".utf8)), ("new\nline.txt", Array("newline\n".utf8)),
+                              ("caf%E9.txt", rawContent)] {
+            let docs = try scratch.archive.log(key: name)
+            #expect(docs.count == 1, "\(name)")
+            #expect(try scratch.archive.blobBytes(hash: docs[0].blob) == bytes, "\(name)")
+        }
+        // The exact bytes of the non-UTF-8 name are kept.
+        let db = try Database(path: scratch.path, mode: .readOnly)
+        let raw = try db.firstRow("SELECT path_raw FROM sightings WHERE path = 'caf%E9.txt'") { $0.blob(0) }
+        #expect(raw == Array("caf".utf8) + [0xE9] + Array(".txt".utf8))
+        #expect(try scratch.archive.blobInfo(hash: SHA256.hash([UInt8]()).hex)?.size == 0)
+    }
+
+    @Test("files that cannot be read become failed sightings and the rest of the batch is archived")
+    func unreadableFiles() throws {
+        let scratch = try Scratch()
+        let dir = scratch.dir
+        try dir.write("in/a.txt", "a\n")
+        try dir.write("in/z.txt", "z\n")
+        #expect(mkfifo(dir.file("in/m-fifo"), 0o644) == 0)
+        // A file whose read fails (EIO): /proc/self/mem, reached through a followed symbolic link.
+        try FileManager.default.createSymbolicLink(atPath: dir.file("in/n-unreadable"), withDestinationPath: "/proc/self/mem")
+        var options = quietOptions()
+        options.followSymlinks = true
+        let report = try scratch.archive.ingest(paths: [dir.file("in"), dir.file("vanished.txt")], options: options)
+        #expect(report.counts["new"] == 2)
+        #expect(report.counts["failed"] == 3)
+        let reasons = Dictionary(uniqueKeysWithValues: report.failures.map { ($0.path, $0.reason) })
+        #expect(reasons["m-fifo"]?.contains("FIFO") == true)
+        #expect(reasons["n-unreadable"]?.contains("read failed") == true)
+        #expect(reasons[dir.file("vanished.txt")]?.contains("No such file") == true)
+        let sightings = try scratch.archive.sightings(batch: report.batch)
+        #expect(sightings.map(\.meaning) == ["new", "failed", "failed", "new", "failed"])
+        #expect(sightings.filter { $0.meaning == "failed" }.allSatisfy { $0.error != nil && $0.blob == nil })
+    }
+
+    @Test("hidden files and symbolic links are skipped unless asked for")
+    func hiddenAndLinks() throws {
+        let scratch = try Scratch()
+        let dir = scratch.dir
+        try dir.write("in/.hidden.txt", "hidden\n")
+        try dir.write("in/.git/config", "x\n")
+        try dir.write("in/visible.txt", "visible\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("in/link.txt"), withDestinationPath: "visible.txt")
+        let r1 = try scratch.archive.ingest(paths: [dir.file("in")], options: quietOptions())
+        #expect(r1.files == 1)
+        #expect(r1.skipped.map(\.path) == ["link.txt"])
+        var options = quietOptions()
+        options.includeHidden = true
+        options.followSymlinks = true
+        let r2 = try scratch.archive.ingest(paths: [dir.file("in")], options: options)
+        #expect(r2.files == 4)
+        #expect(r2.counts["new"] == 2 && r2.counts["duplicate"] == 1 && r2.counts["unchanged"] == 1)
+    }
+
+    @Test("paths are normalized lexically and names that are not UTF-8 are escaped reversibly")
+    func pathText() {
+        func norm(_ s: String) -> String { String(decoding: PathText.normalize(Array(s.utf8)), as: UTF8.self) }
+        #expect(norm("./in//sub/../sub/a.txt") == "in/sub/a.txt")
+        #expect(norm("/data/./news/") == "/data/news")
+        #expect(norm("../up/a.txt") == "../up/a.txt")
+        #expect(norm("/../a") == "/a")
+        #expect(norm(".") == ".")
+        #expect(PathText.display(Array("plain 100%.txt".utf8)) == ("plain 100%.txt", true))
+        #expect(PathText.display(Array("caf".utf8) + [0xE9] + Array("%.txt".utf8)) == ("caf%E9%25.txt", false))
+        #expect(PathText.display(Array("é".utf8) + [0xFF]) == ("é%FF", false))
+    }
+
+    @Test("large files stream through in pieces; incompressible ones are stored raw")
+    func largeFiles() throws {
+        let scratch = try Scratch()
+        var rng = SeededRandom(seed: 8)
+        let random = rng.bytes(3 * 1024 * 1024 + 5)
+        var text = [UInt8]()
+        while text.count < 5 * 1024 * 1024 { text += Array("The council met again on Tuesday to discuss the ferry budget. ".utf8) + rng.bytes(4) }
+        try scratch.dir.write("in/random.bin", random)
+        try scratch.dir.write("in/text.txt", text)
+        var options = quietOptions()
+        options.memoryFileLimit = 512 * 1024
+        let report = try scratch.archive.ingest(paths: [scratch.dir.file("in")], options: options)
+        #expect(report.counts["new"] == 2)
+        let randomInfo = try #require(try scratch.archive.blobInfo(hash: SHA256.hash(random).hex))
+        #expect(randomInfo.encoding == "raw" && randomInfo.storedSize == random.count)
+        let textInfo = try #require(try scratch.archive.blobInfo(hash: SHA256.hash(text).hex))
+        #expect(textInfo.encoding == "zlib" && textInfo.storedSize < text.count / 4)
+        #expect(try scratch.archive.blobBytes(hash: randomInfo.hash) == random)
+        #expect(try scratch.archive.blobBytes(hash: textInfo.hash) == text)
+        let db = try Database(path: scratch.path, mode: .readOnly)
+        #expect(try db.int("SELECT count(*) FROM blob_chunks c JOIN blobs b ON b.id = c.blob WHERE b.hash = ?", randomInfo.hash) == 4)
+        // No temporary files are left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.dir.path).filter { $0.contains(".ingest-") }.isEmpty)
+    }
+
+    @Test("a long edit history keeps base chains at most 15 deep and every version readable")
+    func chainBound() throws {
+        let scratch = try Scratch()
+        var text = "Headline\n\nFirst paragraph of a long story about the harbour.\n"
+        var hashes: [String] = []
+        for i in 0..<40 {
+            text += "Update \(i): another sentence was added to the story.\n"
+            try scratch.dir.write("in/story.txt", text)
+            _ = try scratch.archive.ingest(paths: [scratch.dir.file("in")], options: quietOptions())
+            hashes.append(SHA256.hash(text).hex)
+        }
+        var depths: [Int] = []
+        for (i, hash) in hashes.enumerated() {
+            let info = try #require(try scratch.archive.blobInfo(hash: hash))
+            depths.append(info.depth)
+            #expect(info.depth <= BlobEncoding.maxDepth)
+            #expect(try scratch.archive.blobBytes(hash: hash).count == info.size, "version \(i)")
+        }
+        #expect(depths.max() == BlobEncoding.maxDepth)
+        #expect(depths.filter { $0 == 0 }.count >= 2) // the chain restarts
+    }
+
+    @Test("the visible state rebuilt from the events equals the state ingest made")
+    func rebuildFromEvents() throws {
+        let scratch = try Scratch()
+        let corpus = NewsCorpus(articles: 120, seed: 5)
+        let root = scratch.dir.file("corpus")
+        try corpus.write(to: root)
+        _ = try scratch.archive.ingest(paths: [root], options: quietOptions())
+        try corpus.write(to: root) { $0 % 3 == 0 ? 2 : 1 }
+        _ = try scratch.archive.ingest(paths: [root, repositoryRoot + "/Archives/samples/day-1"], options: quietOptions())
+        let before = try scratch.archive.visibleState()
+        try scratch.archive.rebuildDerivedState()
+        let after = try scratch.archive.visibleState()
+        #expect(before == after)
+        #expect(!before.isEmpty)
+        #expect(try scratch.archive.chainProblems().isEmpty)
+    }
+
+    @Test("hashing and compressing on several threads gives the same archive as one thread")
+    func threadsAgree() throws {
+        let corpus = NewsCorpus(articles: 150, seed: 9)
+        var states: [String] = []
+        for threads in [1, 4] {
+            let scratch = try Scratch()
+            let root = scratch.dir.file("corpus")
+            try corpus.write(to: root)
+            var options = quietOptions(label: "same")
+            options.threads = threads
+            _ = try scratch.archive.ingest(paths: [root], options: options)
+            try corpus.write(to: root) { $0 % 2 == 0 ? 3 : 1 }
+            _ = try scratch.archive.ingest(paths: [root], options: options)
+            let db = try Database(path: scratch.path, mode: .readOnly)
+            states.append(try db.rows("SELECT b.hash, b.encoding, b.stored_size, base.hash FROM blobs b LEFT JOIN blobs base ON base.id = b.base ORDER BY b.hash") {
+                "\($0.text(0)) \($0.text(1)) \($0.int(2)) \($0.optionalText(3) ?? "-")"
+            }.joined(separator: "\n"))
+        }
+        #expect(states[0] == states[1])
+    }
+}
