@@ -16,6 +16,11 @@ public final class Archive {
     /// The archive file name used when neither `--archive` nor `QUIRE_ARCHIVE` is given.
     public static let defaultFileName = "archive.quire"
 
+    /// Page size of new archives, in bytes.
+    static let pageSize = 16384
+    /// SQLite's page cache per connection, in KiB (memory stays bounded whatever the archive size).
+    static let cacheKiB = 32768
+
     /// The file's path.
     public let path: String
     /// The archive id: a UUID made at init, the origin of every event this copy writes.
@@ -47,6 +52,7 @@ public final class Archive {
         do {
             db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
             if !readOnly { try db.execute("PRAGMA synchronous = NORMAL") }
+            try db.execute("PRAGMA cache_size = -\(cacheKiB)")
             let version = try db.userVersion
             if version > schemaVersion {
                 throw QuireError(.newerSchema, "\(path) has schema version \(version), but this quire reads up to version \(schemaVersion): upgrade quire to open it")
@@ -79,7 +85,10 @@ public final class Archive {
         do {
             let db = try Database(path: temporary, mode: .create)
             // auto_vacuum must be chosen before the first table; it lets redaction give space back.
-            try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            // 16 KiB pages hold several compressed articles each (with 4 KiB pages a 2-4 KiB
+            // record wastes most of a page); auto_vacuum lets redaction give space back. Both
+            // must be chosen before the first table.
+            try db.execute("PRAGMA page_size = \(pageSize); PRAGMA auto_vacuum = INCREMENTAL")
             let archiveID = Identity.newUUID()
             try db.migrate(migrations) {
                 try db.execute("PRAGMA application_id = \(applicationID)")

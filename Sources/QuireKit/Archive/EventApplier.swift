@@ -5,12 +5,22 @@ import SQLite
 /// Every change goes through here, whether this copy made it or it arrived in a bundle, so the
 /// visible state is always what the events say, and `rebuildDerivedState` can replay the log
 /// into empty tables to prove it.
+/// Row ids the caller already looked up for an event it is recording, so applying it need not
+/// look them up again. They must be what the lookups by the payload's hashes and keys would give.
+struct KnownRows {
+    var batch: Int?
+    var blob: Int?
+    var document: Int?
+    /// The existing version the sighting names (for `unchanged`).
+    var version: Int?
+}
+
 extension Archive {
-    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
+    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON, known: KnownRows? = nil) throws {
         switch kind {
         case EventKind.batchOpen: try applyBatchOpen(eventID: eventID, origin: origin, payload: payload)
         case EventKind.batchClose: try applyBatchClose(payload: payload)
-        case EventKind.sighting: try applySighting(eventID: eventID, at: at, payload: payload)
+        case EventKind.sighting: try applySighting(eventID: eventID, at: at, payload: payload, known: known)
         default:
             // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
             break
@@ -41,37 +51,46 @@ extension Archive {
         try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", payload["finished"]?.stringValue, uuid)
     }
 
-    private func applySighting(eventID: Int, at: String, payload: JSON) throws {
+    private func applySighting(eventID: Int, at: String, payload: JSON, known: KnownRows?) throws {
         let batchUUID = try field(payload, "batch", EventKind.sighting)
-        guard let batch = try db.int("SELECT id FROM batches WHERE uuid = ?", batchUUID) else {
+        guard let batch = try known?.batch ?? db.int("SELECT id FROM batches WHERE uuid = ?", batchUUID) else {
             throw QuireError(.corrupt, "sighting refers to batch \(batchUUID), which is not in the archive")
         }
         let meaning = try field(payload, "meaning", EventKind.sighting)
         let key = payload["key"]?.stringValue
+        let blobHash = payload["blob"]?.stringValue
         var blobID: Int?
         var documentID: Int?
         var versionID: Int?
-        if let blobHash = payload["blob"]?.stringValue {
-            guard let id = try db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
+        if let blobHash {
+            guard let id = try known?.blob ?? db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
                 throw QuireError(.corrupt, "sighting refers to blob \(blobHash), which is not in the archive")
             }
             blobID = id
         }
         if let key {
-            documentID = meaning == "failed"
-                ? try db.int("SELECT id FROM documents WHERE key = ?", key)
-                : try self.documentID(forKey: key)
+            documentID = try known?.document ?? (meaning == "failed"
+                ? db.int("SELECT id FROM documents WHERE key = ?", key)
+                : self.documentID(forKey: key))
         }
-        if let versionHash = payload["version"]?.stringValue, let documentID, let blobID {
-            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID,
-                                         parents: payload["parents"]?.arrayValue?.compactMap(\.stringValue),
-                                         at: at, eventID: eventID)
+        // A sighting that made a version carries its parents (its hash follows from key, blob and
+        // parents); one that saw an existing version names it.
+        let parents = payload["parents"]?.arrayValue?.compactMap(\.stringValue)
+        let versionHash = payload["version"]?.stringValue
+            ?? (parents != nil && key != nil && blobHash != nil ? QuireKit.versionHash(key: key!, blob: blobHash!, parents: parents!) : nil)
+        if let known = known?.version {
+            versionID = known
+        } else if let versionHash, let documentID, let blobID {
+            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: parents, at: at, eventID: eventID)
+        }
+        guard let path = payload["path"]?.stringValue ?? key else {
+            throw QuireError(.corrupt, "sighting event lacks its 'path' field")
         }
         try db.run("""
             INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            batch, try field(payload, "path", EventKind.sighting), payload["path_raw"]?.stringValue.flatMap(Hex.decode),
+            batch, path, payload["path_raw"]?.stringValue.flatMap(Hex.decode),
             payload["size"]?.intValue, payload["mtime"]?.stringValue, blobID, documentID, versionID, meaning,
             payload["error"]?.stringValue, eventID)
     }

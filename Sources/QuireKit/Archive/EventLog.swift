@@ -71,7 +71,7 @@ extension Archive {
     /// Appends an event from this archive to the log and applies it to the derived tables.
     /// Must run inside a write transaction; `tip` is this origin's chain tip and is advanced.
     @discardableResult
-    func record(kind: String, payload: JSON, at: String = Timestamp.now(), tip: inout ChainTip) throws -> Int {
+    func record(kind: String, payload: JSON, at: String = Timestamp.now(), tip: inout ChainTip, known: KnownRows? = nil) throws -> Int {
         let text = payload.canonical
         let seq = tip.seq + 1
         let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
@@ -79,7 +79,7 @@ extension Archive {
                    selfOrigin, seq, kind, at, text, hash)
         let eventID = db.lastInsertRowID
         tip = ChainTip(seq: seq, hash: hash)
-        try apply(eventID: eventID, origin: selfOrigin, kind: kind, at: at, payload: payload)
+        try apply(eventID: eventID, origin: selfOrigin, kind: kind, at: at, payload: payload, known: known)
         return eventID
     }
 

@@ -60,11 +60,11 @@ extension Archive {
     /// they go; a mismatch is reported after the last byte (the output is then not trustworthy).
     public func writeBlob(hash: String, to output: (UnsafeRawBufferPointer) throws -> Void) throws {
         try read {
-            guard let blob = try blobRecord(hash: hash) else {
+            guard let blob = try blobs.record(hash: hash) else {
                 throw QuireError(.notFound, "the archive holds no blob \(hash)")
             }
             var hasher = SHA256()
-            try readBlob(blob) { piece in
+            try blobs.read(blob) { piece in
                 hasher.update(piece)
                 try output(piece)
             }

@@ -25,37 +25,6 @@ extension Archive {
     }
 }
 
-/// One file on its way through an ingest chunk.
-private struct PendingFile {
-    let item: Walker.Item
-    let key: String
-    let pathText: String
-    let pathRaw: String?
-    var read: FileReader.Result = .failed("not read")
-    /// Whether this file's bytes must be stored (the archive and the chunk lack them).
-    var mustStore = false
-    /// The blob whose first 32 KiB serve as the preset dictionary, with the dictionary bytes.
-    var base: (hash: String, bytes: [UInt8])?
-    /// The stored form, for small files.
-    var encoded: (encoding: String, data: [UInt8], usedDictionary: Bool)?
-    /// For large files: the temporary file holding the stored form.
-    var largeFile: (path: String, encoding: String, size: Int)?
-}
-
-/// Unsafe storage that worker threads fill at distinct indices.
-private final class SharedSlots<T>: @unchecked Sendable {
-    let pointer: UnsafeMutableBufferPointer<T>
-    init(_ items: [T]) {
-        pointer = .allocate(capacity: items.count)
-        _ = pointer.initialize(from: items)
-    }
-    deinit {
-        pointer.deinitialize()
-        pointer.deallocate()
-    }
-    var array: [T] { Array(pointer) }
-}
-
 private struct IngestRun {
     let archive: Archive
     let options: IngestOptions
@@ -63,6 +32,12 @@ private struct IngestRun {
     var report: IngestReport
     let started = DispatchTime.now()
     private var lastProgress = DispatchTime(uptimeNanoseconds: 0)
+    /// The batch's row in `batches`.
+    private var batchRow: Int?
+    /// `PRAGMA data_version` when the ingest started: it changes when another connection commits.
+    private var dataVersion: Int?
+    /// Whether the preparer's view of the archive can be trusted (no other writer since the start).
+    private var trustPlan = true
 
     init(archive: Archive, options: IngestOptions, progress: ((IngestProgress) -> Void)?) {
         self.archive = archive
@@ -86,25 +61,41 @@ private struct IngestRun {
         if let source = options.source { open["source"] = .string(source) }
         if let note = options.note { open["note"] = .string(note) }
         try archive.record(kind: EventKind.batchOpen, payload: .object(open))
+        batchRow = try archive.read { try archive.db.int("SELECT id FROM batches WHERE uuid = ?", report.batch) }
+        dataVersion = try archive.read { try archive.db.int("PRAGMA data_version") }
 
-        var walker = Walker(inputs: inputs, includeHidden: options.includeHidden, followSymlinks: options.followSymlinks)
-        var chunk: [PendingFile] = []
-        var chunkBytes = 0
-        while let item = walker.next() {
-            if case .skipped(let reason) = item.kind {
-                report.skipped.append(.init(path: PathText.display(item.relative).text, reason: reason))
-                continue
-            }
-            let (text, exact) = PathText.display(item.relative)
-            chunk.append(PendingFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative)))
-            if case .file(let status) = item.kind, status.size <= options.memoryFileLimit { chunkBytes += status.size }
-            if chunk.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
-                try process(&chunk)
-                chunk.removeAll(keepingCapacity: true)
-                chunkBytes = 0
-            }
+        // A background thread prepares chunks (walk, read, hash, compress) while this one commits.
+        let queue = ChunkQueue<PreparedChunk>(capacity: 1)
+        let preparer = ChunkPreparer(archivePath: archive.path, inputs: inputs, options: options, queue: queue)
+        preparer.start()
+        // The log is copied into the file in the background; this thread only appends to it.
+        let checkpointer = Checkpointer(path: archive.path)
+        try archive.db.execute("PRAGMA wal_autocheckpoint = 0")
+        checkpointer.start()
+        defer {
+            checkpointer.stop()
+            try? archive.db.execute("PRAGMA wal_autocheckpoint = 1000")
         }
-        if !chunk.isEmpty { try process(&chunk) }
+        do {
+            loop: while true {
+                switch queue.take() {
+                case .end: break loop
+                case .failure(let error): throw error
+                case .element(let chunk):
+                    defer { chunk.removeTemporaryFiles() }
+                    report.skipped += chunk.skipped
+                    try commit(chunk.files)
+                    queue.markCommitted(chunk.index)
+                    reportProgress()
+                }
+            }
+        } catch {
+            for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
+            preparer.wait()
+            for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
+            throw error
+        }
+        preparer.wait()
 
         report.seconds = elapsed
         let counts = JSON.object(report.counts.mapValues { .int(Int64($0)) })
@@ -127,16 +118,7 @@ private struct IngestRun {
         return PathText.normalize(Array(FileManager.default.currentDirectoryPath.utf8) + [UInt8(ascii: "/")] + path)
     }
 
-    // MARK: - One chunk: read and hash in parallel, plan, compress in parallel, commit.
-
-    private mutating func process(_ chunk: inout [PendingFile]) throws {
-        readAll(&chunk)
-        try plan(&chunk)
-        encodeAll(&chunk)
-        defer {
-            for file in chunk { if let large = file.largeFile { unlink(large.path) } }
-        }
-        try commit(chunk)
+    private mutating func reportProgress() {
         let now = DispatchTime.now()
         if now.uptimeNanoseconds - lastProgress.uptimeNanoseconds > 100_000_000 {
             lastProgress = now
@@ -144,115 +126,13 @@ private struct IngestRun {
         }
     }
 
-    /// Runs `work` for every index on `options.threads` threads.
-    private func parallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
-        let threads = max(1, min(options.threads, count))
-        if threads == 1 {
-            for i in 0..<count { work(i) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            var i = worker
-            while i < count {
-                work(i)
-                i += threads
-            }
-        }
-    }
-
-    private func readAll(_ chunk: inout [PendingFile]) {
-        let slots = SharedSlots(chunk)
-        let limit = options.memoryFileLimit
-        parallel(chunk.count) { i in
-            let file = slots.pointer[i]
-            switch file.item.kind {
-            case .file:
-                slots.pointer[i].read = FileReader.read(file.item.path, memoryLimit: limit)
-            case .failed(let reason):
-                slots.pointer[i].read = .failed(reason)
-            case .skipped(let reason):
-                slots.pointer[i].read = .failed(reason)
-            }
-        }
-        chunk = slots.array
-    }
-
-    /// Decides which files need storing and what each new blob is compressed against: the bytes
-    /// of the document's previous version, from this chunk or from the archive.
-    private func plan(_ chunk: inout [PendingFile]) throws {
-        var newInChunk: [String: (bytes: [UInt8]?, depth: Int)] = [:]
-        var latestInChunk: [String: String] = [:]   // key -> blob hash
-        try archive.read {
-            for i in chunk.indices {
-                let hash: String
-                var bytes: [UInt8]? = nil
-                switch chunk[i].read {
-                case .failed: continue
-                case .small(let b, let h, _): hash = h; bytes = b
-                case .large(let h, _, _): hash = h
-                }
-                defer { latestInChunk[chunk[i].key] = hash }
-                if newInChunk[hash] != nil { continue }
-                if try archive.db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil { continue }
-                chunk[i].mustStore = true
-                var depth = 0
-                let parentHash = try latestInChunk[chunk[i].key] ?? headBlobHash(key: chunk[i].key)
-                if bytes != nil, let parentHash {
-                    if let earlier = newInChunk[parentHash] {
-                        if let parentBytes = earlier.bytes, earlier.depth < BlobEncoding.maxDepth {
-                            chunk[i].base = (parentHash, Array(parentBytes.prefix(BlobEncoding.dictionarySize)))
-                            depth = earlier.depth + 1
-                        }
-                    } else if let parent = try archive.blobRecord(hash: parentHash), parent.depth < BlobEncoding.maxDepth,
-                              parent.encoding == "raw" || parent.encoding == "zlib" {
-                        chunk[i].base = (parentHash, try archive.blobPrefix(parent))
-                        depth = parent.depth + 1
-                    }
-                }
-                newInChunk[hash] = (bytes, depth)
-            }
-        }
-    }
-
-    private func headBlobHash(key: String) throws -> String? {
-        try archive.db.text("""
-            SELECT b.hash FROM documents d JOIN versions v ON v.id = d.head JOIN blobs b ON b.id = v.blob WHERE d.key = ?
-            """, key)
-    }
-
-    private func encodeAll(_ chunk: inout [PendingFile]) {
-        let slots = SharedSlots(chunk)
-        let level = options.compressionLevel
-        let directory = (archive.path as NSString).deletingLastPathComponent
-        let temporaryPrefix = (directory.isEmpty ? "." : directory) + "/." + (archive.path as NSString).lastPathComponent + ".ingest-"
-        parallel(chunk.count) { i in
-            let file = slots.pointer[i]
-            guard file.mustStore else { return }
-            switch file.read {
-            case .small(let bytes, _, _):
-                slots.pointer[i].encoded = try? BlobEncoding.encode(bytes, dictionary: file.base?.bytes, level: level)
-            case .large(let hash, _, _):
-                let temporary = temporaryPrefix + Identity.newUUID()
-                switch FileReader.encodeLarge(file.item.path, expectedHash: hash, temporaryPath: temporary, level: level) {
-                case .success(let result):
-                    slots.pointer[i].largeFile = (temporary, result.encoding, result.size)
-                case .failure(let error):
-                    unlink(temporary)
-                    slots.pointer[i].read = .failed(error.message)
-                    slots.pointer[i].mustStore = false
-                }
-            case .failed:
-                break
-            }
-        }
-        chunk = slots.array
-    }
-
     // MARK: - Commit
 
     private mutating func commit(_ chunk: [PendingFile]) throws {
         var chunkReport = report
         try archive.write {
+            // Another process's commit changes data_version; then every decision is looked up again.
+            if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
             var tip = try archive.chainTip(origin: archive.selfOrigin)
             for file in chunk {
                 try commitOne(file, tip: &tip, report: &chunkReport)
@@ -262,10 +142,10 @@ private struct IngestRun {
     }
 
     private func commitOne(_ file: PendingFile, tip: inout ChainTip, report: inout IngestReport) throws {
-        var payload: [String: JSON] = [
-            "batch": .string(report.batch), "path": .string(file.pathText), "key": .string(file.key),
-        ]
+        var payload: [String: JSON] = ["batch": .string(report.batch), "key": .string(file.key)]
+        if file.pathText != file.key { payload["path"] = .string(file.pathText) }
         if let raw = file.pathRaw { payload["path_raw"] = .string(raw) }
+        var known = KnownRows(batch: batchRow)
         report.files += 1
 
         let hash: String, size: Int, status: FileSystem.Status
@@ -274,7 +154,7 @@ private struct IngestRun {
             payload["meaning"] = "failed"
             payload["error"] = .string(reason)
             if case .file(let st) = file.item.kind { payload["size"] = .int(Int64(st.size)); payload["mtime"] = .string(st.mtime) }
-            try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip)
+            try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
             report.counts["failed", default: 0] += 1
             report.failures.append(.init(path: file.pathText, reason: reason))
             return
@@ -286,39 +166,56 @@ private struct IngestRun {
         payload["blob"] = .string(hash)
         report.bytes += size
 
-        let existing = try archive.blobRecord(hash: hash)
-        if existing == nil {
-            let stored = try store(file, hash: hash, size: size)
-            report.newBlobs += 1
-            report.storedBytes += stored
+        if let p = file.unchanged, trustPlan {
+            // The plan saw these bytes as the document's head and nobody else has written since.
+            payload["meaning"] = "unchanged"
+            payload["version"] = .string(p.versionHash)
+            known.document = p.document
+            known.blob = p.blob
+            known.version = p.version
+            try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
+            report.counts["unchanged", default: 0] += 1
+            return
         }
 
         let document = try archive.db.firstRow("""
-            SELECT d.id, v.hash, b.hash FROM documents d
+            SELECT d.id, v.id, v.hash, b.id, b.hash FROM documents d
             LEFT JOIN versions v ON v.id = d.head LEFT JOIN blobs b ON b.id = v.blob
             WHERE d.key = ?
-            """, [file.key]) { (id: $0.int(0), headVersion: $0.optionalText(1), headBlob: $0.optionalText(2)) }
+            """, [file.key]) { (id: $0.int(0), headVersion: $0.optionalInt(1), headVersionHash: $0.optionalText(2),
+                                headBlob: $0.optionalInt(3), headBlobHash: $0.optionalText(4)) }
+        known.document = document?.id
 
         let meaning: String
-        if let document, document.headBlob == hash, let head = document.headVersion {
+        if let document, document.headBlobHash == hash, let head = document.headVersionHash {
+            // The common case on a re-ingest: nothing to store, nothing more to look up.
             meaning = "unchanged"
             payload["version"] = .string(head)
+            known.blob = document.headBlob
+            known.version = document.headVersion
         } else {
+            let existing = try archive.db.int("SELECT id FROM blobs WHERE hash = ?", hash)
+            if let existing {
+                known.blob = existing
+            } else {
+                let stored = try store(file, hash: hash, size: size)
+                known.blob = stored.id
+                report.newBlobs += 1
+                report.storedBytes += stored.bytes
+            }
+            // A new version; its hash follows from key, blob and parents, so only the parents are recorded.
             let parents = try document.map { try heads(document: $0.id) } ?? []
-            payload["version"] = .string(versionHash(key: file.key, blob: hash, parents: parents))
             payload["parents"] = .array(parents.map { .string($0) })
             if existing == nil {
                 meaning = document == nil ? "new" : "version"
-            } else if let document, try archive.db.int("""
-                SELECT 1 FROM versions v JOIN blobs b ON b.id = v.blob WHERE v.document = ? AND b.hash = ?
-                """, document.id, hash) != nil {
+            } else if let document, try archive.db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document.id, existing) != nil {
                 meaning = "version"
             } else {
                 meaning = "duplicate"
             }
         }
         payload["meaning"] = .string(meaning)
-        try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip)
+        try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
         report.counts[meaning, default: 0] += 1
     }
 
@@ -331,13 +228,13 @@ private struct IngestRun {
     }
 
     /// Writes a new blob; returns the bytes it takes in the archive.
-    private func store(_ file: PendingFile, hash: String, size: Int) throws -> Int {
+    private func store(_ file: PendingFile, hash: String, size: Int) throws -> (id: Int, bytes: Int) {
         if let large = file.largeFile {
             guard let input = fopen(large.path, "rb") else {
                 throw QuireError(.io, "cannot read temporary file \(large.path)")
             }
             defer { fclose(input) }
-            _ = try archive.insertBlobStreaming(hash: hash, size: size, encoding: large.encoding, base: nil, depth: 0) { emit in
+            let id = try archive.insertBlobStreaming(hash: hash, size: size, encoding: large.encoding, base: nil, depth: 0) { emit in
                 var buffer = [UInt8](repeating: 0, count: BlobEncoding.chunkSize)
                 while true {
                     let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
@@ -345,7 +242,7 @@ private struct IngestRun {
                     try buffer.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 }
             }
-            return large.size
+            return (id, large.size)
         }
         guard case .small(let bytes, _, _) = file.read else {
             throw QuireError(.io, "\(file.pathText): no bytes to store")
@@ -353,15 +250,15 @@ private struct IngestRun {
         var encoded = file.encoded
         var base: BlobRecord? = nil
         if let e = encoded, e.usedDictionary, let planned = file.base {
-            base = try archive.blobRecord(hash: planned.hash)
+            base = try archive.blobs.record(hash: planned.hash)
             if base == nil || base!.depth >= BlobEncoding.maxDepth { encoded = nil; base = nil }
         }
         if encoded == nil {
             encoded = try BlobEncoding.encode(bytes, dictionary: nil, level: options.compressionLevel)
         }
         let e = encoded!
-        _ = try archive.insertBlob(hash: hash, size: size, encoding: e.encoding, base: e.usedDictionary ? base?.id : nil,
-                                   depth: e.usedDictionary ? (base?.depth ?? 0) + 1 : 0, data: e.data)
-        return e.data.count
+        let id = try archive.insertBlob(hash: hash, size: size, encoding: e.encoding, base: e.usedDictionary ? base?.id : nil,
+                                        depth: e.usedDictionary ? (base?.depth ?? 0) + 1 : 0, data: e.data)
+        return (id, e.data.count)
     }
 }

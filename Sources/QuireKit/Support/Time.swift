@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,26 +12,55 @@ public enum Timestamp {
     public static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
+        let ms = Int(ts.tv_nsec) / 1_000_000
+        // Ingest asks thousands of times a second: reuse the formatted second, change the milliseconds.
+        return lastSecond.withLock { cache in
+            if cache.second != Int(ts.tv_sec) {
+                cache = (Int(ts.tv_sec), Array(format(seconds: Int(ts.tv_sec)).utf8))
+            }
+            var text = cache.text
+            let n = text.count
+            text[n - 4] = UInt8(48 + ms / 100)
+            text[n - 3] = UInt8(48 + ms / 10 % 10)
+            text[n - 2] = UInt8(48 + ms % 10)
+            return String(decoding: text, as: UTF8.self)
+        }
     }
+
+    private static let lastSecond = Mutex<(second: Int, text: [UInt8])>((-1, []))
 
     /// Formats a time given as seconds since 1970 plus nanoseconds.
     public static func format(seconds: Int, nanoseconds: Int = 0) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let ms = nanoseconds / 1_000_000
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
-            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(ms, 3) + "Z"
+        format(seconds: seconds, fraction: nanoseconds / 1_000_000, digits: 3)
     }
 
     /// Formats a file time given as seconds and nanoseconds, keeping all nine digits when they are
     /// not zero, so the recorded mtime is exactly what the file system said.
     public static func formatFileTime(seconds: Int, nanoseconds: Int) -> String {
-        let base = String(format(seconds: seconds).dropLast(5)) // drop ".mmmZ"
-        if nanoseconds == 0 { return base + "Z" }
-        return base + "." + pad(nanoseconds, 9) + "Z"
+        format(seconds: seconds, fraction: nanoseconds, digits: nanoseconds == 0 ? 0 : 9)
+    }
+
+    private static func format(seconds: Int, fraction: Int, digits: Int) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        func put(_ value: Int, _ width: Int) {
+            var v = value
+            var digits = [UInt8](repeating: 0x30, count: width)
+            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(0x30 + v % 10); v /= 10 }
+            out.append(contentsOf: digits)
+        }
+        put(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
+        put(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        put(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
+        put(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        put(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
+        put(Int(parts.tm_sec), 2)
+        if digits > 0 { out.append(UInt8(ascii: ".")); put(fraction, digits) }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Seconds since 1970 for a timestamp in the forms Quire writes (and a few ISO 8601 variants:
@@ -92,10 +122,5 @@ public enum Timestamp {
         let doy = (153 * mp + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }

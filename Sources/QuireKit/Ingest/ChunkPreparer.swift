@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import SQLite
+
+/// One file on its way through an ingest chunk.
+struct PendingFile {
+    let item: Walker.Item
+    let key: String
+    let pathText: String
+    let pathRaw: String?
+    var read: FileReader.Result = .failed("not read")
+    /// Whether this file's bytes must be stored (neither the archive nor an earlier file has them).
+    var mustStore = false
+    /// The blob whose first 32 KiB serve as the preset dictionary, with the dictionary bytes.
+    var base: (hash: String, bytes: [UInt8])?
+    /// The stored form, for small files.
+    var encoded: (encoding: String, data: [UInt8], usedDictionary: Bool)?
+    /// For large files: the temporary file holding the stored form.
+    var largeFile: (path: String, encoding: String, size: Int)?
+    /// When the archive already held these bytes as the document's head at planning time: the rows
+    /// involved. Valid at commit only if no other process has written to the archive since.
+    var unchanged: UnchangedPrediction?
+}
+
+/// The rows an `unchanged` sighting refers to, as the plan found them.
+struct UnchangedPrediction {
+    let document: Int
+    let version: Int
+    let versionHash: String
+    let blob: Int
+}
+
+/// A chunk ready to commit: its files, read, hashed, planned and compressed.
+struct PreparedChunk {
+    let index: Int
+    var files: [PendingFile]
+    /// Things the walk left out on purpose (symbolic links), with why.
+    var skipped: [IngestReport.Problem]
+
+    /// Removes the temporary files of large blobs.
+    func removeTemporaryFiles() {
+        for file in files { if let large = file.largeFile { unlink(large.path) } }
+    }
+}
+
+/// Prepares ingest chunks on a background thread while the caller commits earlier ones: walks
+/// the inputs, reads and hashes files and compresses new bytes on all cores, and decides each new
+/// blob's preset dictionary. It reads the archive through its own connection; what earlier chunks
+/// will add but have not committed yet comes from their plans, kept until they are committed.
+/// The plan is only advice: the commit checks every decision again inside its transaction.
+final class ChunkPreparer: @unchecked Sendable {
+    private let archivePath: String
+    private let options: IngestOptions
+    private let inputs: [[UInt8]]
+    private let queue: ChunkQueue<PreparedChunk>
+    private let temporaryPrefix: String
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// What a prepared but maybe uncommitted chunk will add: new blobs (with their bytes while
+    /// small) and the latest blob per key.
+    private struct Overlay {
+        let index: Int
+        var newBlobs: [String: (bytes: [UInt8]?, depth: Int)] = [:]
+        var latest: [String: String] = [:]
+    }
+    private var overlays: [Overlay] = []
+
+    init(archivePath: String, inputs: [[UInt8]], options: IngestOptions, queue: ChunkQueue<PreparedChunk>) {
+        self.archivePath = archivePath
+        self.inputs = inputs
+        self.options = options
+        self.queue = queue
+        let directory = (archivePath as NSString).deletingLastPathComponent
+        temporaryPrefix = (directory.isEmpty ? "." : directory) + "/." + (archivePath as NSString).lastPathComponent + ".ingest-"
+    }
+
+    /// Starts preparing on a new thread.
+    func start() {
+        let thread = Thread { [self] in
+            defer { finished.signal() }
+            do {
+                try run()
+                queue.put(.end)
+            } catch {
+                queue.put(.failure(error))
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits until the preparing thread has stopped.
+    func wait() { finished.wait() }
+
+    private func run() throws {
+        let db = try Database(path: archivePath, mode: .readOnly)
+        try db.execute("PRAGMA cache_size = -8192")
+        var walker = Walker(inputs: inputs, includeHidden: options.includeHidden, followSymlinks: options.followSymlinks)
+        var chunk = PreparedChunk(index: 0, files: [], skipped: [])
+        var chunkBytes = 0
+        func flush() throws -> Bool {
+            try prepare(&chunk, db: db)
+            guard queue.put(.element(chunk)) else {
+                chunk.removeTemporaryFiles()
+                return false
+            }
+            chunk = PreparedChunk(index: chunk.index + 1, files: [], skipped: [])
+            chunkBytes = 0
+            return true
+        }
+        while let item = walker.next() {
+            if queue.isCancelled { return }
+            if case .skipped(let reason) = item.kind {
+                chunk.skipped.append(.init(path: PathText.display(item.relative).text, reason: reason))
+                continue
+            }
+            let (text, exact) = PathText.display(item.relative)
+            chunk.files.append(PendingFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative)))
+            if case .file(let status) = item.kind, status.size <= options.memoryFileLimit { chunkBytes += status.size }
+            if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
+                guard try flush() else { return }
+            }
+        }
+        if !chunk.files.isEmpty || !chunk.skipped.isEmpty { _ = try flush() }
+    }
+
+    private func prepare(_ chunk: inout PreparedChunk, db: Database) throws {
+        readAll(&chunk.files)
+        try plan(&chunk, db: db)
+        encodeAll(&chunk.files)
+    }
+
+    /// Runs `work` for every index on `options.threads` threads.
+    private func parallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        let threads = max(1, min(options.threads, count))
+        if threads == 1 {
+            for i in 0..<count { work(i) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var i = worker
+            while i < count {
+                work(i)
+                i += threads
+            }
+        }
+    }
+
+    private func readAll(_ files: inout [PendingFile]) {
+        let slots = SharedSlots(files)
+        let limit = options.memoryFileLimit
+        parallel(files.count) { i in
+            let file = slots.pointer[i]
+            switch file.item.kind {
+            case .file: slots.pointer[i].read = FileReader.read(file.item.path, memoryLimit: limit)
+            case .failed(let reason), .skipped(let reason): slots.pointer[i].read = .failed(reason)
+            }
+        }
+        files = slots.array
+    }
+
+    /// Decides which files need storing and what each new blob is compressed against: the bytes
+    /// of the document's previous version, from this chunk, an uncommitted earlier one, or the archive.
+    private func plan(_ chunk: inout PreparedChunk, db: Database) throws {
+        let committed = queue.committed
+        overlays.removeAll { $0.index <= committed }
+        var overlay = Overlay(index: chunk.index)
+        let reader = BlobReader(db: db)
+        func pending(_ hash: String) -> (bytes: [UInt8]?, depth: Int)? {
+            if let found = overlay.newBlobs[hash] { return found }
+            for earlier in overlays.reversed() { if let found = earlier.newBlobs[hash] { return found } }
+            return nil
+        }
+        func latest(_ key: String) throws -> (hash: String, head: UnchangedPrediction?)? {
+            if let hash = overlay.latest[key] { return (hash, nil) }
+            for earlier in overlays.reversed() { if let hash = earlier.latest[key] { return (hash, nil) } }
+            return try db.firstRow("""
+                SELECT b.hash, d.id, v.id, v.hash, b.id FROM documents d JOIN versions v ON v.id = d.head JOIN blobs b ON b.id = v.blob
+                WHERE d.key = ?
+                """, [key]) { ($0.text(0), UnchangedPrediction(document: $0.int(1), version: $0.int(2), versionHash: $0.text(3), blob: $0.int(4))) }
+        }
+        for i in chunk.files.indices {
+            let hash: String
+            var bytes: [UInt8]? = nil
+            switch chunk.files[i].read {
+            case .failed: continue
+            case .small(let b, let h, _): hash = h; bytes = b
+            case .large(let h, _, _): hash = h
+            }
+            let key = chunk.files[i].key
+            let parent = try latest(key)
+            let parentHash = parent?.hash
+            overlay.latest[key] = hash
+            if parentHash == hash {
+                chunk.files[i].unchanged = parent?.head
+                continue
+            }
+            if pending(hash) != nil { continue }
+            if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil { continue }
+            chunk.files[i].mustStore = true
+            var depth = 0
+            if bytes != nil, let parentHash {
+                if let earlier = pending(parentHash) {
+                    if let parentBytes = earlier.bytes, earlier.depth < BlobEncoding.maxDepth {
+                        chunk.files[i].base = (parentHash, Array(parentBytes.prefix(BlobEncoding.dictionarySize)))
+                        depth = earlier.depth + 1
+                    }
+                } else if let parent = try reader.record(hash: parentHash), parent.depth < BlobEncoding.maxDepth,
+                          parent.encoding == "raw" || parent.encoding == "zlib" {
+                    chunk.files[i].base = (parentHash, try reader.prefix(parent))
+                    depth = parent.depth + 1
+                }
+            }
+            overlay.newBlobs[hash] = (bytes.map { Array($0.prefix(BlobEncoding.dictionarySize)) }, depth)
+        }
+        overlays.append(overlay)
+    }
+
+    private func encodeAll(_ files: inout [PendingFile]) {
+        let slots = SharedSlots(files)
+        let level = options.compressionLevel
+        let temporaryPrefix = self.temporaryPrefix
+        parallel(files.count) { i in
+            let file = slots.pointer[i]
+            guard file.mustStore else { return }
+            switch file.read {
+            case .small(let bytes, _, _):
+                slots.pointer[i].encoded = try? BlobEncoding.encode(bytes, dictionary: file.base?.bytes, level: level)
+            case .large(let hash, _, _):
+                let temporary = temporaryPrefix + Identity.newUUID()
+                switch FileReader.encodeLarge(file.item.path, expectedHash: hash, temporaryPath: temporary, level: level) {
+                case .success(let result):
+                    slots.pointer[i].largeFile = (temporary, result.encoding, result.size)
+                case .failure(let error):
+                    unlink(temporary)
+                    slots.pointer[i].read = .failed(error.message)
+                    slots.pointer[i].mustStore = false
+                }
+            case .failed:
+                break
+            }
+        }
+        files = slots.array
+    }
+}
+
+/// Storage that worker threads fill at distinct indices.
+final class SharedSlots<T>: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<T>
+    init(_ items: [T]) {
+        pointer = .allocate(capacity: items.count)
+        _ = pointer.initialize(from: items)
+    }
+    deinit {
+        pointer.deinitialize()
+        pointer.deallocate()
+    }
+    var array: [T] { Array(pointer) }
+}
