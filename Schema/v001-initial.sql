@@ -108,7 +108,7 @@ CREATE TABLE sightings (
 );
 CREATE INDEX sightings_batch ON sightings(batch);
 CREATE INDEX sightings_blob ON sightings(blob);
-CREATE INDEX sightings_document ON sightings(document);
+CREATE INDEX sightings_version ON sightings(version);
 
 -- Views for people with only the sqlite3 shell.
 
@@ -162,7 +162,8 @@ SELECT d.key,
        v.hash  AS head,
        bl.hash AS head_blob,
        (SELECT count(*) FROM versions x WHERE x.document = d.id) AS versions,
-       (SELECT max(e.at) FROM sightings s JOIN events e ON e.id = s.event WHERE s.document = d.id) AS last_seen
+       (SELECT max(e.at) FROM versions x JOIN sightings s ON s.version = x.id JOIN events e ON e.id = s.event
+        WHERE x.document = d.id) AS last_seen
 FROM documents d
 LEFT JOIN versions v ON v.id = d.head
 LEFT JOIN blobs bl ON bl.id = v.blob;

@@ -1,6 +1,44 @@
 import CorpusGenerator
 import Foundation
-let args = CommandLine.arguments
-let corpus = NewsCorpus(articles: Int(args[1])!)
-let s = try corpus.write(to: args[2])
-print(s)
+
+// quire-bench: the benchmarks in docs/benchmarks.md. Build and run with
+//   swift run -c release quire-bench ingest [--articles N] [--runs N] [--work DIR]
+//   swift run -c release quire-bench generate N DIR
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String, _ fallback: String) -> String {
+    if let i = arguments.firstIndex(of: "--" + name), i + 1 < arguments.count { return arguments[i + 1] }
+    return fallback
+}
+
+let quireBinary = ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    .split(separator: "/").dropLast().joined(separator: "/")
+let quire = "/" + quireBinary + "/quire"
+
+switch arguments.first {
+case "generate":
+    guard arguments.count >= 3, let n = Int(arguments[1]) else {
+        print("usage: quire-bench generate N DIR")
+        exit(64)
+    }
+    let snapshot = try NewsCorpus(articles: n, seed: UInt64(option("seed", "2024"))!).write(to: arguments[2])
+    print("\(snapshot.files) files, \(snapshot.bytes) bytes (\(snapshot.copies) copies) in \(arguments[2])")
+case "ingest":
+    let benchmark = IngestBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
+                                    work: option("work", FileManager.default.currentDirectoryPath + "/bench-work"),
+                                    quire: quire, bigFileMiB: Int(option("big-file-mib", "1024"))!)
+    let lines = benchmark.run()
+    print("## Archive benchmark (`quire-bench ingest`)\n")
+    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
+    print(lines.joined(separator: "\n"))
+default:
+    print("""
+    usage: quire-bench <benchmark> [options]
+      ingest [--articles 40000] [--runs 3] [--work DIR] [--big-file-mib 1024]
+                             first ingest, re-ingest, edit batch, size, SHA-256, memory vs git and sha256sum
+      generate N DIR [--seed S]
+                             write a generated news corpus of N articles
+    """)
+    exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 64)
+}

@@ -5,10 +5,10 @@ import SQLite
 /// Every change goes through here, whether this copy made it or it arrived in a bundle, so the
 /// visible state is always what the events say, and `rebuildDerivedState` can replay the log
 /// into empty tables to prove it.
+
 /// Row ids the caller already looked up for an event it is recording, so applying it need not
 /// look them up again. They must be what the lookups by the payload's hashes and keys would give.
 struct KnownRows {
-    var batch: Int?
     var blob: Int?
     var document: Int?
     /// The existing version the sighting names (for `unchanged`).
@@ -16,11 +16,16 @@ struct KnownRows {
 }
 
 extension Archive {
-    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON, known: KnownRows? = nil) throws {
+    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
         switch kind {
         case EventKind.batchOpen: try applyBatchOpen(eventID: eventID, origin: origin, payload: payload)
         case EventKind.batchClose: try applyBatchClose(payload: payload)
-        case EventKind.sighting: try applySighting(eventID: eventID, at: at, payload: payload, known: known)
+        case EventKind.sightings:
+            let batch = try batchID(payload)
+            guard let items = payload["sightings"]?.arrayValue else {
+                throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
+            }
+            for item in items { try applySighting(item, batch: batch, eventID: eventID, at: at) }
         default:
             // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
             break
@@ -51,12 +56,19 @@ extension Archive {
         try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", payload["finished"]?.stringValue, uuid)
     }
 
-    private func applySighting(eventID: Int, at: String, payload: JSON, known: KnownRows?) throws {
-        let batchUUID = try field(payload, "batch", EventKind.sighting)
-        guard let batch = try known?.batch ?? db.int("SELECT id FROM batches WHERE uuid = ?", batchUUID) else {
-            throw QuireError(.corrupt, "sighting refers to batch \(batchUUID), which is not in the archive")
+    /// The row of the batch a sightings event belongs to.
+    func batchID(_ payload: JSON) throws -> Int {
+        let uuid = try field(payload, "batch", EventKind.sightings)
+        guard let batch = try db.int("SELECT id FROM batches WHERE uuid = ?", uuid) else {
+            throw QuireError(.corrupt, "sightings refer to batch \(uuid), which is not in the archive")
         }
-        let meaning = try field(payload, "meaning", EventKind.sighting)
+        return batch
+    }
+
+    /// Applies one sighting of a sightings event: finds or creates its document and version and
+    /// inserts the sighting row.
+    func applySighting(_ payload: JSON, batch: Int, eventID: Int, at: String, known: KnownRows? = nil) throws {
+        let meaning = try field(payload, "meaning", "sighting in a sightings")
         let key = payload["key"]?.stringValue
         let blobHash = payload["blob"]?.stringValue
         var blobID: Int?
@@ -84,7 +96,7 @@ extension Archive {
             versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: parents, at: at, eventID: eventID)
         }
         guard let path = payload["path"]?.stringValue ?? key else {
-            throw QuireError(.corrupt, "sighting event lacks its 'path' field")
+            throw QuireError(.corrupt, "a sighting lacks its 'path' field")
         }
         try db.run("""
             INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)

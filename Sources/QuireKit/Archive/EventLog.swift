@@ -57,7 +57,8 @@ struct ChainTip {
 enum EventKind {
     static let batchOpen = "batch.open"
     static let batchClose = "batch.close"
-    static let sighting = "sighting"
+    /// The sightings of one committed chunk of a batch: `{"batch": id, "sightings": [...]}`.
+    static let sightings = "sightings"
 }
 
 extension Archive {
@@ -71,7 +72,7 @@ extension Archive {
     /// Appends an event from this archive to the log and applies it to the derived tables.
     /// Must run inside a write transaction; `tip` is this origin's chain tip and is advanced.
     @discardableResult
-    func record(kind: String, payload: JSON, at: String = Timestamp.now(), tip: inout ChainTip, known: KnownRows? = nil) throws -> Int {
+    func record(kind: String, payload: JSON, at: String = Timestamp.now(), tip: inout ChainTip) throws -> Int {
         let text = payload.canonical
         let seq = tip.seq + 1
         let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
@@ -79,7 +80,23 @@ extension Archive {
                    selfOrigin, seq, kind, at, text, hash)
         let eventID = db.lastInsertRowID
         tip = ChainTip(seq: seq, hash: hash)
-        try apply(eventID: eventID, origin: selfOrigin, kind: kind, at: at, payload: payload, known: known)
+        try apply(eventID: eventID, origin: selfOrigin, kind: kind, at: at, payload: payload)
+        return eventID
+    }
+
+    /// Appends an event whose payload is built while its effects are applied: `fill` gets the new
+    /// event's row id, applies each part (so later parts see earlier ones), and returns the whole
+    /// payload, which is then stored and chained. (`fill` also gets the event's time.) Used for the sightings of an ingest chunk, whose
+    /// decisions depend on one another. Must run inside a write transaction.
+    @discardableResult
+    func recordBuilt(kind: String, at: String = Timestamp.now(), tip: inout ChainTip, fill: (_ eventID: Int, _ at: String) throws -> JSON) throws -> Int {
+        let seq = tip.seq + 1
+        try db.run("INSERT INTO events (origin, seq, kind, at, payload, hash) VALUES (?, ?, ?, ?, '', '')", selfOrigin, seq, kind, at)
+        let eventID = db.lastInsertRowID
+        let text = try fill(eventID, at).canonical
+        let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
+        try db.run("UPDATE events SET payload = ?, hash = ? WHERE id = ?", text, hash, eventID)
+        tip = ChainTip(seq: seq, hash: hash)
         return eventID
     }
 

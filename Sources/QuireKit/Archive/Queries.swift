@@ -11,7 +11,8 @@ extension Archive {
                        (SELECT count(*) FROM versions x WHERE x.document = d.id),
                        (SELECT count(*) FROM versions x WHERE x.document = d.id
                           AND NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = x.id)),
-                       (SELECT max(e.at) FROM sightings s JOIN events e ON e.id = s.event WHERE s.document = d.id)
+                       (SELECT max(e.at) FROM versions x JOIN sightings s ON s.version = x.id JOIN events e ON e.id = s.event
+                        WHERE x.document = d.id)
                 FROM documents d LEFT JOIN versions v ON v.id = d.head LEFT JOIN blobs b ON b.id = v.blob
                 ORDER BY d.key
                 """) {
@@ -38,7 +39,8 @@ extension Archive {
                    NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id),
                    ba.uuid, ba.label, s.path
             FROM versions v JOIN documents d ON d.id = v.document JOIN blobs b ON b.id = v.blob
-            LEFT JOIN sightings s ON s.event = v.event LEFT JOIN batches ba ON ba.id = s.batch
+            LEFT JOIN sightings s ON s.id = (SELECT min(x.id) FROM sightings x WHERE x.version = v.id AND x.event = v.event)
+            LEFT JOIN batches ba ON ba.id = s.batch
             WHERE v.document = ? ORDER BY v.created_at, v.hash
             """, [document]) { s in
             (id: s.int(0), key: s.text(1), hash: s.text(2), blob: s.text(3), size: s.int(4), created: s.text(5),

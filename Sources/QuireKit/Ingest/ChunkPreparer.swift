@@ -12,6 +12,8 @@ struct PendingFile {
     let pathText: String
     let pathRaw: String?
     var read: FileReader.Result = .failed("not read")
+    /// The file's modification time as recorded (formatted here, off the committing thread).
+    var mtime: String?
     /// Whether this file's bytes must be stored (neither the archive nor an earlier file has them).
     var mustStore = false
     /// The blob whose first 32 KiB serve as the preset dictionary, with the dictionary bytes.
@@ -155,7 +157,13 @@ final class ChunkPreparer: @unchecked Sendable {
         parallel(files.count) { i in
             let file = slots.pointer[i]
             switch file.item.kind {
-            case .file: slots.pointer[i].read = FileReader.read(file.item.path, memoryLimit: limit)
+            case .file:
+                let read = FileReader.read(file.item.path, memoryLimit: limit)
+                slots.pointer[i].read = read
+                switch read {
+                case .small(_, _, let status), .large(_, _, let status): slots.pointer[i].mtime = status.mtime
+                case .failed: break
+                }
             case .failed(let reason), .skipped(let reason): slots.pointer[i].read = .failed(reason)
             }
         }

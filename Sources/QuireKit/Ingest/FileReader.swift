@@ -36,14 +36,20 @@ enum FileReader {
                 let result = bytes.withUnsafeMutableBytes { raw in
                     file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
                 }
+                var atEnd = false
                 switch result {
                 case .failure(let error): return .failed("read failed: \(error.message)")
-                case .success(0):
+                case .success(let n):
+                    filled += n
+                    // A read of exactly the size stat gave, short of the extra byte asked for, is the
+                    // end of a regular file: no second read needed. Otherwise read until 0.
+                    atEnd = n == 0 || (filled == status.size && filled < bytes.count)
+                }
+                if atEnd {
                     bytes.removeSubrange(filled...)
                     if bytes.count > memoryLimit { return .failed("file grew beyond \(memoryLimit) bytes while being read; try again") }
                     bytes.withUnsafeBytes { hasher.update($0) }
                     return .small(bytes: bytes, hash: hasher.finalize().hex, status: status)
-                case .success(let n): filled += n
                 }
             }
         }

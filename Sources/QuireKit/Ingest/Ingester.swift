@@ -133,19 +133,31 @@ private struct IngestRun {
         try archive.write {
             // Another process's commit changes data_version; then every decision is looked up again.
             if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
+            guard !chunk.isEmpty, let batchRow else { return }
             var tip = try archive.chainTip(origin: archive.selfOrigin)
-            for file in chunk {
-                try commitOne(file, tip: &tip, report: &chunkReport)
+            // One event holds the chunk's sightings; each is applied as it is decided, so the
+            // next file sees the documents and versions the previous ones made.
+            try archive.recordBuilt(kind: EventKind.sightings, tip: &tip) { eventID, at in
+                var items: [JSON] = []
+                items.reserveCapacity(chunk.count)
+                for file in chunk {
+                    let (item, known) = try decide(file, report: &chunkReport)
+                    try archive.applySighting(item, batch: batchRow, eventID: eventID, at: at, known: known)
+                    items.append(item)
+                }
+                return ["batch": .string(chunkReport.batch), "sightings": .array(items)]
             }
         }
         report = chunkReport
     }
 
-    private func commitOne(_ file: PendingFile, tip: inout ChainTip, report: inout IngestReport) throws {
-        var payload: [String: JSON] = ["batch": .string(report.batch), "key": .string(file.key)]
+    /// Decides what one file's sighting means, storing its bytes if they are new. Returns the
+    /// sighting's part of the event payload and the rows it refers to.
+    private func decide(_ file: PendingFile, report: inout IngestReport) throws -> (JSON, KnownRows) {
+        var payload: [String: JSON] = ["key": .string(file.key)]
         if file.pathText != file.key { payload["path"] = .string(file.pathText) }
         if let raw = file.pathRaw { payload["path_raw"] = .string(raw) }
-        var known = KnownRows(batch: batchRow)
+        var known = KnownRows()
         report.files += 1
 
         let hash: String, size: Int, status: FileSystem.Status
@@ -154,15 +166,14 @@ private struct IngestRun {
             payload["meaning"] = "failed"
             payload["error"] = .string(reason)
             if case .file(let st) = file.item.kind { payload["size"] = .int(Int64(st.size)); payload["mtime"] = .string(st.mtime) }
-            try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
             report.counts["failed", default: 0] += 1
             report.failures.append(.init(path: file.pathText, reason: reason))
-            return
+            return (.object(payload), known)
         case .small(let bytes, let h, let st): hash = h; size = bytes.count; status = st
         case .large(let h, let s, let st): hash = h; size = s; status = st
         }
         payload["size"] = .int(Int64(size))
-        payload["mtime"] = .string(status.mtime)
+        payload["mtime"] = .string(file.mtime ?? status.mtime)
         payload["blob"] = .string(hash)
         report.bytes += size
 
@@ -173,9 +184,8 @@ private struct IngestRun {
             known.document = p.document
             known.blob = p.blob
             known.version = p.version
-            try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
             report.counts["unchanged", default: 0] += 1
-            return
+            return (.object(payload), known)
         }
 
         let document = try archive.db.firstRow("""
@@ -215,8 +225,8 @@ private struct IngestRun {
             }
         }
         payload["meaning"] = .string(meaning)
-        try archive.record(kind: EventKind.sighting, payload: .object(payload), tip: &tip, known: known)
         report.counts[meaning, default: 0] += 1
+        return (.object(payload), known)
     }
 
     /// The hashes of a document's heads (versions no other version names as parent), sorted.

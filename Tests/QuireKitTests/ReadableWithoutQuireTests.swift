@@ -1,0 +1,89 @@
+import CorpusGenerator
+import Foundation
+import Testing
+import TestSupport
+@testable import QuireKit
+
+/// docs/schema.md promises that an archive can be read with only SQLite and zlib. These tests
+/// read archives with Python's sqlite3, zlib and hashlib, following the documented rules, and
+/// with the sqlite3 shell.
+@Suite("Readable without Quire")
+struct ReadableWithoutQuireTests {
+    /// The reader from docs/schema.md, plus checks: every blob's bytes hash to its address, and
+    /// every event's chain hash recomputes.
+    static let reader = #"""
+    import hashlib, sqlite3, sys, zlib
+    db = sqlite3.connect(sys.argv[1])
+    def read(blob_id):
+        enc, base = db.execute("SELECT encoding, base FROM blobs WHERE id=?", (blob_id,)).fetchone()
+        data = b"".join(r[0] for r in db.execute("SELECT data FROM blob_chunks WHERE blob=? ORDER BY n", (blob_id,)))
+        if enc == "raw":
+            return data
+        d = zlib.decompressobj(zdict=read(base)[:32768]) if base else zlib.decompressobj()
+        return d.decompress(data) + d.flush()
+    blobs = 0
+    for blob_id, h, size in db.execute("SELECT id, hash, size FROM blobs").fetchall():
+        data = read(blob_id)
+        assert hashlib.sha256(data).hexdigest() == h, h
+        assert len(data) == size
+        blobs += 1
+    events = 0
+    tips = {}
+    for origin, seq, kind, at, payload, h in db.execute(
+            "SELECT o.archive, e.seq, e.kind, e.at, e.payload, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq"):
+        prev = tips.get(origin, "0" * 64)
+        text = "\n".join([prev, origin, str(seq), kind, at, payload])
+        assert hashlib.sha256(text.encode()).hexdigest() == h, (origin, seq)
+        tips[origin] = h
+        events += 1
+    print(blobs, events)
+    """#
+
+    @Test("Python's sqlite3 and zlib read every blob and recompute every event hash, as documented")
+    func pythonReader() throws {
+        let scratch = try Scratch()
+        let root = scratch.dir.file("corpus")
+        let corpus = NewsCorpus(articles: 150, seed: 12)
+        try corpus.write(to: root)
+        _ = try scratch.archive.ingest(paths: [root], options: quietOptions())
+        // Versions stored against their parents, some long chains.
+        for v in 2...5 { try corpus.write(to: root) { $0 % 4 == 0 ? v : 1 }; _ = try scratch.archive.ingest(paths: [root], options: quietOptions()) }
+        _ = try scratch.archive.ingest(paths: [sharedDirectory + "/samples/seed-batch"], options: quietOptions())
+        let stats = try scratch.archive.stats()
+        let script = try scratch.dir.write("reader.py", Self.reader)
+        let result = try runProcess("python3", [script, scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText == "\(stats.blobs) \(stats.events)\n")
+        let db = try SQLiteShell(scratch.path)
+        #expect(try db.query("SELECT count(*) FROM blobs WHERE base IS NOT NULL") != "0")
+    }
+
+    @Test("the sqlite3 shell answers the questions in docs/schema.md")
+    func sqliteShell() throws {
+        let scratch = try Scratch()
+        var options = quietOptions(label: "morning scrape")
+        options.agent = "ana@newsroom"
+        let samples = repositoryRoot + "/Archives/samples"
+        _ = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: options)
+        let db = try SQLiteShell(scratch.path)
+        #expect(try db.query("PRAGMA application_id") == "1364543826")
+        let newFiles = try db.query("SELECT path FROM sighting_list WHERE batch_label = 'morning scrape' AND meaning = 'new' ORDER BY path")
+        #expect(newFiles.split(separator: "\n").count == 5)
+        let hash = try db.query("SELECT blob FROM sighting_list WHERE meaning = 'duplicate'")
+        let everySighting = try db.query("SELECT meaning, agent FROM sighting_list WHERE blob = '\(hash)' ORDER BY seen_at, path")
+        #expect(everySighting == "new|ana@newsroom\nduplicate|ana@newsroom")
+        #expect(try db.query("SELECT label, files, new, version, duplicate, unchanged, failed FROM batch_list") == "morning scrape|8|5|1|1|1|0")
+        #expect(try db.query("SELECT count(*) FROM events e WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.origin = e.origin AND p.seq = e.seq - 1)") == "0")
+    }
+}
+
+/// The sqlite3 command-line shell on one file.
+struct SQLiteShell {
+    let path: String
+    init(_ path: String) throws { self.path = path }
+    func query(_ sql: String) throws -> String {
+        let r = try runProcess("sqlite3", [path, sql])
+        guard r.status == 0 else { throw QuireError(.database, r.stderr) }
+        return r.stdoutText.trimmingCharacters(in: .newlines)
+    }
+}
