@@ -25,7 +25,7 @@ extension Archive {
             guard let items = payload["sightings"]?.arrayValue else {
                 throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
             }
-            for item in items { try applySighting(item, batch: batch, eventID: eventID, at: at) }
+            for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: eventID, at: at) }
         default:
             // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
             break
@@ -67,44 +67,32 @@ extension Archive {
 
     /// Applies one sighting of a sightings event: finds or creates its document and version and
     /// inserts the sighting row.
-    func applySighting(_ payload: JSON, batch: Int, eventID: Int, at: String, known: KnownRows? = nil) throws {
-        let meaning = try field(payload, "meaning", "sighting in a sightings")
-        let key = payload["key"]?.stringValue
-        let blobHash = payload["blob"]?.stringValue
+    func applySighting(_ sighting: SightingRecord, batch: Int, eventID: Int, at: String, known: KnownRows? = nil) throws {
         var blobID: Int?
         var documentID: Int?
         var versionID: Int?
-        if let blobHash {
+        if let blobHash = sighting.blob {
             guard let id = try known?.blob ?? db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
                 throw QuireError(.corrupt, "sighting refers to blob \(blobHash), which is not in the archive")
             }
             blobID = id
         }
-        if let key {
-            documentID = try known?.document ?? (meaning == "failed"
+        if let key = sighting.key {
+            documentID = try known?.document ?? (sighting.meaning == "failed"
                 ? db.int("SELECT id FROM documents WHERE key = ?", key)
                 : self.documentID(forKey: key))
         }
-        // A sighting that made a version carries its parents (its hash follows from key, blob and
-        // parents); one that saw an existing version names it.
-        let parents = payload["parents"]?.arrayValue?.compactMap(\.stringValue)
-        let versionHash = payload["version"]?.stringValue
-            ?? (parents != nil && key != nil && blobHash != nil ? QuireKit.versionHash(key: key!, blob: blobHash!, parents: parents!) : nil)
         if let known = known?.version {
             versionID = known
-        } else if let versionHash, let documentID, let blobID {
-            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: parents, at: at, eventID: eventID)
-        }
-        guard let path = payload["path"]?.stringValue ?? key else {
-            throw QuireError(.corrupt, "a sighting lacks its 'path' field")
+        } else if let versionHash = sighting.versionHash, let documentID, let blobID {
+            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID)
         }
         try db.run("""
             INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            batch, path, payload["path_raw"]?.stringValue.flatMap(Hex.decode),
-            payload["size"]?.intValue, payload["mtime"]?.stringValue, blobID, documentID, versionID, meaning,
-            payload["error"]?.stringValue, eventID)
+            batch, sighting.path, sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
+            versionID, sighting.meaning, sighting.error, eventID)
     }
 
     /// The document with `key`, created when it is new.

@@ -86,14 +86,14 @@ extension Archive {
 
     /// Appends an event whose payload is built while its effects are applied: `fill` gets the new
     /// event's row id, applies each part (so later parts see earlier ones), and returns the whole
-    /// payload, which is then stored and chained. (`fill` also gets the event's time.) Used for the sightings of an ingest chunk, whose
+    /// canonical payload text, which is then stored and chained. (`fill` also gets the event's time.) Used for the sightings of an ingest chunk, whose
     /// decisions depend on one another. Must run inside a write transaction.
     @discardableResult
-    func recordBuilt(kind: String, at: String = Timestamp.now(), tip: inout ChainTip, fill: (_ eventID: Int, _ at: String) throws -> JSON) throws -> Int {
+    func recordBuilt(kind: String, at: String = Timestamp.now(), tip: inout ChainTip, fill: (_ eventID: Int, _ at: String) throws -> String) throws -> Int {
         let seq = tip.seq + 1
         try db.run("INSERT INTO events (origin, seq, kind, at, payload, hash) VALUES (?, ?, ?, ?, '', '')", selfOrigin, seq, kind, at)
         let eventID = db.lastInsertRowID
-        let text = try fill(eventID, at).canonical
+        let text = try fill(eventID, at)
         let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
         try db.run("UPDATE events SET payload = ?, hash = ? WHERE id = ?", text, hash, eventID)
         tip = ChainTip(seq: seq, hash: hash)

@@ -25,6 +25,23 @@ struct PendingFile {
     /// When the archive already held these bytes as the document's head at planning time: the rows
     /// involved. Valid at commit only if no other process has written to the archive since.
     var unchanged: UnchangedPrediction?
+    /// For a predicted `unchanged` file: its sighting, and that sighting rendered as canonical JSON
+    /// (done here, in parallel, to spare the committing thread).
+    var unchangedSighting: (record: SightingRecord, rendered: [UInt8])?
+
+    /// The sighting for this file when its bytes are already the document's head.
+    func unchangedRecord(versionHash: String) -> SightingRecord? {
+        switch read {
+        case .small(let bytes, let hash, let status):
+            return SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: bytes.count, mtime: mtime ?? status.mtime,
+                                  blob: hash, meaning: "unchanged", version: versionHash)
+        case .large(let hash, let size, let status):
+            return SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
+                                  blob: hash, meaning: "unchanged", version: versionHash)
+        case .failed:
+            return nil
+        }
+    }
 }
 
 /// The rows an `unchanged` sighting refers to, as the plan found them.
@@ -131,7 +148,8 @@ final class ChunkPreparer: @unchecked Sendable {
 
     private func prepare(_ chunk: inout PreparedChunk, db: Database) throws {
         readAll(&chunk.files)
-        try plan(&chunk, db: db)
+        // One read transaction per chunk: one snapshot, and one lock instead of one per query.
+        try db.inTransaction(.deferred) { try plan(&chunk, db: db) }
         encodeAll(&chunk.files)
     }
 
@@ -233,6 +251,11 @@ final class ChunkPreparer: @unchecked Sendable {
         let temporaryPrefix = self.temporaryPrefix
         parallel(files.count) { i in
             let file = slots.pointer[i]
+            if let prediction = file.unchanged, let record = file.unchangedRecord(versionHash: prediction.versionHash) {
+                var rendered: [UInt8] = []
+                record.writeCanonical(to: &rendered)
+                slots.pointer[i].unchangedSighting = (record, rendered)
+            }
             guard file.mustStore else { return }
             switch file.read {
             case .small(let bytes, _, _):

@@ -138,56 +138,51 @@ private struct IngestRun {
             // One event holds the chunk's sightings; each is applied as it is decided, so the
             // next file sees the documents and versions the previous ones made.
             try archive.recordBuilt(kind: EventKind.sightings, tip: &tip) { eventID, at in
-                var items: [JSON] = []
+                var items: [[UInt8]] = []
                 items.reserveCapacity(chunk.count)
                 for file in chunk {
-                    let (item, known) = try decide(file, report: &chunkReport)
-                    try archive.applySighting(item, batch: batchRow, eventID: eventID, at: at, known: known)
-                    items.append(item)
+                    let (record, known, rendered) = try decide(file, report: &chunkReport)
+                    try archive.applySighting(record, batch: batchRow, eventID: eventID, at: at, known: known)
+                    if let rendered {
+                        items.append(rendered)
+                    } else {
+                        var text: [UInt8] = []
+                        record.writeCanonical(to: &text)
+                        items.append(text)
+                    }
                 }
-                return ["batch": .string(chunkReport.batch), "sightings": .array(items)]
+                return SightingRecord.eventPayload(batch: chunkReport.batch, rendered: items)
             }
         }
         report = chunkReport
     }
 
     /// Decides what one file's sighting means, storing its bytes if they are new. Returns the
-    /// sighting's part of the event payload and the rows it refers to.
-    private func decide(_ file: PendingFile, report: inout IngestReport) throws -> (JSON, KnownRows) {
-        var payload: [String: JSON] = ["key": .string(file.key)]
-        if file.pathText != file.key { payload["path"] = .string(file.pathText) }
-        if let raw = file.pathRaw { payload["path_raw"] = .string(raw) }
-        var known = KnownRows()
+    /// sighting, the rows it refers to, and its canonical JSON when the preparer already made it.
+    private func decide(_ file: PendingFile, report: inout IngestReport) throws -> (SightingRecord, KnownRows, [UInt8]?) {
         report.files += 1
-
         let hash: String, size: Int, status: FileSystem.Status
         switch file.read {
         case .failed(let reason):
-            payload["meaning"] = "failed"
-            payload["error"] = .string(reason)
-            if case .file(let st) = file.item.kind { payload["size"] = .int(Int64(st.size)); payload["mtime"] = .string(st.mtime) }
+            var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, meaning: "failed", error: reason)
+            if case .file(let st) = file.item.kind { record.size = st.size; record.mtime = st.mtime }
             report.counts["failed", default: 0] += 1
             report.failures.append(.init(path: file.pathText, reason: reason))
-            return (.object(payload), known)
+            return (record, KnownRows(), nil)
         case .small(let bytes, let h, let st): hash = h; size = bytes.count; status = st
         case .large(let h, let s, let st): hash = h; size = s; status = st
         }
-        payload["size"] = .int(Int64(size))
-        payload["mtime"] = .string(file.mtime ?? status.mtime)
-        payload["blob"] = .string(hash)
         report.bytes += size
 
-        if let p = file.unchanged, trustPlan {
+        if let p = file.unchanged, let prepared = file.unchangedSighting, trustPlan {
             // The plan saw these bytes as the document's head and nobody else has written since.
-            payload["meaning"] = "unchanged"
-            payload["version"] = .string(p.versionHash)
-            known.document = p.document
-            known.blob = p.blob
-            known.version = p.version
             report.counts["unchanged", default: 0] += 1
-            return (.object(payload), known)
+            return (prepared.record, KnownRows(blob: p.blob, document: p.document, version: p.version), prepared.rendered)
         }
 
+        var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, size: size,
+                                    mtime: file.mtime ?? status.mtime, blob: hash, meaning: "")
+        var known = KnownRows()
         let document = try archive.db.firstRow("""
             SELECT d.id, v.id, v.hash, b.id, b.hash FROM documents d
             LEFT JOIN versions v ON v.id = d.head LEFT JOIN blobs b ON b.id = v.blob
@@ -196,11 +191,9 @@ private struct IngestRun {
                                 headBlob: $0.optionalInt(3), headBlobHash: $0.optionalText(4)) }
         known.document = document?.id
 
-        let meaning: String
         if let document, document.headBlobHash == hash, let head = document.headVersionHash {
-            // The common case on a re-ingest: nothing to store, nothing more to look up.
-            meaning = "unchanged"
-            payload["version"] = .string(head)
+            record.meaning = "unchanged"
+            record.version = head
             known.blob = document.headBlob
             known.version = document.headVersion
         } else {
@@ -214,19 +207,17 @@ private struct IngestRun {
                 report.storedBytes += stored.bytes
             }
             // A new version; its hash follows from key, blob and parents, so only the parents are recorded.
-            let parents = try document.map { try heads(document: $0.id) } ?? []
-            payload["parents"] = .array(parents.map { .string($0) })
+            record.parents = try document.map { try heads(document: $0.id) } ?? []
             if existing == nil {
-                meaning = document == nil ? "new" : "version"
+                record.meaning = document == nil ? "new" : "version"
             } else if let document, try archive.db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document.id, existing) != nil {
-                meaning = "version"
+                record.meaning = "version"
             } else {
-                meaning = "duplicate"
+                record.meaning = "duplicate"
             }
         }
-        payload["meaning"] = .string(meaning)
-        report.counts[meaning, default: 0] += 1
-        return (.object(payload), known)
+        report.counts[record.meaning, default: 0] += 1
+        return (record, known, nil)
     }
 
     /// The hashes of a document's heads (versions no other version names as parent), sorted.

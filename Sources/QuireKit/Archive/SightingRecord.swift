@@ -1,0 +1,139 @@
+/// One sighting as a `sightings` event records it. Ingest builds these, the applier turns them
+/// into rows, and they are written as canonical JSON (keys in byte order, only the fields that
+/// apply) straight into the event payload.
+struct SightingRecord: Sendable, Equatable {
+    /// The document key (absent only for an input that named nothing readable).
+    var key: String?
+    /// The path relative to the input; written only when it differs from the key.
+    var path: String
+    /// Hex of the exact name bytes, when they are not UTF-8.
+    var pathRaw: String?
+    var size: Int?
+    var mtime: String?
+    /// The blob hash (absent for a failed sighting).
+    var blob: String?
+    /// new, version, duplicate, unchanged or failed.
+    var meaning: String
+    /// The existing version an `unchanged` sighting saw.
+    var version: String?
+    /// The parents of the version this sighting made (its hash follows from key, blob, parents).
+    var parents: [String]?
+    /// Why a failed sighting failed.
+    var error: String?
+
+    init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
+         meaning: String, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
+        self.key = key
+        self.path = path
+        self.pathRaw = pathRaw
+        self.size = size
+        self.mtime = mtime
+        self.blob = blob
+        self.meaning = meaning
+        self.version = version
+        self.parents = parents
+        self.error = error
+    }
+
+    /// Reads one element of a `sightings` payload.
+    init(json: JSON) throws {
+        guard let meaning = json["meaning"]?.stringValue else {
+            throw QuireError(.corrupt, "a sighting lacks its 'meaning' field")
+        }
+        let key = json["key"]?.stringValue
+        guard let path = json["path"]?.stringValue ?? key else {
+            throw QuireError(.corrupt, "a sighting has neither 'path' nor 'key'")
+        }
+        var parents: [String]? = nil
+        if let list = json["parents"] {
+            guard let array = list.arrayValue else { throw QuireError(.corrupt, "a sighting's 'parents' is not a list") }
+            parents = try array.map {
+                guard let s = $0.stringValue else { throw QuireError(.corrupt, "a sighting's parent is not a string") }
+                return s
+            }
+        }
+        self.init(key: key, path: path, pathRaw: json["path_raw"]?.stringValue, size: json["size"]?.intValue,
+                  mtime: json["mtime"]?.stringValue, blob: json["blob"]?.stringValue, meaning: meaning,
+                  version: json["version"]?.stringValue, parents: parents, error: json["error"]?.stringValue)
+    }
+
+    /// The hash of the version this sighting refers to: the one it names, or the one it made.
+    var versionHash: String? {
+        if let version { return version }
+        if let parents, let key, let blob { return QuireKit.versionHash(key: key, blob: blob, parents: parents) }
+        return nil
+    }
+
+    /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
+    /// mtime, parents, path, path_raw, size, version.
+    func writeCanonical(to out: inout [UInt8]) {
+        var first = true
+        func field(_ name: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            field(name)
+            JSON.writeString(value, to: &out)
+        }
+        string("blob", blob)
+        string("error", error)
+        string("key", key)
+        string("meaning", meaning)
+        string("mtime", mtime)
+        if let parents {
+            field("parents")
+            out.append(UInt8(ascii: "["))
+            for (i, p) in parents.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSON.writeString(p, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        if path != key { string("path", path) }
+        string("path_raw", pathRaw)
+        if let size {
+            field("size")
+            out.append(contentsOf: String(size).utf8)
+        }
+        string("version", version)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The record as a JSON value (the same text as `writeCanonical` when made canonical).
+    var json: JSON {
+        var fields: [String: JSON] = ["meaning": .string(meaning)]
+        if let key { fields["key"] = .string(key) }
+        if path != key { fields["path"] = .string(path) }
+        if let pathRaw { fields["path_raw"] = .string(pathRaw) }
+        if let size { fields["size"] = .int(Int64(size)) }
+        if let mtime { fields["mtime"] = .string(mtime) }
+        if let blob { fields["blob"] = .string(blob) }
+        if let version { fields["version"] = .string(version) }
+        if let parents { fields["parents"] = .array(parents.map { .string($0) }) }
+        if let error { fields["error"] = .string(error) }
+        return .object(fields)
+    }
+}
+
+extension SightingRecord {
+    /// The canonical payload of a `sightings` event: `{"batch":…,"sightings":[…]}` from records
+    /// already rendered with `writeCanonical`.
+    static func eventPayload(batch: String, rendered items: [[UInt8]]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(items.reduce(64) { $0 + $1.count + 1 })
+        out.append(contentsOf: Array("{\"batch\":".utf8))
+        JSON.writeString(batch, to: &out)
+        out.append(contentsOf: Array(",\"sightings\":[".utf8))
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: item)
+        }
+        out.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: "}")])
+        return String(decoding: out, as: UTF8.self)
+    }
+}
