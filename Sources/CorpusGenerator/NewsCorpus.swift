@@ -39,14 +39,15 @@ public struct NewsCorpus: Sendable {
         return x < 55 ? "txt" : x < 92 ? "html" : "json"
     }
 
-    /// Article `i`'s path relative to the corpus root: `outlet/section/yyyy-mm-dd/slug-i.ext`.
+    /// Article `i`'s path relative to the corpus root, laid out like the site's URLs:
+    /// `outlet/yyyy/mm/dd/section-slug-i.ext`.
     public func path(_ i: Int) -> String {
         var r = random(i, 3)
         let section = Vocabulary.sections[r.int(Vocabulary.sections.count)]
         let day = 1 + r.int(28), month = 1 + r.int(12)
         let slugWords = (0..<(3 + r.int(3))).map { _ in Vocabulary.common[120 + r.int(Vocabulary.common.count - 120)] }
             .map { $0.replacingOccurrences(of: "'", with: "") }
-        return "\(outlet(i))/\(section)/2026-\(pad(month))-\(pad(day))/\(slugWords.joined(separator: "-"))-\(i).\(format(i))"
+        return "\(outlet(i))/2026/\(pad(month))/\(pad(day))/\(section)-\(slugWords.joined(separator: "-"))-\(i).\(format(i))"
     }
 
     /// How many versions article `i` goes through (1 to 8, mean about 3.6).
@@ -111,9 +112,8 @@ public struct NewsCorpus: Sendable {
         let title = capitalized((0..<(6 + r.int(6))).map { _ in word(&r) }.joined(separator: " "))
         let author = Vocabulary.firstNames[r.int(Vocabulary.firstNames.count)] + " " + Vocabulary.lastNames[r.int(Vocabulary.lastNames.count)]
         let parts = path(i).split(separator: "/")
-        let dateParts = parts[2].split(separator: "-")
-        let date = "\(Vocabulary.months[Int(dateParts[1])! - 1]) \(Int(dateParts[2])!), 2026"
-        let url = "https://\(outlet(i)).example/\(parts[1])/\(parts[2])/\(parts[3].split(separator: ".").first!)"
+        let date = "\(Vocabulary.months[Int(parts[2])! - 1]) \(Int(parts[3])!), 2026"
+        let url = "https://\(outlet(i)).example/2026/\(parts[2])/\(parts[3])/\(parts[4].split(separator: ".").first!)"
         return Article(title: title, author: author, date: date, updated: nil, paragraphs: paragraphs, url: url)
     }
 

@@ -24,6 +24,15 @@ case "generate":
     }
     let snapshot = try NewsCorpus(articles: n, seed: UInt64(option("seed", "2024"))!).write(to: arguments[2])
     print("\(snapshot.files) files, \(snapshot.bytes) bytes (\(snapshot.copies) copies) in \(arguments[2])")
+case "edit":
+    guard arguments.count >= 3, let n = Int(arguments[1]) else {
+        print("usage: quire-bench edit N DIR [--fraction 0.1] [--seed S]")
+        exit(64)
+    }
+    let corpus = NewsCorpus(articles: n, seed: UInt64(option("seed", "2024"))!)
+    let edited = corpus.editedArticles(fraction: Double(option("fraction", "0.1"))!)
+    try corpus.write(to: arguments[2]) { edited.contains($0) ? 2 : 1 }
+    print("\(edited.count) articles edited in \(arguments[2])")
 case "ingest":
     let benchmark = IngestBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
                                     work: option("work", FileManager.default.currentDirectoryPath + "/bench-work"),
@@ -39,6 +48,8 @@ default:
                              first ingest, re-ingest, edit batch, size, SHA-256, memory vs git and sha256sum
       generate N DIR [--seed S]
                              write a generated news corpus of N articles
+      edit N DIR [--fraction 0.1] [--seed S]
+                             rewrite that corpus in DIR with a share of its articles edited
     """)
     exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 64)
 }
