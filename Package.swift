@@ -27,7 +27,7 @@ let package = Package(
             name: "QuireSchema",
             path: "Schema",
             exclude: ["README.md"],
-            resources: [.embedInCode("v001-initial.sql")]
+            resources: [.embedInCode("v001-initial.sql"), .embedInCode("v002-sync.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

@@ -57,8 +57,9 @@ struct BlobReader {
         return produced
     }
 
-    /// Calls `body` with each stored chunk of a blob in order; stops when `body` returns false.
-    private func forEachChunk(_ blobID: Int, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
+    /// Calls `body` with each stored chunk of a blob in order (its stored form, not its original
+    /// bytes); stops when `body` returns false.
+    func forEachChunk(_ blobID: Int, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
         // A fresh statement: reading a base's dictionary may run this query again while this one is open.
         let statement = try db.prepare("SELECT data FROM blob_chunks WHERE blob = ? ORDER BY n")
         try statement.bind(blobID)

@@ -36,51 +36,56 @@ struct BlobRecord {
     let storedSize: Int
 }
 
+/// Writes one blob's stored form into `blobs` and `blob_chunks` piece by piece, so a blob of any
+/// size passes through bounded memory. `finish()` records the stored size. A class because it
+/// holds the partly filled chunk between calls.
+final class BlobChunkWriter {
+    private let db: Database
+    /// The new blob's row id.
+    let id: Int
+    private var pending: [UInt8] = []
+    private var n = 0
+    private(set) var storedSize = 0
+
+    init(db: Database, hash: String, size: Int, encoding: String, base: Int?, depth: Int) throws {
+        self.db = db
+        try db.run("INSERT INTO blobs (hash, size, encoding, base, depth, stored_size) VALUES (?, ?, ?, ?, ?, 0)",
+                   hash, size, encoding, base, depth)
+        id = db.lastInsertRowID
+    }
+
+    /// Appends stored bytes.
+    func append(_ piece: UnsafeRawBufferPointer) throws {
+        var rest = piece[...]
+        while !rest.isEmpty {
+            if pending.isEmpty { pending.reserveCapacity(min(BlobEncoding.chunkSize, rest.count)) }
+            let take = min(BlobEncoding.chunkSize - pending.count, rest.count)
+            pending.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            if pending.count == BlobEncoding.chunkSize { try flush() }
+        }
+    }
+
+    /// Writes what is pending and the stored size.
+    func finish() throws {
+        if !pending.isEmpty { try flush() }
+        try db.run("UPDATE blobs SET stored_size = ? WHERE id = ?", storedSize, id)
+    }
+
+    private func flush() throws {
+        try db.run("INSERT INTO blob_chunks (blob, n, data) VALUES (?, ?, ?)", id, n, pending)
+        storedSize += pending.count
+        n += 1
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
 extension Archive {
     /// Inserts a blob whose stored form is already in memory. Returns its id.
     func insertBlob(hash: String, size: Int, encoding: String, base: Int?, depth: Int, data: [UInt8]) throws -> Int {
-        try db.run("INSERT INTO blobs (hash, size, encoding, base, depth, stored_size) VALUES (?, ?, ?, ?, ?, ?)",
-                   hash, size, encoding, base, depth, data.count)
-        let id = db.lastInsertRowID
-        var n = 0
-        var offset = 0
-        while offset < data.count {
-            let end = min(offset + BlobEncoding.chunkSize, data.count)
-            try db.run("INSERT INTO blob_chunks (blob, n, data) VALUES (?, ?, ?)", id, n, Array(data[offset..<end]))
-            n += 1
-            offset = end
-        }
-        return id
+        let writer = try BlobChunkWriter(db: db, hash: hash, size: size, encoding: encoding, base: base, depth: depth)
+        try data.withUnsafeBytes { try writer.append($0) }
+        try writer.finish()
+        return writer.id
     }
-
-    /// A blob writer that takes the stored form piece by piece, for files too large for memory.
-    func insertBlobStreaming(hash: String, size: Int, encoding: String, base: Int?, depth: Int,
-                             produce: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Int {
-        try db.run("INSERT INTO blobs (hash, size, encoding, base, depth, stored_size) VALUES (?, ?, ?, ?, ?, 0)",
-                   hash, size, encoding, base, depth)
-        let id = db.lastInsertRowID
-        var pending = [UInt8]()
-        pending.reserveCapacity(BlobEncoding.chunkSize)
-        var n = 0
-        var total = 0
-        func flush() throws {
-            try db.run("INSERT INTO blob_chunks (blob, n, data) VALUES (?, ?, ?)", id, n, pending)
-            total += pending.count
-            n += 1
-            pending.removeAll(keepingCapacity: true)
-        }
-        try produce { piece in
-            var rest = piece[...]
-            while !rest.isEmpty {
-                let take = min(BlobEncoding.chunkSize - pending.count, rest.count)
-                pending.append(contentsOf: rest.prefix(take))
-                rest = rest.dropFirst(take)
-                if pending.count == BlobEncoding.chunkSize { try flush() }
-            }
-        }
-        if !pending.isEmpty { try flush() }
-        try db.run("UPDATE blobs SET stored_size = ? WHERE id = ?", total, id)
-        return id
-    }
-
 }

@@ -26,6 +26,8 @@ extension Archive {
                 throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
             }
             for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: eventID, at: at) }
+        case EventKind.importRecord: try applyImport(eventID: eventID, origin: origin, at: at, payload: payload)
+        case EventKind.merge: try applyMerge(eventID: eventID, at: at, payload: payload)
         default:
             // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
             break
@@ -54,6 +56,31 @@ extension Archive {
     private func applyBatchClose(payload: JSON) throws {
         let uuid = try field(payload, "id", EventKind.batchClose)
         try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", payload["finished"]?.stringValue, uuid)
+    }
+
+    private func applyImport(eventID: Int, origin: Int, at: String, payload: JSON) throws {
+        let archiveID = try db.text("SELECT archive FROM origins WHERE id = ?", origin) ?? ""
+        try db.run("INSERT INTO imports (event, archive, bundle, source, at, agent, host) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   eventID, archiveID, try field(payload, "bundle", EventKind.importRecord), try field(payload, "source", EventKind.importRecord),
+                   at, payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "")
+        let importID = db.lastInsertRowID
+        for (rangeOrigin, range) in payload["added"]?.objectValue ?? [:] {
+            guard let bounds = range.arrayValue, bounds.count == 2, let first = bounds[0].intValue, let last = bounds[1].intValue else {
+                throw QuireError(.corrupt, "import event has a malformed range for origin \(rangeOrigin)")
+            }
+            try db.run("INSERT INTO import_ranges (import, origin, first, last) VALUES (?, ?, ?, ?)", importID, rangeOrigin, first, last)
+        }
+    }
+
+    private func applyMerge(eventID: Int, at: String, payload: JSON) throws {
+        let key = try field(payload, "key", EventKind.merge)
+        let blobHash = try field(payload, "blob", EventKind.merge)
+        let parents = payload["parents"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard let blob = try db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
+            throw QuireError(.corrupt, "merge of '\(key)' refers to blob \(blobHash), which is not in the archive")
+        }
+        _ = try applyVersion(hash: versionHash(key: key, blob: blobHash, parents: parents), document: try documentID(forKey: key),
+                             blob: blob, parents: parents, at: at, eventID: eventID)
     }
 
     /// The row of the batch a sightings event belongs to.

@@ -59,6 +59,10 @@ enum EventKind {
     static let batchClose = "batch.close"
     /// The sightings of one committed chunk of a batch: `{"batch": id, "sightings": [...]}`.
     static let sightings = "sightings"
+    /// A bundle imported: `{"bundle", "source", "agent", "host", "added": {"origin": [first, last]}, "blobs"}`.
+    static let importRecord = "import"
+    /// A forked document resolved: `{"key", "blob", "parents": [...], "agent", "note"?}` makes the merge version.
+    static let merge = "merge"
 }
 
 extension Archive {

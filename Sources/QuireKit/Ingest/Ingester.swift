@@ -235,14 +235,15 @@ private struct IngestRun {
                 throw QuireError(.io, "cannot read temporary file \(large.path)")
             }
             defer { fclose(input) }
-            let id = try archive.insertBlobStreaming(hash: hash, size: size, encoding: large.encoding, base: nil, depth: 0) { emit in
-                var buffer = [UInt8](repeating: 0, count: BlobEncoding.chunkSize)
-                while true {
-                    let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
-                    if n == 0 { break }
-                    try buffer.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                }
+            let writer = try BlobChunkWriter(db: archive.db, hash: hash, size: size, encoding: large.encoding, base: nil, depth: 0)
+            var buffer = [UInt8](repeating: 0, count: BlobEncoding.chunkSize)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
+                if n == 0 { break }
+                try buffer.withUnsafeBytes { try writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             }
+            try writer.finish()
+            let id = writer.id
             return (id, large.size)
         }
         guard case .small(let bytes, _, _) = file.read else {

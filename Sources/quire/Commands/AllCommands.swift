@@ -8,4 +8,11 @@ let allCommands: [Command] = [
     catCommand,
     batchesCommand,
     statsCommand,
+    stateCommand,
+    digestCommand,
+    bundleCommand,
+    syncCommand,
+    peersCommand,
+    headsCommand,
+    resolveCommand,
 ]

@@ -1,0 +1,50 @@
+/// What `bundle inspect` reports: the header and what the records hold.
+public struct BundleInspection: Sendable {
+    public let file: BundleFile
+    public let eventRecords: Int
+    public let eventKinds: [String: Int]
+    public let rawBlobRecords: Int
+    public let zlibBlobRecords: Int
+    /// Blob records compressed against a blob outside the bundle (thin).
+    public let externalBases: Int
+
+    public var json: JSON {
+        let h = file.header
+        return ["bundle": .string(h.bundle), "source": .string(h.source), "created": .string(h.created), "agent": .string(h.agent),
+                "host": .string(h.host), "tool": .string(h.tool), "base": h.base.json["origins"]!, "tip": h.tip.json["origins"]!,
+                "events": .int(Int64(h.events)), "blobs": .int(Int64(h.blobs)), "blob_bytes": .int(Int64(h.blobBytes)),
+                "records_bytes": .int(Int64(h.recordsBytes)), "bytes": .int(Int64(file.size)),
+                "requires": .array(h.requires.map { .string($0) }),
+                "event_kinds": .object(eventKinds.mapValues { .int(Int64($0)) }),
+                "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)),
+                                 "external_bases": .int(Int64(externalBases))]]
+    }
+
+    /// Opens `path`, checks it as `BundleFile.open` does, and walks its records.
+    public static func inspect(_ path: String) throws -> BundleInspection {
+        let file = try BundleFile.open(path)
+        var counter = Counter()
+        try file.readRecords(&counter)
+        return BundleInspection(file: file, eventRecords: counter.events, eventKinds: counter.kinds, rawBlobRecords: counter.raw,
+                                zlibBlobRecords: counter.zlib, externalBases: counter.external)
+    }
+
+    private struct Counter: BundleRecordHandler {
+        var events = 0, raw = 0, zlib = 0, external = 0
+        var kinds: [String: Int] = [:]
+        var seen = Set<String>()
+
+        mutating func event(_ body: [UInt8], at offset: Int) throws {
+            events += 1
+            let lines = body.split(separator: 0x0A, maxSplits: 3, omittingEmptySubsequences: false)
+            if lines.count > 2 { kinds[String(decoding: lines[2], as: UTF8.self), default: 0] += 1 }
+        }
+        mutating func blobBegin(hash: String, size: Int, zlib isZlib: Bool, base: String?, at offset: Int) throws {
+            if isZlib { zlib += 1 } else { raw += 1 }
+            if let base, !seen.contains(base) { external += 1 }
+            seen.insert(hash)
+        }
+        mutating func blobData(_ piece: UnsafeRawBufferPointer) throws {}
+        mutating func blobEnd() throws {}
+    }
+}

@@ -1,0 +1,231 @@
+import Deflate
+import Foundation
+import Hashing
+
+/// Receives the records of a bundle as they are decompressed. Blob bytes arrive in pieces, so a
+/// blob of any size passes through bounded memory.
+protocol BundleRecordHandler {
+    /// An event record's body: `origin \n seq \n kind \n at \n hash \n payload`.
+    mutating func event(_ body: [UInt8], at offset: Int) throws
+    /// A blob record begins: its hash, original size, and for a "Z" record its base (or nil) and
+    /// that the bytes that follow are a zlib stream.
+    mutating func blobBegin(hash: String, size: Int, zlib: Bool, base: String?, at offset: Int) throws
+    /// The next piece of the current blob record's bytes (original bytes, or the zlib stream).
+    mutating func blobData(_ piece: UnsafeRawBufferPointer) throws
+    /// The current blob record is complete.
+    mutating func blobEnd() throws
+}
+
+/// A bundle file opened for reading: magic, version and trailing SHA-256 checked, header parsed.
+public struct BundleFile: Sendable {
+    public let path: String
+    public let header: BundleHeader
+    /// The file's size.
+    public let size: Int
+    let bodyOffset: Int
+    let bodyLength: Int
+
+    /// Opens and checks a bundle file. Each problem is an error that names it: not a bundle
+    /// (wrong magic), a newer format version, a truncated or altered file (the trailing SHA-256
+    /// does not match), a header that is not valid, a capability this version lacks.
+    public static func open(_ path: String) throws -> BundleFile {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw QuireError(.io, "cannot read bundle \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        let size = Int((try? handle.seekToEnd()) ?? 0)
+        try? handle.seek(toOffset: 0)
+        let start = [UInt8]((try? handle.read(upToCount: 14)) ?? Data())
+        guard start.count >= 8, Array(start[0..<8]) == BundleFormat.magic else {
+            throw QuireError(.invalidInput, "\(path) is not a Quire bundle (it does not start with \"QUIREBDL\")")
+        }
+        guard start.count == 14 else {
+            throw QuireError(.invalidInput, "bundle \(path) is truncated: it ends inside its first 14 bytes")
+        }
+        let version = UInt16(start[8]) << 8 | UInt16(start[9])
+        guard version == BundleFormat.version else {
+            throw QuireError(.invalidInput, "bundle \(path) has format version \(version); this quire reads version \(BundleFormat.version) (upgrade quire to read it)")
+        }
+        let headerLength = start[10..<14].reduce(0) { $0 << 8 | Int($1) }
+        let bodyOffset = 14 + headerLength
+        guard headerLength <= BundleFormat.maxHeaderSize, bodyOffset + BundleFormat.trailerSize <= size else {
+            throw QuireError(.invalidInput, "bundle \(path) is truncated or damaged: its header length \(headerLength) does not fit in \(size) bytes")
+        }
+
+        // The trailer: SHA-256 of everything before it.
+        try handle.seek(toOffset: 0)
+        var hasher = SHA256()
+        var remaining = size - BundleFormat.trailerSize
+        while remaining > 0 {
+            guard let data = try handle.read(upToCount: min(remaining, 1 << 20)), !data.isEmpty else { break }
+            data.withUnsafeBytes { hasher.update($0) }
+            remaining -= data.count
+        }
+        let trailer = [UInt8]((try handle.read(upToCount: BundleFormat.trailerSize)) ?? Data())
+        guard remaining == 0, trailer == hasher.finalize().bytes else {
+            throw QuireError(.invalidInput, "bundle \(path) is damaged or truncated: its trailing SHA-256 does not match its contents")
+        }
+
+        try handle.seek(toOffset: 14)
+        let headerBytes = [UInt8]((try handle.read(upToCount: headerLength)) ?? Data())
+        let header: BundleHeader
+        do {
+            header = try BundleHeader(json: JSON.parse(headerBytes))
+        } catch let error as JSONParseError {
+            throw QuireError(.invalidInput, "bundle \(path) has a header that is not valid JSON", underlying: error)
+        }
+        if let missing = header.requires.first(where: { !BundleFormat.knownCapabilities.contains($0) }) {
+            throw QuireError(.invalidInput, "bundle \(path) requires the capability '\(missing)', which this quire does not have (upgrade quire)")
+        }
+        return BundleFile(path: path, header: header, size: size, bodyOffset: bodyOffset,
+                          bodyLength: size - bodyOffset - BundleFormat.trailerSize)
+    }
+
+    /// Decompresses the body and hands each record to `handler`. Decompression stops at the
+    /// header's declared body length (a guard against decompression bombs); a body that is longer,
+    /// shorter, malformed or missing its end record is an error naming the offset.
+    func readRecords<H: BundleRecordHandler>(_ handler: inout H) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw QuireError(.io, "cannot read bundle \(path)")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(bodyOffset))
+        let inflater = try Inflater(format: .zlib, outputLimit: header.recordsBytes)
+        var parser = RecordParser(limit: header.recordsBytes)
+        var remaining = bodyLength
+        do {
+            while remaining > 0 {
+                guard let data = try handle.read(upToCount: min(remaining, 1 << 20)), !data.isEmpty else { break }
+                remaining -= data.count
+                let consumed = try data.withUnsafeBytes { raw in
+                    try inflater.decompress(raw) { try parser.feed($0, &handler) }
+                }
+                if consumed < data.count || (inflater.isAtEnd && remaining > 0) {
+                    throw QuireError(.invalidInput, "bundle \(path) has bytes after the end of its compressed records")
+                }
+            }
+            try inflater.finish()
+        } catch let error as ZlibError {
+            if error.kind == .outputLimitExceeded {
+                throw QuireError(.invalidInput, "bundle \(path) decompresses to more than the \(header.recordsBytes) bytes its header declares (stopped there)", underlying: error)
+            }
+            throw QuireError(.invalidInput, "bundle \(path) has damaged compressed records", underlying: error)
+        }
+        try parser.finish(path: path)
+    }
+}
+
+/// Splits the decompressed body into records.
+struct RecordParser {
+    let limit: Int
+    private(set) var offset = 0
+    private var header: [UInt8] = []
+    private var type: BundleFormat.RecordType?
+    private var recordStart = 0
+    private var remaining = 0
+    private var recordLength = 0
+    private var prefix: [UInt8] = []
+    private var prefixNeeded = 0
+    private var eventBody: [UInt8] = []
+    private var ended = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func feed<H: BundleRecordHandler>(_ bytes: UnsafeRawBufferPointer, _ handler: inout H) throws {
+        var i = 0
+        while i < bytes.count {
+            if ended { throw QuireError(.invalidInput, "bundle body has bytes after its end record (offset \(offset))") }
+            guard let current = type else {
+                // Reading a record header: type byte and 8-byte length.
+                let take = min(BundleFormat.recordHeaderSize - header.count, bytes.count - i)
+                header += bytes[i..<i + take]
+                i += take
+                offset += take
+                if header.count == BundleFormat.recordHeaderSize { try startRecord(&handler) }
+                continue
+            }
+            let take = min(remaining, bytes.count - i)
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[i..<i + take])
+            i += take
+            offset += take
+            remaining -= take
+            switch current {
+            case .event:
+                eventBody += piece
+            case .rawBlob, .zlibBlob:
+                var rest = piece[...]
+                if prefix.count < prefixNeeded {
+                    let p = min(prefixNeeded - prefix.count, rest.count)
+                    prefix += rest.prefix(p)
+                    rest = rest.dropFirst(p)
+                    if prefix.count == prefixNeeded { try beginBlob(current, &handler) }
+                }
+                if !rest.isEmpty { try handler.blobData(UnsafeRawBufferPointer(rebasing: rest)) }
+            case .end:
+                break
+            }
+            if remaining == 0 { try endRecord(&handler) }
+        }
+    }
+
+    private mutating func startRecord<H: BundleRecordHandler>(_ handler: inout H) throws {
+        recordStart = offset - BundleFormat.recordHeaderSize
+        guard let t = BundleFormat.RecordType(rawValue: header[0]) else {
+            throw QuireError(.invalidInput, "bundle record at offset \(recordStart) has unknown type 0x\(String(header[0], radix: 16))")
+        }
+        let length = header[1...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard length <= UInt64(limit - offset) else {
+            throw QuireError(.invalidInput, "bundle record at offset \(recordStart) claims \(length) bytes, more than the body holds")
+        }
+        remaining = Int(length)
+        recordLength = remaining
+        header.removeAll()
+        type = t
+        switch t {
+        case .event:
+            guard remaining <= BundleFormat.maxEventSize else {
+                throw QuireError(.invalidInput, "bundle event record at offset \(recordStart) is \(remaining) bytes, over the limit")
+            }
+            eventBody.removeAll(keepingCapacity: true)
+            eventBody.reserveCapacity(remaining)
+        case .rawBlob, .zlibBlob:
+            prefixNeeded = t == .rawBlob ? BundleFormat.rawBlobPrefix : BundleFormat.zlibBlobPrefix
+            guard remaining >= prefixNeeded else {
+                throw QuireError(.invalidInput, "bundle blob record at offset \(recordStart) is too short")
+            }
+            prefix.removeAll(keepingCapacity: true)
+        case .end:
+            guard remaining == 0 else { throw QuireError(.invalidInput, "bundle end record at offset \(recordStart) is not empty") }
+        }
+        if remaining == 0 { try endRecord(&handler) }
+    }
+
+    private mutating func beginBlob<H: BundleRecordHandler>(_ t: BundleFormat.RecordType, _ handler: inout H) throws {
+        let hash = Hex.encode(prefix[0..<32])
+        if t == .rawBlob {
+            try handler.blobBegin(hash: hash, size: recordLength - BundleFormat.rawBlobPrefix, zlib: false, base: nil, at: recordStart)
+        } else {
+            let size = prefix[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard size <= UInt64(Int.max) else { throw QuireError(.invalidInput, "bundle blob at offset \(recordStart) has an impossible size") }
+            let baseBytes = prefix[40..<72]
+            let base = baseBytes.allSatisfy { $0 == 0 } ? nil : Hex.encode(baseBytes)
+            try handler.blobBegin(hash: hash, size: Int(size), zlib: true, base: base, at: recordStart)
+        }
+    }
+
+    private mutating func endRecord<H: BundleRecordHandler>(_ handler: inout H) throws {
+        switch type {
+        case .event: try handler.event(eventBody, at: recordStart)
+        case .rawBlob, .zlibBlob: try handler.blobEnd()
+        case .end: ended = true
+        case nil: break
+        }
+        type = nil
+    }
+
+    func finish(path: String) throws {
+        guard ended, offset == limit else {
+            throw QuireError(.invalidInput, "bundle \(path) is incomplete: its records end at byte \(offset) of \(limit) without an end record")
+        }
+    }
+}

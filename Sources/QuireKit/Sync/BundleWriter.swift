@@ -1,0 +1,233 @@
+import Deflate
+import Foundation
+import Hashing
+import SQLite
+
+/// What `bundle create` wrote.
+public struct BundleSummary: Sendable {
+    public let header: BundleHeader
+    /// The bundle's size in bytes.
+    public let bytes: Int
+
+    public var json: JSON {
+        ["bundle": .string(header.bundle), "source": .string(header.source), "events": .int(Int64(header.events)),
+         "blobs": .int(Int64(header.blobs)), "blob_bytes": .int(Int64(header.blobBytes)), "bytes": .int(Int64(bytes)),
+         "base": header.base.json["origins"]!, "tip": header.tip.json["origins"]!,
+         "requires": .array(header.requires.map { .string($0) })]
+    }
+}
+
+extension Archive {
+    /// Writes a bundle with every event past `base` (the state the receiver holds; empty for
+    /// everything) and the blobs those events need that a holder of `base` cannot already have.
+    /// The bytes go to `output` as they are made. With `thin`, a blob may be sent compressed
+    /// against a blob the receiver holds; otherwise the bundle is self-contained.
+    public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1,
+                            output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
+        try read {
+            // One read transaction: the selection and the bytes written come from one snapshot.
+            try db.inTransaction(.deferred) {
+                try BundleWriter(archive: self, base: base, thin: thin, level: level).write(output)
+            }
+        }
+    }
+
+    /// Writes a bundle to `path` (`-`: stdout is the caller's business; use `writeBundle`). The
+    /// file appears complete or not at all: it is written under a temporary name and renamed.
+    public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1, to path: String) throws -> BundleSummary {
+        let temporary = path + ".partial-" + Identity.newUUID()
+        guard let file = fopen(temporary, "wb") else {
+            throw QuireError(.io, "cannot write bundle \(path): \(String(cString: strerror(errno)))")
+        }
+        var closed = false
+        defer {
+            if !closed { fclose(file) }
+            unlink(temporary)
+        }
+        let summary = try writeBundle(base: base, thin: thin, level: level) { piece in
+            if piece.count > 0 && fwrite(piece.baseAddress, 1, piece.count, file) != piece.count {
+                throw QuireError(.io, "writing bundle \(path) failed: \(String(cString: strerror(errno)))")
+            }
+        }
+        let failed = fflush(file) != 0 || fsync(fileno(file)) != 0
+        fclose(file)
+        closed = true
+        if failed || rename(temporary, path) != 0 {
+            throw QuireError(.io, "cannot write bundle \(path): \(String(cString: strerror(errno)))")
+        }
+        return summary
+    }
+}
+
+/// Selects and writes one bundle. See `BundleFormat` and docs/bundle-format.md.
+private struct BundleWriter {
+    let archive: Archive
+    let base: ArchiveState
+    let thin: Bool
+    let level: Int32
+    var db: Database { archive.db }
+
+    /// How one blob goes into the bundle.
+    enum BlobForm {
+        /// Its stored chunks are raw bytes: a "B" record from the chunks.
+        case rawChunks
+        /// Compressed against a base the receiver will not have: a "B" record of the original bytes.
+        case rawDecoded
+        /// Its stored zlib stream as is: a "Z" record (base hash, or nil).
+        case zlib(base: String?)
+    }
+
+    func write(_ output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
+        var origins: [Int: String] = [:]
+        try db.forEach("SELECT id, archive FROM origins") { origins[$0.int(0)] = $0.text(1) }
+        var baseSeq: [Int: Int] = [:]
+        for (id, archiveID) in origins { baseSeq[id] = base.seq(archiveID) }
+        let tip = try archive.state()
+
+        // The events past the base, in arrival order (each one's dependencies arrived before it).
+        var eventIDs: [Int] = []
+        for (origin, seq) in baseSeq {
+            eventIDs += try db.rows("SELECT id FROM events WHERE origin = ? AND seq > ?", [origin, seq]) { $0.int(0) }
+        }
+        eventIDs.sort()
+
+        // The blobs those events refer to, less those a holder of the base already has.
+        var candidates = Set<Int>()
+        for id in eventIDs {
+            try db.forEach("SELECT DISTINCT blob FROM sightings WHERE event = ? AND blob IS NOT NULL", [id]) { candidates.insert($0.int(0)) }
+            try db.forEach("SELECT blob FROM versions WHERE event = ?", [id]) { candidates.insert($0.int(0)) }
+        }
+        func receiverHas(_ blob: Int) throws -> Bool {
+            if base.origins.isEmpty { return false }
+            var found = false
+            for sql in ["SELECT e.origin, e.seq FROM sightings s JOIN events e ON e.id = s.event WHERE s.blob = ?",
+                        "SELECT e.origin, e.seq FROM versions v JOIN events e ON e.id = v.event WHERE v.blob = ?"] where !found {
+                let statement = try db.cached(sql).bind(blob)
+                while try statement.step() {
+                    if statement.int(1) <= baseSeq[statement.int(0)] ?? 0 { found = true; break }
+                }
+                statement.reset()
+            }
+            return found
+        }
+        var blobs: [BlobRecord] = []
+        for id in candidates where try !receiverHas(id) {
+            guard let record = try archive.blobs.record(id: id) else { continue }
+            blobs.append(record)
+        }
+        // Bases before the blobs compressed against them.
+        blobs.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
+        let sending = Set(blobs.map(\.id))
+
+        var forms: [BlobForm] = []
+        var usesThin = false
+        var recordsBytes = BundleFormat.recordHeaderSize // the end record
+        for blob in blobs {
+            let form: BlobForm
+            switch blob.encoding {
+            case "raw":
+                form = .rawChunks
+            case "zlib":
+                if let baseID = blob.base {
+                    let baseHash = try db.text("SELECT hash FROM blobs WHERE id = ?", baseID)
+                    if sending.contains(baseID) {
+                        form = .zlib(base: baseHash)
+                    } else if thin, try receiverHas(baseID) {
+                        form = .zlib(base: baseHash)
+                        usesThin = true
+                    } else {
+                        form = .rawDecoded
+                    }
+                } else {
+                    form = .zlib(base: nil)
+                }
+            default:
+                throw QuireError(.corrupt, "blob \(blob.hash) has encoding '\(blob.encoding)' and cannot be sent")
+            }
+            forms.append(form)
+            switch form {
+            case .rawChunks, .rawDecoded: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
+            case .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + blob.storedSize
+            }
+        }
+        for id in eventIDs {
+            let length = try db.int("""
+                SELECT length(CAST(o.archive AS BLOB)) + length(CAST(e.seq AS TEXT)) + length(CAST(e.kind AS BLOB))
+                     + length(CAST(e.at AS BLOB)) + length(CAST(e.hash AS BLOB)) + length(CAST(e.payload AS BLOB)) + 5
+                FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
+                """, id) ?? 0
+            recordsBytes += BundleFormat.recordHeaderSize + length
+        }
+
+        let header = BundleHeader(
+            bundle: Identity.newUUID(), source: archive.id, created: Timestamp.now(), agent: Identity.defaultAgent,
+            host: Identity.host, tool: Identity.tool, base: ArchiveState(origins: base.origins), tip: ArchiveState(origins: tip.origins),
+            events: eventIDs.count, blobs: blobs.count, blobBytes: blobs.reduce(0) { $0 + $1.size }, recordsBytes: recordsBytes,
+            requires: usesThin ? ["thin"] : [])
+
+        // The file: magic, version, header, the deflated records, the trailer.
+        var hasher = SHA256()
+        var written = 0
+        func emit(_ piece: UnsafeRawBufferPointer) throws {
+            hasher.update(piece)
+            written += piece.count
+            try output(piece)
+        }
+        let headerBytes = Array(header.json.canonical.utf8)
+        var preamble = BundleFormat.magic
+        preamble += [UInt8(BundleFormat.version >> 8), UInt8(BundleFormat.version & 0xff)]
+        preamble += bigEndian(UInt64(headerBytes.count), bytes: 4)
+        preamble += headerBytes
+        try preamble.withUnsafeBytes { try emit($0) }
+
+        let deflater = try Deflater(level: level)
+        var bodyWritten = 0
+        func body(_ bytes: UnsafeRawBufferPointer) throws {
+            bodyWritten += bytes.count
+            try deflater.compress(bytes, output: emit)
+        }
+        func body(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try body($0) } }
+        func recordHeader(_ type: BundleFormat.RecordType, _ length: Int) throws {
+            try body([type.rawValue] + bigEndian(UInt64(length), bytes: 8))
+        }
+
+        for (blob, form) in zip(blobs, forms) {
+            let digest = SHA256Digest(hex: blob.hash)!.bytes
+            switch form {
+            case .rawChunks:
+                try recordHeader(.rawBlob, BundleFormat.rawBlobPrefix + blob.size)
+                try body(digest)
+                try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
+            case .rawDecoded:
+                try recordHeader(.rawBlob, BundleFormat.rawBlobPrefix + blob.size)
+                try body(digest)
+                try archive.blobs.read(blob) { try body($0) }
+            case .zlib(let baseHash):
+                try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + blob.storedSize)
+                let baseDigest = baseHash.flatMap { SHA256Digest(hex: $0)?.bytes } ?? [UInt8](repeating: 0, count: 32)
+                try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + baseDigest)
+                try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
+            }
+        }
+        for id in eventIDs {
+            guard let text = try db.firstRow("""
+                SELECT o.archive, e.seq, e.kind, e.at, e.hash, e.payload FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
+                """, [id], { "\($0.text(0))\n\($0.int(1))\n\($0.text(2))\n\($0.text(3))\n\($0.text(4))\n\($0.text(5))" }) else { continue }
+            let bytes = Array(text.utf8)
+            try recordHeader(.event, bytes.count)
+            try body(bytes)
+        }
+        try recordHeader(.end, 0)
+        try deflater.finish(output: emit)
+        precondition(bodyWritten == recordsBytes, "bundle body length \(bodyWritten) differs from the declared \(recordsBytes)")
+
+        let trailer = hasher.finalize().bytes
+        try trailer.withUnsafeBytes { try output($0) }
+        return BundleSummary(header: header, bytes: written + trailer.count)
+    }
+}
+
+/// `value` as `bytes` big-endian bytes.
+func bigEndian(_ value: UInt64, bytes: Int) -> [UInt8] {
+    (0..<bytes).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * (bytes - 1 - $0))) }
+}

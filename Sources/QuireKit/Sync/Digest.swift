@@ -1,0 +1,43 @@
+import Hashing
+import SQLite
+
+extension Archive {
+    /// One SHA-256 over the archive's content: every event (origin, seq, hash), every blob (hash,
+    /// size, whether its bytes are held), and every document's current head. Two copies holding
+    /// the same events, blobs and heads print the same digest, whatever order they got them in.
+    ///
+    /// The hashed text is, line by line (`\n` after each):
+    /// `quire-digest-1`; `E <origin> <seq> <hash>` for each event, by origin then seq;
+    /// `B <hash> <size> <encoding>` for each blob by hash; `H <key as JSON string> <version hash>`
+    /// for each document by the bytes of its key.
+    public func digest() throws -> String {
+        try read {
+            var hasher = SHA256()
+            func line(_ text: String) {
+                hasher.update(text.utf8)
+                hasher.update([0x0A])
+            }
+            line("quire-digest-1")
+            try db.forEach("SELECT o.archive, e.seq, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq") {
+                line("E \($0.text(0)) \($0.int(1)) \($0.text(2))")
+            }
+            try db.forEach("SELECT hash, size, encoding FROM blobs ORDER BY hash") {
+                line("B \($0.text(0)) \($0.int(1)) \(Self.digestEncoding($0.text(2)))")
+            }
+            var heads: [(key: String, head: String)] = []
+            try db.forEach("SELECT d.key, v.hash FROM documents d JOIN versions v ON v.id = d.head") { heads.append(($0.text(0), $0.text(1))) }
+            heads.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for h in heads {
+                var key: [UInt8] = []
+                JSON.writeString(h.key, to: &key)
+                line("H \(String(decoding: key, as: UTF8.self)) \(h.head)")
+            }
+            return hasher.finalize().hex
+        }
+    }
+
+    /// How a blob's storage counts in the digest: held (however compressed) or not.
+    static func digestEncoding(_ encoding: String) -> String {
+        encoding == "raw" || encoding == "zlib" ? "held" : encoding
+    }
+}

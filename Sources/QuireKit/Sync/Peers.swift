@@ -1,0 +1,89 @@
+import SQLite
+
+/// A copy this archive has exchanged bundles with.
+public struct PeerInfo: Sendable {
+    public let archive: String
+    public let name: String?
+    /// What the peer is known to hold (from bundles sent to it and received from it).
+    public let known: ArchiveState
+    public let exchanges: [Exchange]
+
+    /// One bundle sent or received.
+    public struct Exchange: Sendable {
+        public let direction: String
+        public let bundle: String
+        public let at: String
+        public let agent: String
+        public let events: Int
+        public let blobs: Int
+        public let bytes: Int?
+        public let file: String?
+
+        public var json: JSON {
+            ["direction": .string(direction), "bundle": .string(bundle), "at": .string(at), "agent": .string(agent),
+             "events": .int(Int64(events)), "blobs": .int(Int64(blobs)), "bytes": JSON(bytes), "file": JSON(file)]
+        }
+    }
+
+    public var json: JSON {
+        ["archive": .string(archive), "name": JSON(name), "known": known.json["origins"]!, "exchanges": .array(exchanges.map(\.json))]
+    }
+}
+
+extension Archive {
+    /// Notes that `archive` holds at least `holds` (and names it, when a name is given). Returns the peer's row.
+    @discardableResult
+    func notePeer(archive peer: String, name: String?, holds: ArchiveState) throws -> Int {
+        if let name, let other = try db.text("SELECT archive FROM peers WHERE name = ?", name), other != peer {
+            throw QuireError(.invalidInput, "the peer name '\(name)' already belongs to archive \(other)")
+        }
+        let known = try db.text("SELECT known FROM peers WHERE archive = ?", peer).flatMap { try? ArchiveState(json: JSON.parse($0)) } ?? ArchiveState()
+        let merged = ArchiveState(origins: known.merged(with: holds).origins)
+        try db.run("""
+            INSERT INTO peers (archive, name, known) VALUES (?1, ?2, ?3)
+            ON CONFLICT (archive) DO UPDATE SET known = ?3, name = coalesce(?2, name)
+            """, peer, name, merged.json.canonical)
+        return try db.int("SELECT id FROM peers WHERE archive = ?", peer)!
+    }
+
+    /// The peer named `nameOrID` (its local name or archive id, or a unique prefix of the id).
+    public func peer(_ nameOrID: String) throws -> PeerInfo {
+        try read {
+            let matches = try db.rows("SELECT archive FROM peers WHERE name = ?1 OR archive = ?1 OR archive LIKE ?1 || '%'", [nameOrID]) { $0.text(0) }
+            guard let archiveID = matches.first else {
+                throw QuireError(.notFound, "no peer '\(nameOrID)': this archive has not exchanged a bundle with it (quire peers lists them)")
+            }
+            if matches.count > 1 { throw QuireError(.ambiguous, "'\(nameOrID)' matches several peers: \(matches.joined(separator: ", "))") }
+            return try peers().first { $0.archive == archiveID }!
+        }
+    }
+
+    /// Every known peer with what was exchanged with it.
+    public func peers() throws -> [PeerInfo] {
+        try read {
+            try db.rows("SELECT id, archive, name, known FROM peers ORDER BY coalesce(name, archive)") { s in
+                (s.int(0), s.text(1), s.optionalText(2), s.text(3))
+            }.map { id, archiveID, name, known in
+                let exchanges = try db.rows("""
+                    SELECT direction, bundle, at, agent, events, blobs, bytes, file FROM exchanges WHERE peer = ? ORDER BY id
+                    """, [id]) {
+                    PeerInfo.Exchange(direction: $0.text(0), bundle: $0.text(1), at: $0.text(2), agent: $0.text(3), events: $0.int(4),
+                                      blobs: $0.int(5), bytes: $0.optionalInt(6), file: $0.optionalText(7))
+                }
+                return PeerInfo(archive: archiveID, name: name, known: (try? ArchiveState(json: JSON.parse(known))) ?? ArchiveState(),
+                                exchanges: exchanges)
+            }
+        }
+    }
+
+    /// Notes a bundle written for `peer` (when known): it will hold what the bundle's tip says.
+    public func noteSent(_ summary: BundleSummary, to peer: String?, file: String) throws {
+        try write {
+            let peerRow = try peer.map { try notePeer(archive: $0, name: nil, holds: summary.header.tip) }
+            try db.run("""
+                INSERT INTO exchanges (peer, direction, bundle, at, agent, events, blobs, bytes, file) VALUES (?, 'sent', ?, ?, ?, ?, ?, ?, ?)
+                """, peerRow, summary.header.bundle, Timestamp.now(), Identity.defaultAgent, summary.header.events,
+                summary.header.blobs, summary.bytes, file)
+        }
+    }
+}

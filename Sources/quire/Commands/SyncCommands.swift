@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import QuireKit
+
+let stateCommand = Command(
+    name: "state",
+    summary: "Print this archive's state: for each origin, its last event.",
+    discussion: """
+    The state is a small JSON file a peer uses to make the smallest bundle for this archive:
+      quire state -o mine.state           (send mine.state to a colleague)
+      quire bundle create new.bundle --since mine.state    (they run this on their copy)
+    """,
+    options: [OptionSpec("output", short: "o", value: "FILE", help: "Write the state to FILE instead of stdout.")]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let text = try archive.state().json.pretty + "\n"
+    if let path = args.value("output") {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw QuireError(.io, "cannot write \(path): \(error.localizedDescription)")
+        }
+    } else {
+        Output.out(text)
+    }
+    return 0
+}
+
+let digestCommand = Command(
+    name: "digest",
+    summary: "Print one hash over the archive's events, blobs and current heads.",
+    discussion: "Copies that hold the same content print the same digest, whatever order they received it in.",
+    options: [Command.jsonOption]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let digest = try archive.digest()
+    if args.flag("json") { Output.json(["digest": .string(digest), "archive_id": .string(archive.id)]) } else { Output.line(digest) }
+    return 0
+}
+
+let bundleCreateCommand = Command(
+    name: "create",
+    summary: "Write a bundle of what another copy lacks.",
+    discussion: """
+    The bundle holds the events past the receiver's state and the blobs they need that the
+    receiver cannot already have. Say what the receiver holds with one of:
+      --since FILE   a state file the receiver wrote with `quire state -o FILE`
+      --for PEER     what this archive last sent to or received from PEER (`quire peers`)
+      --all          nothing: the whole archive (the default; always safe, since import ignores what it has)
+    OUT '-' writes the bundle to stdout, e.g. `quire bundle create - --for ana | ssh host quire bundle import -`.
+    """,
+    options: [
+        OptionSpec("since", value: "FILE", help: "The receiver's state file."),
+        OptionSpec("for", value: "PEER", help: "A known peer's name or archive id."),
+        OptionSpec("all", help: "Everything (the default)."),
+        OptionSpec("thin", help: "Let blobs be compressed against blobs the receiver holds (smaller; needs that base)."),
+        OptionSpec("level", value: "N", help: "zlib level for the bundle's records, 0-9 (default 1)."),
+        Command.jsonOption,
+    ],
+    positionals: [PositionalSpec(name: "OUT", help: "The bundle file to write, or '-' for stdout.", minimum: 1, maximum: 1)]
+) { context, args in
+    let chosen = [args.value("since") != nil, args.value("for") != nil, args.flag("all")].filter { $0 }.count
+    if chosen > 1 { throw UsageError(message: "give only one of --since, --for and --all") }
+    let level = Int32(try args.int("level", in: 0...9) ?? 1)
+    let archive = try context.openArchive()
+    var base = ArchiveState()
+    var peer: String? = nil
+    if let path = args.value("since") {
+        guard let data = FileManager.default.contents(atPath: path) else { throw QuireError(.io, "cannot read state file \(path)") }
+        do { base = try ArchiveState(json: JSON.parse([UInt8](data))) } catch let error as JSONParseError {
+            throw QuireError(.invalidInput, "\(path) is not a state file", underlying: error)
+        }
+        peer = base.archive
+    } else if let name = args.value("for") {
+        let info = try archive.peer(name)
+        base = info.known
+        peer = info.archive
+    }
+    let out = args.positionals[0]
+    let summary: BundleSummary
+    if out == "-" {
+        summary = try archive.writeBundle(base: base, thin: args.flag("thin"), level: level) { Output.bytes($0) }
+        Output.flush()
+    } else {
+        summary = try archive.writeBundle(base: base, thin: args.flag("thin"), level: level, to: out)
+    }
+    try archive.noteSent(summary, to: peer == archive.id ? nil : peer, file: out)
+    let text = "Bundle \(summary.header.bundle): \(summary.header.events) events, \(summary.header.blobs) blobs, \(Format.bytes(summary.bytes))"
+    if out == "-" {
+        Output.error(text)
+    } else if args.flag("json") {
+        Output.json(summary.json)
+    } else {
+        Output.line(text + " -> \(out)")
+    }
+    return 0
+}
+
+/// A bundle path to read: a file, or '-' copied from stdin to a temporary file beside the archive.
+private func bundlePath(_ argument: String, near archive: String) throws -> (path: String, cleanup: () -> Void) {
+    guard argument == "-" else { return (argument, {}) }
+    let directory = (archive as NSString).deletingLastPathComponent
+    let path = (directory.isEmpty ? "." : directory) + "/.quire-stdin-" + UUID().uuidString + ".bundle"
+    guard let file = fopen(path, "wb") else { throw QuireError(.io, "cannot write a temporary file in \(directory)") }
+    defer { fclose(file) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        if fwrite(buffer, 1, n, file) != n { unlink(path); throw QuireError(.io, "cannot write a temporary file in \(directory)") }
+    }
+    return (path, { unlink(path) })
+}
+
+let bundleImportCommand = Command(
+    name: "import",
+    summary: "Import a bundle: add what this archive lacks, in one transaction.",
+    discussion: """
+    Checks the whole bundle (its trailing SHA-256, every blob against its hash, every event against
+    its origin's hash chain) and adds what is new; anything wrong leaves the archive unchanged.
+    Importing the same bundle again adds nothing and says so. FILE '-' reads stdin.
+    """,
+    options: [
+        OptionSpec("as", value: "NAME", help: "A name for the copy that made the bundle (for --for and `quire peers`)."),
+        Command.jsonOption,
+    ],
+    positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive()
+    let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
+    defer { cleanup() }
+    let report = try archive.importBundle(at: path, peerName: args.value("as"))
+    if args.flag("json") {
+        Output.json(report.json)
+    } else if report.eventsAdded == 0 && report.blobsAdded == 0 {
+        Output.line("Bundle \(report.header.bundle) from \(report.header.source) adds nothing: this archive already holds its \(report.eventsKnown) events and \(report.blobsKnown) blobs.")
+    } else {
+        Output.line("Imported bundle \(report.header.bundle) from \(report.header.source): \(report.eventsAdded) new events (\(report.eventsKnown) already here), \(report.blobsAdded) new blobs.")
+    }
+    return 0
+}
+
+let bundleVerifyCommand = Command(
+    name: "verify",
+    summary: "Check a bundle as import would, changing nothing.",
+    options: [Command.jsonOption],
+    positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive()
+    let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
+    defer { cleanup() }
+    let report = try archive.verifyBundle(at: path)
+    if args.flag("json") {
+        Output.json(["valid": true, "report": report.json])
+    } else {
+        Output.line("Bundle \(report.header.bundle) is valid: importing it would add \(report.eventsAdded) events and \(report.blobsAdded) blobs.")
+    }
+    return 0
+}
+
+let bundleInspectCommand = Command(
+    name: "inspect",
+    summary: "Describe a bundle: source, base and tip state, counts and sizes.",
+    discussion: "Needs no archive. Checks the file's integrity (trailing SHA-256) and walks its records.",
+    options: [Command.jsonOption],
+    positionals: [PositionalSpec(name: "FILE", help: "The bundle.", minimum: 1, maximum: 1)]
+) { _, args in
+    let inspection = try BundleInspection.inspect(args.positionals[0])
+    if args.flag("json") {
+        Output.json(inspection.json)
+        return 0
+    }
+    let h = inspection.file.header
+    func describe(_ state: ArchiveState) -> String {
+        state.origins.isEmpty ? "nothing" : state.origins.sorted { $0.key < $1.key }.map { "\($0.key) @\($0.value.seq)" }.joined(separator: ", ")
+    }
+    Output.line("""
+        bundle   \(h.bundle)
+        source   \(h.source), by \(h.agent) on \(h.host) at \(h.created) (\(h.tool))
+        base     \(describe(h.base))
+        tip      \(describe(h.tip))
+        events   \(h.events) (\(inspection.eventKinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
+        blobs    \(h.blobs), \(Format.bytes(h.blobBytes)) original (\(inspection.rawBlobRecords) raw, \(inspection.zlibBlobRecords) zlib, \(inspection.externalBases) against the receiver's blobs)
+        size     \(Format.bytes(inspection.file.size)) (records \(Format.bytes(h.recordsBytes)) before compression)
+        requires \(h.requires.isEmpty ? "nothing beyond format 1" : h.requires.joined(separator: ", "))
+        integrity ok (trailing SHA-256 matches)
+        """)
+    return 0
+}
+
+let bundleCommand = Command(
+    name: "bundle",
+    summary: "Exchange change sets with other copies as bundle files.",
+    subcommands: [bundleCreateCommand, bundleInspectCommand, bundleVerifyCommand, bundleImportCommand]
+)
+
+let syncCommand = Command(
+    name: "sync",
+    summary: "Exchange bundles with another archive file in both directions.",
+    discussion: "Afterwards both archives hold the same events, blobs and heads, and print the same digest.",
+    options: [Command.jsonOption],
+    positionals: [PositionalSpec(name: "OTHER", help: "The other archive file.", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive()
+    let other = try Archive.open(at: args.positionals[0])
+    let report = try archive.sync(with: other)
+    if args.flag("json") {
+        Output.json(report.json)
+    } else {
+        Output.line("Synced with \(args.positionals[0]): sent \(report.sent) events, received \(report.received); both digests \(report.digest)")
+    }
+    return 0
+}
+
+let peersCommand = Command(
+    name: "peers",
+    summary: "List the copies this archive has exchanged bundles with.",
+    options: [Command.jsonOption]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let peers = try archive.peers()
+    if args.flag("json") {
+        Output.json(.array(peers.map(\.json)))
+        return 0
+    }
+    if peers.isEmpty { Output.line("No peers yet: bundles imported or created --for/--since a peer appear here.") }
+    for peer in peers {
+        Output.line("\(peer.name ?? "(unnamed)")  \(peer.archive)  holds \(peer.known.origins.values.reduce(0) { $0 + $1.seq }) events")
+        for e in peer.exchanges {
+            Output.line("  \(e.at)  \(e.direction == "sent" ? "sent    " : "received")  \(e.events) events, \(e.blobs) blobs  bundle \(e.bundle)  by \(e.agent)")
+        }
+    }
+    return 0
+}
+
+let headsCommand = Command(
+    name: "heads",
+    summary: "List documents' heads; --forked lists documents that forked between copies.",
+    discussion: """
+    A document forks when two copies record different new versions before they sync. Every copy
+    picks the same current head (the newest; ties by version hash). Ingesting a newer version, or
+    `quire resolve KEY REF`, records a merge whose parents are all heads.
+    """,
+    options: [OptionSpec("forked", help: "Only documents with more than one head."), Command.jsonOption]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let forked = try archive.forkedDocuments()
+    if args.flag("forked") {
+        if args.flag("json") { Output.json(.array(forked.map(\.json))); return 0 }
+        if forked.isEmpty { Output.line("No forked documents.") }
+        for doc in forked {
+            Output.line(doc.key)
+            for v in doc.heads { Output.line("  @\(v.number)  \(v.hash)  \(v.createdAt)\(v.isCurrent ? "  (current)" : "")") }
+        }
+        return 0
+    }
+    let documents = try archive.documents()
+    if args.flag("json") {
+        Output.json(.array(documents.map { ["key": .string($0.key), "head": JSON($0.head), "heads": .int(Int64($0.heads))] }))
+        return 0
+    }
+    Output.line(Format.table(["KEY", "CURRENT HEAD", "HEADS"], documents.map { [$0.key, $0.head ?? "-", String($0.heads)] }))
+    return 0
+}
+
+let resolveCommand = Command(
+    name: "resolve",
+    summary: "Resolve a forked document: record a merge of its heads with the chosen bytes.",
+    options: [OptionSpec("note", value: "TEXT", help: "Why this version was chosen."), Command.jsonOption],
+    positionals: [
+        PositionalSpec(name: "KEY", help: "The forked document.", minimum: 1, maximum: 1),
+        PositionalSpec(name: "REF", help: "The version (or blob) whose bytes the merge keeps: a hash prefix or KEY@N.", minimum: 1, maximum: 1),
+    ]
+) { context, args in
+    let archive = try context.openArchive()
+    let version = try archive.resolveFork(key: args.positionals[0], reference: args.positionals[1], note: args.value("note"))
+    if args.flag("json") { Output.json(version.json) } else {
+        Output.line("Resolved \(version.key): merge version @\(version.number) \(version.hash) with parents \(version.parents.map(Format.short).joined(separator: ", "))")
+    }
+    return 0
+}
