@@ -4,7 +4,8 @@ import TestSupport
 
 @Suite("CLI basics")
 struct CLIBasicsTests {
-    static let commands = ["init", "ingest", "ls", "log", "show", "cat", "batches", "stats"]
+    static let commands = ["init", "ingest", "ls", "log", "show", "cat", "batches", "stats", "state", "digest", "bundle", "sync",
+                           "peers", "heads", "resolve"]
 
     @Test("--help prints usage on stdout and exits 0, for quire and every command")
     func help() throws {
@@ -20,6 +21,10 @@ struct CLIBasicsTests {
                 #expect(r.stdoutText.contains("Usage: quire \(command)"), "\(form)")
                 #expect(r.stderr.isEmpty)
             }
+        }
+        for sub in ["create", "inspect", "verify", "import"] {
+            let r = try quire(["bundle", sub, "--help"])
+            #expect(r.status == 0 && r.stdoutText.contains("Usage: quire bundle \(sub)"), "bundle \(sub)")
         }
         #expect(try quire(["--version"]).stdoutText.hasPrefix("quire "))
     }
@@ -90,7 +95,7 @@ struct CLIBasicsTests {
         #expect(r.status == 0)
         let json = try #require(try parseJSON(r) as? [String: Any])
         #expect((json["archive_id"] as? String)?.count == 36)
-        #expect(json["schema_version"] as? Int == 1)
+        #expect(json["schema_version"] as? Int == 2)
         let again = try quire(["init", dir.file("new.quire")])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already exists"))

@@ -99,3 +99,28 @@ struct ArchiveFileTests {
         #expect(try db.int("SELECT count(*) FROM document_list") == 5)
     }
 }
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test("an archive made with schema version 1 is migrated forward when opened")
+    func migratesForward() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("old.quire")
+        do {
+            let db = try Database(path: path, mode: .create)
+            let first = SchemaMigrations.all[0]
+            try db.migrate([Migration(version: 1, name: first.file, sql: first.sql)]) {
+                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+            }
+            try db.execute("""
+                INSERT INTO archive (key, value) VALUES ('archive_id', '00000000-0000-4000-8000-000000000001');
+                INSERT INTO origins (archive) VALUES ('00000000-0000-4000-8000-000000000001');
+                """)
+        }
+        let archive = try Archive.open(at: path)
+        #expect(try archive.db.userVersion == Archive.schemaVersion)
+        #expect(try archive.db.int("SELECT count(*) FROM sqlite_master WHERE name = 'peers'") == 1)
+        _ = try archive.ingest(paths: [repositoryRoot + "/Archives/samples/day-1"])
+        #expect(try archive.stats().documents == 5)
+    }
+}
