@@ -41,11 +41,21 @@ case "ingest":
     print("## Archive benchmark (`quire-bench ingest`)\n")
     print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
     print(lines.joined(separator: "\n"))
+case "sync":
+    let benchmark = SyncBenchmark(articles: Int(option("articles", "40000"))!, newArticles: Int(option("new", "100"))!,
+                                  runs: Int(option("runs", "3"))!,
+                                  work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/sync"), quire: quire)
+    let lines = benchmark.run()
+    print("## Sync benchmark (`quire-bench sync`)\n")
+    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
+    print(lines.joined(separator: "\n"))
 default:
     print("""
     usage: quire-bench <benchmark> [options]
       ingest [--articles 40000] [--runs 3] [--work DIR] [--big-file-mib 1024]
                              first ingest, re-ingest, edit batch, size, SHA-256, memory vs git and sha256sum
+      sync [--articles 40000] [--new 100] [--runs 3] [--work DIR]
+                             full and incremental bundles and imports vs git bundle
       generate N DIR [--seed S]
                              write a generated news corpus of N articles
       edit N DIR [--fraction 0.1] [--seed S]

@@ -251,6 +251,26 @@ struct IngestTests {
         #expect(depths.filter { $0 == 0 }.count >= 2) // the chain restarts
     }
 
+    @Test("new documents from one site are compressed against a sibling, one level deep, and read back exactly")
+    func siblingBases() throws {
+        let scratch = try Scratch()
+        let template = (0..<40).map { "<nav>Home | Local | Politics | Business | Sport | Opinion | Subscribe \($0)</nav>" }.joined(separator: "\n")
+        var texts: [String: String] = [:]
+        for i in 0..<30 {
+            texts["site/page-\(i).html"] = "<html><head><title>Story \(i)</title></head><body>\n\(template)\n<p>Story number \(i) says \(i * 7919).</p></body></html>\n"
+        }
+        for (name, text) in texts { try scratch.dir.write("in/" + name, text) }
+        _ = try scratch.archive.ingest(paths: [scratch.dir.file("in")], options: quietOptions())
+        var based = 0
+        for (_, text) in texts {
+            let info = try #require(try scratch.archive.blobInfo(hash: SHA256.hash(text).hex))
+            #expect(info.depth <= 1)
+            if info.base != nil { based += 1; #expect(info.storedSize < 200) }
+            #expect(try scratch.archive.blobBytes(hash: info.hash) == Array(text.utf8))
+        }
+        #expect(based == 29)
+    }
+
     @Test("the visible state rebuilt from the events equals the state ingest made")
     func rebuildFromEvents() throws {
         let scratch = try Scratch()

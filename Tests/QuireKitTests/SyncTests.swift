@@ -245,6 +245,24 @@ struct SyncTests {
         #expect(try c[2].digest() == digest)
     }
 
+    @Test("a blob compressed against one the bundle leaves out is sent self-contained, not thin")
+    func selfContainedByDefault() throws {
+        let c = try Copies(2)
+        let page = { (i: Int) in "<html><nav>" + String(repeating: "Home Local Politics Business Sport ", count: 30) + "</nav><p>story \(i)</p></html>\n" }
+        _ = try c.ingest(0, ["site/a.html": page(0)])
+        try c.send(0, 1)
+        // A new version of the page: stored against the first, which the receiver holds.
+        _ = try c.ingest(0, ["site/a.html": page(1)])
+        let info = try #require(try c[0].blobInfo(hash: SHA256.hash(page(1)).hex))
+        #expect(info.base == SHA256.hash(page(0)).hex)
+        let summary = try c[0].writeBundle(base: try c[1].state(), to: c.dir.file("inc.bundle"))
+        #expect(summary.header.requires.isEmpty && summary.header.blobs == 1)
+        let inspection = try BundleInspection.inspect(c.dir.file("inc.bundle"))
+        #expect(inspection.externalBases == 0 && inspection.zlibBlobRecords == 1)
+        #expect(try c[1].importBundle(at: c.dir.file("inc.bundle")).blobsAdded == 1)
+        #expect(try c[1].blobBytes(hash: info.hash) == Array(page(1).utf8))
+    }
+
     @Test("the visible state rebuilt from events equals the state after imports, forks and merges")
     func rebuildAfterSync() throws {
         let c = try Copies(2)

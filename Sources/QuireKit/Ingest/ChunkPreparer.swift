@@ -84,6 +84,8 @@ final class ChunkPreparer: @unchecked Sendable {
         let index: Int
         var newBlobs: [String: (bytes: [UInt8]?, depth: Int)] = [:]
         var latest: [String: String] = [:]
+        /// For each sibling group (see `siblingGroup`), a self-contained new blob: new documents' dictionary.
+        var siblings: [String: String] = [:]
     }
     private var overlays: [Overlay] = []
 
@@ -240,9 +242,32 @@ final class ChunkPreparer: @unchecked Sendable {
                     depth = parent.depth + 1
                 }
             }
+            // A new document has no parent; its nearest relative is usually a recent new file of the
+            // same kind from the same place (the same site's page template, the same feed's layout).
+            // Such bases form stars, not chains: only a self-contained blob serves as one, so a blob
+            // stored this way is read with at most one extra decompression.
+            let group = Self.siblingGroup(key)
+            if bytes != nil, parentHash == nil {
+                let sibling = overlay.siblings[group] ?? overlays.reversed().lazy.compactMap { $0.siblings[group] }.first
+                if let sibling, let earlier = pending(sibling), let siblingBytes = earlier.bytes {
+                    chunk.files[i].base = (sibling, siblingBytes)
+                    depth = earlier.depth + 1
+                } else {
+                    overlay.siblings[group] = hash
+                }
+            }
             overlay.newBlobs[hash] = (bytes.map { Array($0.prefix(BlobEncoding.dictionarySize)) }, depth)
         }
         overlays.append(overlay)
+    }
+
+    /// Files likely to share boilerplate: the same first path component (the site or feed folder)
+    /// and the same extension.
+    static func siblingGroup(_ key: String) -> String {
+        let first = key.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let name = key.split(separator: "/").last ?? ""
+        let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
+        return first + "|" + ext
     }
 
     private func encodeAll(_ files: inout [PendingFile]) {

@@ -71,8 +71,9 @@ private struct BundleWriter {
     enum BlobForm {
         /// Its stored chunks are raw bytes: a "B" record from the chunks.
         case rawChunks
-        /// Compressed against a base the receiver will not have: a "B" record of the original bytes.
-        case rawDecoded
+        /// Compressed against a base the receiver will not have: recompressed on its own into a "Z"
+        /// record (compressed twice: once to learn the size for the header, once to write).
+        case recompressed(size: Int)
         /// Its stored zlib stream as is: a "Z" record (base hash, or nil).
         case zlib(base: String?)
     }
@@ -136,7 +137,7 @@ private struct BundleWriter {
                         form = .zlib(base: baseHash)
                         usesThin = true
                     } else {
-                        form = .rawDecoded
+                        form = .recompressed(size: try Deflater.compress(try archive.blobs.bytes(blob)).count)
                     }
                 } else {
                     form = .zlib(base: nil)
@@ -146,7 +147,8 @@ private struct BundleWriter {
             }
             forms.append(form)
             switch form {
-            case .rawChunks, .rawDecoded: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
+            case .rawChunks: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
+            case .recompressed(let size): recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + size
             case .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + blob.storedSize
             }
         }
@@ -198,10 +200,12 @@ private struct BundleWriter {
                 try recordHeader(.rawBlob, BundleFormat.rawBlobPrefix + blob.size)
                 try body(digest)
                 try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
-            case .rawDecoded:
-                try recordHeader(.rawBlob, BundleFormat.rawBlobPrefix + blob.size)
-                try body(digest)
-                try archive.blobs.read(blob) { try body($0) }
+            case .recompressed(let size):
+                let data = try Deflater.compress(try archive.blobs.bytes(blob))
+                precondition(data.count == size, "recompressing blob \(blob.hash) gave a different size")
+                try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + size)
+                try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + [UInt8](repeating: 0, count: 32))
+                try body(data)
             case .zlib(let baseHash):
                 try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + blob.storedSize)
                 let baseDigest = baseHash.flatMap { SHA256Digest(hex: $0)?.bytes } ?? [UInt8](repeating: 0, count: 32)

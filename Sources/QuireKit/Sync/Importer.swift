@@ -104,6 +104,9 @@ private struct BundleImporter: BundleRecordHandler {
 
     /// The blob being received.
     private var blob: IncomingBlob?
+    /// The first 32 KiB of recently received blobs: bases usually arrive just before the blobs
+    /// compressed against them, so their dictionaries need not be read back from the archive.
+    private var prefixes = PrefixCache(capacity: 256)
 
     init(archive: Archive, file: BundleFile) throws {
         self.archive = archive
@@ -210,7 +213,8 @@ private struct BundleImporter: BundleRecordHandler {
                     throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
                 }
                 baseRecord = record
-                dictionary = try archive.blobs.prefix(record)
+                dictionary = try prefixes.get(base) ?? archive.blobs.prefix(record)
+                prefixes.put(base, dictionary!)
             }
             incoming.inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: size)
             if let baseRecord, baseRecord.depth >= BlobEncoding.maxDepth {
@@ -238,6 +242,9 @@ private struct BundleImporter: BundleRecordHandler {
                 try incoming.writer?.append(piece)
                 let consumed = try inflater.decompress(piece) { original in
                     incoming.hasher.update(original)
+                    if incoming.received < BlobEncoding.dictionarySize {
+                        incoming.prefix += original.prefix(BlobEncoding.dictionarySize - incoming.received)
+                    }
                     incoming.received += original.count
                     incoming.plain?.append(contentsOf: original)
                 }
@@ -246,6 +253,9 @@ private struct BundleImporter: BundleRecordHandler {
                 }
             } else {
                 incoming.hasher.update(piece)
+                if incoming.received < BlobEncoding.dictionarySize {
+                    incoming.prefix += piece.prefix(BlobEncoding.dictionarySize - incoming.received)
+                }
                 incoming.received += piece.count
                 if incoming.plain != nil {
                     incoming.plain!.append(contentsOf: piece)
@@ -278,6 +288,7 @@ private struct BundleImporter: BundleRecordHandler {
         } else {
             try incoming.writer?.finish()
         }
+        prefixes.put(incoming.hash, incoming.prefix)
         blobsAdded += 1
     }
 }
@@ -291,6 +302,8 @@ private struct IncomingBlob {
     let skip: Bool
     var hasher = SHA256()
     var received = 0
+    /// The first 32 KiB of the original bytes (a later blob's dictionary).
+    var prefix: [UInt8] = []
     /// For a zlib record: decompresses the stream to check it.
     var inflater: Inflater?
     /// For a large raw record: compresses it on the way in.
@@ -305,5 +318,29 @@ private struct IncomingBlob {
         self.size = size
         self.offset = offset
         self.skip = skip
+    }
+}
+
+/// A small cache of blob prefixes, dropping the least recently used.
+struct PrefixCache {
+    let capacity: Int
+    private var entries: [String: (bytes: [UInt8], used: Int)] = [:]
+    private var clock = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func get(_ hash: String) -> [UInt8]? {
+        guard let entry = entries[hash] else { return nil }
+        clock += 1
+        entries[hash] = (entry.bytes, clock)
+        return entry.bytes
+    }
+
+    mutating func put(_ hash: String, _ bytes: [UInt8]) {
+        clock += 1
+        entries[hash] = (bytes, clock)
+        if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+            entries[oldest] = nil
+        }
     }
 }
