@@ -27,7 +27,8 @@ let package = Package(
             name: "QuireSchema",
             path: "Schema",
             exclude: ["README.md"],
-            resources: [.embedInCode("v001-initial.sql"), .embedInCode("v002-sync.sql")]
+            resources: [.embedInCode("v001-initial.sql"), .embedInCode("v002-sync.sql"),
+                .embedInCode("v003-audit.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

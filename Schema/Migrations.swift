@@ -8,5 +8,6 @@ public enum SchemaMigrations {
     public static let all: [(version: Int, file: String, sql: String)] = [
         (1, "v001-initial.sql", String(decoding: PackageResources.v001_initial_sql, as: UTF8.self)),
         (2, "v002-sync.sql", String(decoding: PackageResources.v002_sync_sql, as: UTF8.self)),
+        (3, "v003-audit.sql", String(decoding: PackageResources.v003_audit_sql, as: UTF8.self)),
     ]
 }

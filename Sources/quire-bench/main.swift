@@ -2,7 +2,7 @@ import CorpusGenerator
 import Foundation
 
 // quire-bench: the benchmarks in docs/benchmarks.md. Build and run with
-//   swift run -c release quire-bench ingest [--articles N] [--runs N] [--work DIR]
+//   swift run -c release quire-bench ingest|sync|verify [--articles N] [--runs N] [--work DIR]
 //   swift run -c release quire-bench generate N DIR
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -49,6 +49,13 @@ case "sync":
     print("## Sync benchmark (`quire-bench sync`)\n")
     print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
     print(lines.joined(separator: "\n"))
+case "verify":
+    let benchmark = VerifyBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
+                                    work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/verify"), quire: quire)
+    let lines = benchmark.run()
+    print("## Verify benchmark (`quire-bench verify`)\n")
+    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
+    print(lines.joined(separator: "\n"))
 default:
     print("""
     usage: quire-bench <benchmark> [options]
@@ -56,6 +63,8 @@ default:
                              first ingest, re-ingest, edit batch, size, SHA-256, memory vs git and sha256sum
       sync [--articles 40000] [--new 100] [--runs 3] [--work DIR]
                              full and incremental bundles and imports vs git bundle
+      verify [--articles 40000] [--runs 3] [--work DIR]
+                             quire verify (full, quick) vs git fsck
       generate N DIR [--seed S]
                              write a generated news corpus of N articles
       edit N DIR [--fraction 0.1] [--seed S]

@@ -95,7 +95,8 @@ struct CLIBasicsTests {
         #expect(r.status == 0)
         let json = try #require(try parseJSON(r) as? [String: Any])
         #expect((json["archive_id"] as? String)?.count == 36)
-        #expect(json["schema_version"] as? Int == 2)
+        let migrations = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Schema").filter { $0.hasSuffix(".sql") }
+        #expect(json["schema_version"] as? Int == migrations.count)
         let again = try quire(["init", dir.file("new.quire")])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already exists"))

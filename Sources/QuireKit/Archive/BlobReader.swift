@@ -48,6 +48,8 @@ struct BlobReader {
             } catch let error as ZlibError {
                 throw QuireError(.corrupt, "blob \(blob.hash) cannot be decompressed", underlying: error)
             }
+        case "redacted":
+            throw QuireError(.redacted, "the bytes of blob \(blob.hash) were redacted from this archive")
         default:
             throw QuireError(.corrupt, "blob \(blob.hash) has an unknown encoding '\(blob.encoding)'")
         }

@@ -28,6 +28,9 @@ extension Archive {
             for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: eventID, at: at) }
         case EventKind.importRecord: try applyImport(eventID: eventID, origin: origin, at: at, payload: payload)
         case EventKind.merge: try applyMerge(eventID: eventID, at: at, payload: payload)
+        case EventKind.redact, EventKind.reinstate, EventKind.purge:
+            try applyRedaction(eventID: eventID, origin: origin, kind: kind, at: at, payload: payload)
+        case EventKind.verify: try applyVerification(eventID: eventID, origin: origin, at: at, payload: payload)
         default:
             // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
             break

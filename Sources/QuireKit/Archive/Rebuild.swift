@@ -1,13 +1,17 @@
 import SQLite
 
 extension Archive {
-    /// Throws away the derived tables (batches, documents, versions, sightings, imports) and replays every
+    /// Throws away the derived tables (batches, documents, versions, sightings, imports, redactions,
+    /// quarantine, verifications) and replays every
     /// event in arrival order to rebuild them, in one transaction. The result must equal what was
     /// there: the events and blobs are the archive; everything else follows from them.
     public func rebuildDerivedState() throws {
         try write {
             try db.execute("""
                 UPDATE documents SET head = NULL;
+                DELETE FROM verifications;
+                DELETE FROM quarantine;
+                DELETE FROM redactions;
                 DELETE FROM import_ranges;
                 DELETE FROM imports;
                 DELETE FROM sightings;

@@ -63,6 +63,7 @@ extension Archive {
             guard let blob = try blobs.record(hash: hash) else {
                 throw QuireError(.notFound, "the archive holds no blob \(hash)")
             }
+            try checkServed(blob)
             var hasher = SHA256()
             try blobs.read(blob) { piece in
                 hasher.update(piece)

@@ -23,6 +23,8 @@ public struct QuireError: Error, CustomStringConvertible, Sendable {
         case database
         /// Stored data does not match what it claims to be.
         case corrupt
+        /// Content this copy does not serve: redacted here, or hidden by a redaction from another copy.
+        case redacted
     }
 
     public let code: Code

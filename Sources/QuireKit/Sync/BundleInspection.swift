@@ -5,6 +5,8 @@ public struct BundleInspection: Sendable {
     public let eventKinds: [String: Int]
     public let rawBlobRecords: Int
     public let zlibBlobRecords: Int
+    /// Blobs sent by hash and size only, because the sender does not serve their bytes.
+    public let redactedBlobRecords: Int
     /// Blob records compressed against a blob outside the bundle (thin).
     public let externalBases: Int
 
@@ -16,7 +18,7 @@ public struct BundleInspection: Sendable {
                 "records_bytes": .int(Int64(h.recordsBytes)), "bytes": .int(Int64(file.size)),
                 "requires": .array(h.requires.map { .string($0) }),
                 "event_kinds": .object(eventKinds.mapValues { .int(Int64($0)) }),
-                "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)),
+                "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)), "redacted": .int(Int64(redactedBlobRecords)),
                                  "external_bases": .int(Int64(externalBases))]]
     }
 
@@ -26,11 +28,11 @@ public struct BundleInspection: Sendable {
         var counter = Counter()
         try file.readRecords(&counter)
         return BundleInspection(file: file, eventRecords: counter.events, eventKinds: counter.kinds, rawBlobRecords: counter.raw,
-                                zlibBlobRecords: counter.zlib, externalBases: counter.external)
+                                zlibBlobRecords: counter.zlib, redactedBlobRecords: counter.redacted, externalBases: counter.external)
     }
 
     private struct Counter: BundleRecordHandler {
-        var events = 0, raw = 0, zlib = 0, external = 0
+        var events = 0, raw = 0, zlib = 0, redacted = 0, external = 0
         var kinds: [String: Int] = [:]
         var seen = Set<String>()
 
@@ -46,5 +48,9 @@ public struct BundleInspection: Sendable {
         }
         mutating func blobData(_ piece: UnsafeRawBufferPointer) throws {}
         mutating func blobEnd() throws {}
+        mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws {
+            redacted += 1
+            seen.insert(hash)
+        }
     }
 }

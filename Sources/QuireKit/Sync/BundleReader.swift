@@ -14,6 +14,8 @@ protocol BundleRecordHandler {
     mutating func blobData(_ piece: UnsafeRawBufferPointer) throws
     /// The current blob record is complete.
     mutating func blobEnd() throws
+    /// An "R" record: a blob the sender does not serve, by hash and original size.
+    mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws
 }
 
 /// A bundle file opened for reading: magic, version and trailing SHA-256 checked, header parsed.
@@ -150,7 +152,7 @@ struct RecordParser {
             offset += take
             remaining -= take
             switch current {
-            case .event:
+            case .event, .redactedBlob:
                 eventBody += piece
             case .rawBlob, .zlibBlob:
                 var rest = piece[...]
@@ -194,6 +196,11 @@ struct RecordParser {
                 throw QuireError(.invalidInput, "bundle blob record at offset \(recordStart) is too short")
             }
             prefix.removeAll(keepingCapacity: true)
+        case .redactedBlob:
+            guard remaining == BundleFormat.redactedBlobSize else {
+                throw QuireError(.invalidInput, "bundle redacted-blob record at offset \(recordStart) is \(remaining) bytes, not \(BundleFormat.redactedBlobSize)")
+            }
+            eventBody.removeAll(keepingCapacity: true)
         case .end:
             guard remaining == 0 else { throw QuireError(.invalidInput, "bundle end record at offset \(recordStart) is not empty") }
         }
@@ -217,6 +224,10 @@ struct RecordParser {
         switch type {
         case .event: try handler.event(eventBody, at: recordStart)
         case .rawBlob, .zlibBlob: try handler.blobEnd()
+        case .redactedBlob:
+            let size = eventBody[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard size <= UInt64(Int.max) else { throw QuireError(.invalidInput, "bundle blob at offset \(recordStart) has an impossible size") }
+            try handler.redactedBlob(hash: Hex.encode(eventBody[0..<32]), size: Int(size), at: recordStart)
         case .end: ended = true
         case nil: break
         }

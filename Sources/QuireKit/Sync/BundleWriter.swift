@@ -76,6 +76,8 @@ private struct BundleWriter {
         case recompressed(size: Int)
         /// Its stored zlib stream as is: a "Z" record (base hash, or nil).
         case zlib(base: String?)
+        /// Not served here (redacted, or quarantined): an "R" record with its hash and size only.
+        case redacted
     }
 
     func write(_ output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
@@ -118,7 +120,9 @@ private struct BundleWriter {
         }
         // Bases before the blobs compressed against them.
         blobs.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
-        let sending = Set(blobs.map(\.id))
+        var hidden = Set<Int>()
+        for blob in blobs where try archive.custody(blob) != .held { hidden.insert(blob.id) }
+        let sending = Set(blobs.map(\.id)).subtracting(hidden)
 
         var forms: [BlobForm] = []
         var usesThin = false
@@ -126,14 +130,17 @@ private struct BundleWriter {
         for blob in blobs {
             let form: BlobForm
             switch blob.encoding {
+            case _ where hidden.contains(blob.id):
+                form = .redacted
             case "raw":
                 form = .rawChunks
             case "zlib":
                 if let baseID = blob.base {
                     let baseHash = try db.text("SELECT hash FROM blobs WHERE id = ?", baseID)
+                    let baseServed = try archive.blobs.record(id: baseID).map { try archive.custody($0) == .held } ?? false
                     if sending.contains(baseID) {
                         form = .zlib(base: baseHash)
-                    } else if thin, try receiverHas(baseID) {
+                    } else if thin, baseServed, try receiverHas(baseID) {
                         form = .zlib(base: baseHash)
                         usesThin = true
                     } else {
@@ -150,6 +157,7 @@ private struct BundleWriter {
             case .rawChunks: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
             case .recompressed(let size): recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + size
             case .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + blob.storedSize
+            case .redacted: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.redactedBlobSize
             }
         }
         for id in eventIDs {
@@ -165,7 +173,7 @@ private struct BundleWriter {
             bundle: Identity.newUUID(), source: archive.id, created: Timestamp.now(), agent: Identity.defaultAgent,
             host: Identity.host, tool: Identity.tool, base: ArchiveState(origins: base.origins), tip: ArchiveState(origins: tip.origins),
             events: eventIDs.count, blobs: blobs.count, blobBytes: blobs.reduce(0) { $0 + $1.size }, recordsBytes: recordsBytes,
-            requires: usesThin ? ["thin"] : [])
+            requires: (usesThin ? ["thin"] : []) + (hidden.isEmpty ? [] : ["redaction"]))
 
         // The file: magic, version, header, the deflated records, the trailer.
         var hasher = SHA256()
@@ -211,6 +219,9 @@ private struct BundleWriter {
                 let baseDigest = baseHash.flatMap { SHA256Digest(hex: $0)?.bytes } ?? [UInt8](repeating: 0, count: 32)
                 try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + baseDigest)
                 try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
+            case .redacted:
+                try recordHeader(.redactedBlob, BundleFormat.redactedBlobSize)
+                try body(digest + bigEndian(UInt64(blob.size), bytes: 8))
             }
         }
         for id in eventIDs {

@@ -8,7 +8,7 @@ extension Archive {
     ///
     /// The hashed text is, line by line (`\n` after each):
     /// `quire-digest-1`; `E <origin> <seq> <hash>` for each event, by origin then seq;
-    /// `B <hash> <size> <encoding>` for each blob by hash; `H <key as JSON string> <version hash>`
+    /// `B <hash> <size> held|redacted` for each blob by hash; `H <key as JSON string> <version hash>`
     /// for each document by the bytes of its key.
     public func digest() throws -> String {
         try read {
@@ -21,8 +21,13 @@ extension Archive {
             try db.forEach("SELECT o.archive, e.seq, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq") {
                 line("E \($0.text(0)) \($0.int(1)) \($0.text(2))")
             }
-            try db.forEach("SELECT hash, size, encoding FROM blobs ORDER BY hash") {
-                line("B \($0.text(0)) \($0.int(1)) \(Self.digestEncoding($0.text(2)))")
+            // A blob counts as redacted once any copy's redaction of it is recorded, whether this
+            // copy deleted the bytes, holds them in quarantine or reinstated them.
+            try db.forEach("""
+                SELECT hash, size, EXISTS (SELECT 1 FROM redactions r WHERE r.blob = blobs.hash AND r.action = 'redact')
+                FROM blobs ORDER BY hash
+                """) {
+                line("B \($0.text(0)) \($0.int(1)) \($0.int(2) != 0 ? "redacted" : "held")")
             }
             var heads: [(key: String, head: String)] = []
             try db.forEach("SELECT d.key, v.hash FROM documents d JOIN versions v ON v.id = d.head") { heads.append(($0.text(0), $0.text(1))) }
@@ -34,10 +39,5 @@ extension Archive {
             }
             return hasher.finalize().hex
         }
-    }
-
-    /// How a blob's storage counts in the digest: held (however compressed) or not.
-    static func digestEncoding(_ encoding: String) -> String {
-        encoding == "raw" || encoding == "zlib" ? "held" : encoding
     }
 }

@@ -104,6 +104,8 @@ private struct BundleImporter: BundleRecordHandler {
 
     /// The blob being received.
     private var blob: IncomingBlob?
+    /// Blobs that arrived as "R" records; each must be named by a redaction by the end.
+    private var redactedStubs: [(hash: String, offset: Int)] = []
     /// The first 32 KiB of recently received blobs: bases usually arrive just before the blobs
     /// compressed against them, so their dictionaries need not be read back from the archive.
     private var prefixes = PrefixCache(capacity: 256)
@@ -133,6 +135,9 @@ private struct BundleImporter: BundleRecordHandler {
     }
 
     func finish() throws {
+        for stub in redactedStubs where try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact'", stub.hash) == nil {
+            throw QuireError(.invalidInput, "bundle blob \(stub.hash) (body offset \(stub.offset)) comes without its bytes as redacted, but no redaction of it is in the bundle or this archive")
+        }
         guard eventsSeen == file.header.events, blobsSeen == file.header.blobs else {
             throw QuireError(.invalidInput, "bundle \(file.header.bundle) holds \(eventsSeen) events and \(blobsSeen) blobs, but its header says \(file.header.events) and \(file.header.blobs)")
         }
@@ -231,6 +236,17 @@ private struct BundleImporter: BundleRecordHandler {
             incoming.writer = try BlobChunkWriter(db: db, hash: hash, size: size, encoding: "zlib", base: nil, depth: 0)
         }
         blob = incoming
+    }
+
+    mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws {
+        blobsSeen += 1
+        if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil {
+            blobsKnown += 1
+            return
+        }
+        try db.run("INSERT INTO blobs (hash, size, encoding, depth, stored_size) VALUES (?, ?, 'redacted', 0, 0)", hash, size)
+        redactedStubs.append((hash, offset))
+        blobsAdded += 1
     }
 
     mutating func blobData(_ piece: UnsafeRawBufferPointer) throws {

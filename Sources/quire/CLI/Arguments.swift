@@ -45,6 +45,10 @@ struct UsageError: Error {
     let message: String
 }
 
+extension UsageError {
+    init(_ message: String) { self.init(message: message) }
+}
+
 /// What the command line said.
 struct ParsedArguments {
     private(set) var values: [String: [String]] = [:]

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import QuireKit
 
 /// Writing to stdout (buffered, flushed at exit and before anything goes to stderr) and stderr,
@@ -114,5 +115,12 @@ final class ProgressLine {
         guard enabled, drawn else { return }
         Output.errorRaw("\r\u{1B}[K")
         drawn = false
+    }
+}
+
+/// Writes `text` to the file at `path`, replacing it whole (written under a temporary name, then renamed).
+func writeTextFile(_ path: String, _ text: String) throws {
+    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw QuireError(.io, "cannot write \(path): \(error.localizedDescription)")
     }
 }

@@ -15,4 +15,10 @@ let allCommands: [Command] = [
     peersCommand,
     headsCommand,
     resolveCommand,
+    provenanceCommand,
+    verifyCommand,
+    redactCommand,
+    reinstateCommand,
+    purgeCommand,
+    reportCommand,
 ]

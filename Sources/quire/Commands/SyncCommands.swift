@@ -17,9 +17,7 @@ let stateCommand = Command(
     let archive = try context.openArchive(readOnly: true)
     let text = try archive.state().json.pretty + "\n"
     if let path = args.value("output") {
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw QuireError(.io, "cannot write \(path): \(error.localizedDescription)")
-        }
+        try writeTextFile(path, text)
     } else {
         Output.out(text)
     }

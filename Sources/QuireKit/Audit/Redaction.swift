@@ -1,0 +1,275 @@
+import Deflate
+import Foundation
+import SQLite
+
+/// Redaction: removing a blob's bytes for a takedown or a legal demand, while its hash, its
+/// sightings, its provenance and the reason stay.
+///
+/// A redaction is an event, so it travels to every copy, but no copy can destroy another's data:
+/// the copy that redacts deletes the bytes; every other copy hides them at once and keeps them in
+/// quarantine until its own operator purges them (`purge`) or serves them again (`reinstate`).
+/// Both decisions are events too. See docs/provenance.md.
+
+/// One redaction decision: a redaction, a reinstatement or a purge.
+public struct RedactionRecord: Sendable, Equatable {
+    /// `redact`, `reinstate` or `purge`.
+    public let action: String
+    public let blob: String
+    /// The archive id of the copy whose operator decided.
+    public let archive: String
+    public let at: String
+    public let agent: String
+    public let host: String
+    public let reason: String?
+
+    public var json: JSON {
+        ["action": .string(action), "blob": .string(blob), "archive": .string(archive), "at": .string(at),
+         "agent": .string(agent), "host": .string(host), "reason": JSON(reason)]
+    }
+}
+
+/// Whether this copy serves a blob's bytes.
+public enum BlobCustody: String, Sendable {
+    /// The bytes are here and served.
+    case held
+    /// The bytes are here but hidden: another copy redacted them.
+    case quarantined
+    /// The bytes were deleted from this copy.
+    case redacted
+}
+
+extension EventKind {
+    /// `{"blob", "size", "reason", "agent", "host"}`: delete the blob's bytes (here) or quarantine them (elsewhere).
+    static let redact = "redact"
+    /// `{"blob", "agent", "host", "reason"?}`: the origin copy serves a quarantined blob again.
+    static let reinstate = "reinstate"
+    /// `{"blob", "agent", "host"}`: the origin copy deletes a quarantined blob's bytes.
+    static let purge = "purge"
+}
+
+extension Archive {
+    // MARK: Decisions
+
+    /// Deletes a blob's bytes from this archive and records why. Blobs compressed against it are
+    /// re-encoded first, deleted pages are zeroed (`secure_delete`) and the write-ahead log is
+    /// truncated, so the bytes do not linger in the file. Returns the redaction record.
+    @discardableResult
+    public func redact(hash: String, reason: String, agent: String = Identity.defaultAgent) throws -> RedactionRecord {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw QuireError(.invalidInput, "a redaction needs a reason (--reason TEXT)") }
+        try write {
+            guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
+            if blob.encoding == "redacted" {
+                throw QuireError(.invalidInput, "blob \(hash) is already redacted in this archive")
+            }
+            var tip = try chainTip(origin: selfOrigin)
+            try record(kind: EventKind.redact, payload: [
+                "blob": .string(hash), "size": .int(Int64(blob.size)), "reason": .string(trimmed),
+                "agent": .string(agent), "host": .string(Identity.host),
+            ], tip: &tip)
+        }
+        try scrubWriteAheadLog()
+        return try redactionLog(blob: hash).last { $0.action == "redact" }!
+    }
+
+    /// Serves a quarantined blob again in this copy (the operator overrules a redaction that
+    /// arrived from another copy), and records the decision.
+    public func reinstate(hash: String, reason: String? = nil, agent: String = Identity.defaultAgent) throws {
+        try write {
+            guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
+            guard try db.int("SELECT 1 FROM quarantine WHERE blob = ?", blob.id) != nil else {
+                if blob.encoding == "redacted" {
+                    throw QuireError(.invalidInput, "blob \(hash) cannot be reinstated: its bytes were deleted from this archive")
+                }
+                throw QuireError(.invalidInput, "blob \(hash) is not in quarantine")
+            }
+            var payload: [String: JSON] = ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)]
+            if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
+            var tip = try chainTip(origin: selfOrigin)
+            try record(kind: EventKind.reinstate, payload: .object(payload), tip: &tip)
+        }
+    }
+
+    /// Deletes the bytes of quarantined blobs (all of them when `hashes` is nil), recording a
+    /// `purge` event for each. Returns the hashes purged.
+    @discardableResult
+    public func purge(hashes: [String]? = nil, agent: String = Identity.defaultAgent) throws -> [String] {
+        let purged: [String] = try write {
+            let quarantined = try db.rows("SELECT b.hash FROM quarantine q JOIN blobs b ON b.id = q.blob ORDER BY b.hash") { $0.text(0) }
+            let chosen: [String]
+            if let hashes {
+                for hash in hashes where !quarantined.contains(hash) {
+                    throw QuireError(.invalidInput, "blob \(hash) is not in quarantine; nothing was purged")
+                }
+                chosen = hashes
+            } else {
+                chosen = quarantined
+            }
+            var tip = try chainTip(origin: selfOrigin)
+            for hash in chosen {
+                try record(kind: EventKind.purge, payload: ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)], tip: &tip)
+            }
+            return chosen
+        }
+        if !purged.isEmpty { try scrubWriteAheadLog() }
+        return purged
+    }
+
+    /// Rewrites the archive file without its free pages, so the space deleted bytes took is
+    /// returned to the file system (`VACUUM`).
+    public func compact() throws {
+        do {
+            try db.execute("VACUUM")
+        } catch let error as DatabaseError {
+            throw QuireError(.database, "compacting \(path) failed", underlying: error)
+        }
+    }
+
+    /// Copies every page out of the write-ahead log into the file and truncates the log, so the
+    /// pages a deletion replaced do not survive there.
+    func scrubWriteAheadLog() throws {
+        do {
+            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        } catch let error as DatabaseError {
+            throw QuireError(.database, "checkpointing \(path) after deleting bytes failed", underlying: error)
+        }
+    }
+
+    // MARK: Questions
+
+    /// Whether this copy serves a blob's bytes.
+    public func custody(blob hash: String) throws -> BlobCustody {
+        try read {
+            guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
+            return try custody(blob)
+        }
+    }
+
+    func custody(_ blob: BlobRecord) throws -> BlobCustody {
+        if blob.encoding == "redacted" { return .redacted }
+        return try db.int("SELECT 1 FROM quarantine WHERE blob = ?", blob.id) != nil ? .quarantined : .held
+    }
+
+    /// Every redaction decision about a blob (every blob when nil), in the order they arrived here.
+    public func redactionLog(blob hash: String? = nil) throws -> [RedactionRecord] {
+        try read {
+            let sql = "SELECT action, blob, archive, at, agent, host, reason FROM redactions"
+            let convert: (Statement) -> RedactionRecord = {
+                RedactionRecord(action: $0.text(0), blob: $0.text(1), archive: $0.text(2), at: $0.text(3), agent: $0.text(4),
+                                host: $0.text(5), reason: $0.optionalText(6))
+            }
+            if let hash { return try db.rows(sql + " WHERE blob = ? ORDER BY event", [hash], convert) }
+            return try db.rows(sql + " ORDER BY event", [], convert)
+        }
+    }
+
+    /// The blobs held in quarantine here, by hash.
+    public func quarantinedBlobs() throws -> [String] {
+        try read { try db.rows("SELECT b.hash FROM quarantine q JOIN blobs b ON b.id = q.blob ORDER BY b.hash") { $0.text(0) } }
+    }
+
+    /// Throws the error `cat`, export and bundles give for a blob this copy does not serve: who
+    /// redacted it, when and why.
+    func checkServed(_ blob: BlobRecord) throws {
+        let state = try custody(blob)
+        guard state != .held else { return }
+        let last = try db.firstRow("""
+            SELECT archive, at, agent, reason FROM redactions WHERE blob = ? AND action = 'redact' ORDER BY event DESC LIMIT 1
+            """, [blob.hash]) { (archive: $0.text(0), at: $0.text(1), agent: $0.text(2), reason: $0.optionalText(3)) }
+        let who = last.map { "redacted by \($0.agent) at \($0.at)\($0.archive == id ? "" : " in copy \($0.archive)"): \($0.reason ?? "no reason given")" }
+            ?? "its bytes are not in this archive, and no redaction is recorded"
+        switch state {
+        case .redacted:
+            throw QuireError(.redacted, "the content of blob \(blob.hash) was \(who)")
+        case .quarantined:
+            throw QuireError(.redacted, "the content of blob \(blob.hash) is hidden: \(who). This copy keeps the bytes in quarantine until its operator runs `quire purge` or `quire reinstate`")
+        case .held:
+            return
+        }
+    }
+
+    // MARK: Applying the events
+
+    /// Applies a `redact`, `reinstate` or `purge` event to the derived tables, and to the bytes
+    /// where the decision is this copy's own.
+    func applyRedaction(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
+        guard let hash = payload["blob"]?.stringValue, hash.utf8.count == 64 else {
+            throw QuireError(.corrupt, "\(kind) event lacks its 'blob' hash")
+        }
+        let archiveID = try db.text("SELECT archive FROM origins WHERE id = ?", origin) ?? ""
+        try db.run("INSERT INTO redactions (event, action, blob, archive, at, agent, host, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   eventID, kind, hash, archiveID, at, payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "",
+                   payload["reason"]?.stringValue)
+        let ours = origin == selfOrigin
+        guard let blob = try blobs.record(hash: hash) else {
+            // A redaction of bytes this copy never held: keep a row without bytes, so they never arrive.
+            if kind == EventKind.redact, let size = payload["size"]?.intValue {
+                try db.run("INSERT INTO blobs (hash, size, encoding, depth, stored_size) VALUES (?, ?, 'redacted', 0, 0)", hash, size)
+            }
+            return
+        }
+        switch kind {
+        case EventKind.redact where ours, EventKind.purge where ours:
+            try db.run("DELETE FROM quarantine WHERE blob = ?", blob.id)
+            try deleteStoredBytes(blob)
+        case EventKind.redact:
+            if blob.encoding != "redacted" {
+                try db.run("INSERT OR IGNORE INTO quarantine (blob, event) VALUES (?, ?)", blob.id, eventID)
+            }
+        case EventKind.reinstate where ours:
+            try db.run("DELETE FROM quarantine WHERE blob = ?", blob.id)
+        default:
+            break   // another copy's reinstatement or purge: part of the record, no effect here
+        }
+    }
+
+    /// Deletes a blob's stored bytes, first re-encoding each blob compressed against it (against
+    /// its own base instead, so their chains get one shorter). Pages freed are zeroed.
+    func deleteStoredBytes(_ blob: BlobRecord) throws {
+        guard blob.encoding == "raw" || blob.encoding == "zlib" else { return }
+        try db.execute("PRAGMA secure_delete = ON")
+        let newBase = try blob.base.flatMap { try blobs.record(id: $0) }
+        let dependents = try db.rows("SELECT id FROM blobs WHERE base = ?", [blob.id]) { $0.int(0) }
+        for dependent in dependents {
+            guard let record = try blobs.record(id: dependent) else { continue }
+            try reencode(record, against: newBase)
+        }
+        try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
+        try db.run("UPDATE blobs SET encoding = 'redacted', base = NULL, depth = 0, stored_size = 0 WHERE id = ?", blob.id)
+    }
+
+    /// Re-encodes a blob as a zlib stream against `base` (none: self-contained), streaming its
+    /// bytes through a temporary table, and fixes the depths of the blobs that build on it.
+    private func reencode(_ blob: BlobRecord, against base: BlobRecord?) throws {
+        try db.execute("CREATE TEMP TABLE IF NOT EXISTS restaged (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        let dictionary = try base.map { try blobs.prefix($0) }
+        let deflater = try Deflater(level: BlobEncoding.defaultLevel, dictionary: dictionary)
+        var pending: [UInt8] = []
+        var n = 0, stored = 0
+        func flush() throws {
+            try db.run("INSERT INTO temp.restaged (n, data) VALUES (?, ?)", n, pending)
+            stored += pending.count
+            n += 1
+            pending.removeAll(keepingCapacity: true)
+        }
+        func take(_ piece: UnsafeRawBufferPointer) throws {
+            pending.append(contentsOf: piece)
+            if pending.count >= BlobEncoding.chunkSize { try flush() }
+        }
+        try blobs.read(blob) { try deflater.compress($0, output: take) }
+        try deflater.finish(output: take)
+        if !pending.isEmpty { try flush() }
+        try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
+        try db.run("INSERT INTO blob_chunks (blob, n, data) SELECT ?, n, data FROM temp.restaged ORDER BY n", blob.id)
+        try db.run("DELETE FROM temp.restaged")
+        try db.run("UPDATE blobs SET encoding = 'zlib', base = ?, depth = ?, stored_size = ? WHERE id = ?",
+                   base?.id, base.map { $0.depth + 1 } ?? 0, stored, blob.id)
+        try db.run("""
+            WITH RECURSIVE tree(id, depth) AS (
+                SELECT id, depth FROM blobs WHERE id = ?1
+                UNION ALL SELECT b.id, tree.depth + 1 FROM blobs b JOIN tree ON b.base = tree.id)
+            UPDATE blobs SET depth = (SELECT depth FROM tree WHERE tree.id = blobs.id)
+            WHERE id IN (SELECT id FROM tree) AND id <> ?1
+            """, blob.id)
+    }
+}
