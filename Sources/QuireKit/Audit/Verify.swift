@@ -1,4 +1,6 @@
 import Deflate
+import Dispatch
+import Foundation
 import Hashing
 import SQLite
 
@@ -82,13 +84,26 @@ extension Archive {
     public func verify(quick: Bool = false, record: Bool = true, agent: String = Identity.defaultAgent,
                        progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> VerifyReport {
         let started = Timestamp.now()
-        var checker = Verifier(archive: self, progress: progress)
+        // Two groups of checks run at once, each in one read transaction on its own connection:
+        // the file, the event chains and the references on a second thread; the storage facts,
+        // the versions and the blob bytes here. The groups share no rows, so two snapshots are fine.
+        // Both threads then share the blob trees.
+        var checker = Verifier(db: db, path: path, progress: progress)
+        var graph: BlobGraph? = nil
+        var secondary: SecondaryChecks? = nil
         do {
-            // One read transaction: every check sees one snapshot.
-            try db.inTransaction(.deferred) { try checker.run(quick: quick) }
+            try db.inTransaction(.deferred) {
+                if !quick { checker.guarded("blobs") { graph = try $0.loadBlobGraph() } }
+                secondary = SecondaryChecks(path: path, quick: quick, graph: graph)
+                try checker.runPrimary(graph: graph)
+            }
         } catch let error as DatabaseError {
             checker.problem("database", path, "reading the archive failed: \(error)")
         }
+        if let secondary { checker.merge(secondary.wait()) }
+        if let graph { checker.checkAllReached(graph) }
+        // The two threads find problems in no fixed order; report them in one.
+        checker.problems.sort { ($0.area, $0.subject, $0.message) < ($1.area, $1.subject, $1.message) }
         let finished = Timestamp.now()
         var recorded = false
         var recordError: String? = nil
@@ -137,18 +152,66 @@ extension Archive {
     }
 }
 
+/// Runs the file, event and reference checks on a thread of their own with their own read-only
+/// connection; `wait()` returns what they found.
+private final class SecondaryChecks: @unchecked Sendable {
+    private var found: Verifier.Findings?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String, quick: Bool, graph: BlobGraph?) {
+        let thread = Thread { [self] in
+            var checker = Verifier(db: nil, path: path, progress: nil)
+            do {
+                let db = try Database(path: path, mode: .readOnly)
+                try db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)")
+                checker = Verifier(db: db, path: path, progress: nil)
+                try db.inTransaction(.deferred) { try checker.runSecondary(quick: quick, graph: graph) }
+            } catch {
+                checker.problem("database", path, "reading the archive failed: \(error)")
+            }
+            found = checker.findings
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func wait() -> Verifier.Findings {
+        done.wait()
+        return found!
+    }
+}
+
 /// The checks of one run, and what they found.
 private struct Verifier {
-    let archive: Archive
+    /// The connection the checks read (nil only when it could not be opened).
+    let db: Database!
+    let path: String
     let progress: ((Int, Int) -> Void)?
     var problems: [VerifyProblem] = []
     var blobsChecked = 0, bytesChecked = 0, eventsChecked = 0, quarantined = 0
     var redacted: [String] = []
-    var db: Database { archive.db }
 
-    init(archive: Archive, progress: ((Int, Int) -> Void)?) {
-        self.archive = archive
+    init(db: Database?, path: String, progress: ((Int, Int) -> Void)?) {
+        self.db = db
+        self.path = path
         self.progress = progress
+    }
+
+    /// What one group of checks found, to hand across threads.
+    struct Findings: Sendable {
+        var problems: [VerifyProblem]
+        var eventsChecked: Int
+        var blobsChecked: Int
+        var bytesChecked: Int
+    }
+
+    var findings: Findings { Findings(problems: problems, eventsChecked: eventsChecked, blobsChecked: blobsChecked, bytesChecked: bytesChecked) }
+
+    mutating func merge(_ other: Findings) {
+        problems += other.problems
+        eventsChecked += other.eventsChecked
+        blobsChecked += other.blobsChecked
+        bytesChecked += other.bytesChecked
     }
 
     mutating func problem(_ area: String, _ subject: String, _ message: String) {
@@ -161,32 +224,38 @@ private struct Verifier {
         do {
             try body(&self)
         } catch let error as DatabaseError {
-            problem("database", archive.path, "checking \(area) failed: \(error)")
+            problem("database", path, "checking \(area) failed: \(error)")
         } catch {
-            problem(area, archive.path, "checking \(area) failed: \(error)")
+            problem(area, path, "checking \(area) failed: \(error)")
         }
     }
 
-    mutating func run(quick: Bool) throws {
+    /// The storage facts, the versions, and blob trees from `graph`.
+    mutating func runPrimary(graph: BlobGraph?) throws {
+        guarded("storage") { try $0.checkStorage() }
+        guarded("versions") { try $0.checkVersions() }
+        if let graph { checkBlobTrees(graph) }
+    }
+
+    /// SQLite's check of the file, the event chains, the references, then blob trees from `graph`.
+    mutating func runSecondary(quick: Bool, graph: BlobGraph?) throws {
         guarded("the database file") { try $0.checkIntegrity(quick: quick) }
         guarded("events") { try $0.checkEvents() }
         guarded("references") { try $0.checkReferences() }
-        guarded("storage") { try $0.checkStorage() }
-        guarded("versions") { try $0.checkVersions() }
-        if !quick { guarded("blobs") { try $0.checkBlobs() } }
+        if let graph { checkBlobTrees(graph) }
     }
 
     // MARK: SQLite
 
     mutating func checkIntegrity(quick: Bool) throws {
         let lines = try db.rows(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check") { $0.text(0) }
-        for line in lines where line != "ok" { problem("database", archive.path, line) }
+        for line in lines where line != "ok" { problem("database", path, line) }
     }
 
     // MARK: Events
 
     /// Each origin's events are numbered 1, 2, 3, ... and each one's hash covers its fields and
-    /// the previous hash; each payload is JSON.
+    /// the previous hash. (A payload whose hash checks is the one its origin recorded.)
     mutating func checkEvents() throws {
         var origin = -1
         var previous = Event.genesis
@@ -205,9 +274,6 @@ private struct Verifier {
             }
             if Event.chainHash(previous: previous, origin: archiveID, seq: seq, kind: kind, at: at, payload: payload) != hash {
                 problem("event", subject, "its hash does not match its contents and the previous event's hash (altered, or the chain is broken)")
-            }
-            if (try? JSON.parse(Array(payload.utf8))) == nil {
-                problem("event", subject, "its payload is not JSON")
             }
             previous = hash
             expected = seq + 1
@@ -293,33 +359,52 @@ private struct Verifier {
     /// Decompresses every held blob and hashes it. Blobs are visited base first, depth first, so
     /// each dictionary is the prefix just produced by its base, and at most one prefix per level
     /// of the chain is kept.
-    mutating func checkBlobs() throws {
-        var children: [Int: [Int]] = [:]
-        var roots: [Int] = []
-        var total = 0
-        var ids = Set<Int>()
-        try db.forEach("SELECT id, base, size FROM blobs WHERE encoding IN ('raw', 'zlib') ORDER BY id") {
-            ids.insert($0.int(0))
-            total += $0.int(2)
-            if let base = $0.optionalInt(1) { children[base, default: []].append($0.int(0)) } else { roots.append($0.int(0)) }
+    /// Loads every held blob's storage facts and which blobs are compressed against which.
+    func loadBlobGraph() throws -> BlobGraph {
+        let graph = BlobGraph()
+        try db.forEach("SELECT id, hash, size, encoding, base, depth, stored_size FROM blobs WHERE encoding IN ('raw', 'zlib') ORDER BY id") { s in
+            let blob = BlobRecord(id: s.int(0), hash: s.text(1), size: s.int(2), encoding: s.text(3), base: s.optionalInt(4),
+                                  depth: s.int(5), storedSize: s.int(6))
+            graph.blobs[blob.id] = blob
+            graph.total += blob.size
+            if let base = blob.base { graph.children[base, default: []].append(blob.id) } else { graph.roots.append(blob.id) }
         }
         // A blob whose base is gone is still read (and reported) as if it had none.
-        for (base, list) in children where !ids.contains(base) { roots += list }
-        var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = roots.reversed().map { ($0, nil, nil) }
-        var visited = 0
-        while let (id, dictionary, baseProblem) = stack.popLast() {
-            visited += 1
-            guard let blob = try archive.blobs.record(id: id) else { continue }
-            let wantPrefix = !(children[id]?.isEmpty ?? true)
-            let outcome = checkBlob(blob, dictionary: dictionary, keepPrefix: wantPrefix, baseProblem: baseProblem)
-            progress?(bytesChecked, total)
-            for child in (children[id] ?? []).reversed() where ids.contains(id) {
-                stack.append((child, outcome.prefix, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
+        for (base, list) in graph.children where graph.blobs[base] == nil { graph.roots += list }
+        return graph
+    }
+
+    /// Takes trees of blobs (a self-contained blob and every blob built on it) from `graph` until
+    /// none is left, checking each blob base first.
+    mutating func checkBlobTrees(_ graph: BlobGraph) {
+        while let root = graph.nextRoot() {
+            var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
+            var visited = 0
+            let bytesBefore = bytesChecked
+            while let (id, dictionary, baseProblem) = stack.popLast() {
+                visited += 1
+                guard let blob = graph.blobs[id] else { continue }
+                let children = graph.children[id] ?? []
+                let outcome = checkBlob(blob, dictionary: dictionary, keepPrefix: !children.isEmpty, baseProblem: baseProblem)
+                for child in children.reversed() {
+                    stack.append((child, outcome.prefix, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
+                }
             }
+            let done = graph.finished(blobs: visited, bytes: bytesChecked - bytesBefore)
+            progress?(done, graph.total)
         }
-        if visited < ids.count {
-            problem("blob", "\(ids.count - visited) blobs", "their chains of bases form a cycle and cannot be read")
+    }
+
+    /// After both threads are done: blobs no tree reached are in a cycle of bases.
+    mutating func checkAllReached(_ graph: BlobGraph) {
+        if graph.visited < graph.blobs.count {
+            problem("blob", "\(graph.blobs.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
         }
+    }
+
+    /// Calls `body` with each stored chunk of a blob, in order.
+    func forEachChunk(_ blobID: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try db.forEach("SELECT data FROM blob_chunks WHERE blob = ? ORDER BY n", [blobID]) { try $0.withBlob(0, body) }
     }
 
     /// Reads one blob's chunks, inflating with `dictionary`, and compares size and hash.
@@ -338,14 +423,13 @@ private struct Verifier {
         do {
             if blob.encoding == "zlib" {
                 let inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: blob.size)
-                try archive.blobs.forEachChunk(blob.id) { chunk in
+                try forEachChunk(blob.id) { chunk in
                     let used = try inflater.decompress(chunk, output: take)
                     if used < chunk.count { throw QuireError(.corrupt, "bytes follow the end of its compressed stream") }
-                    return true
                 }
                 try inflater.finish()
             } else {
-                try archive.blobs.forEachChunk(blob.id) { take($0); return true }
+                try forEachChunk(blob.id) { take($0) }
             }
         } catch {
             let cause = (error as? ZlibError).map { "\($0)" } ?? (error as? QuireError)?.message ?? "\(error)"
@@ -364,5 +448,36 @@ private struct Verifier {
             return (false, prefix)
         }
         return (true, prefix)
+    }
+}
+
+/// The blobs to check, shared by the two verifying threads: each takes whole trees (a root and
+/// the blobs built on it), so every dictionary is produced by the thread that needs it.
+private final class BlobGraph: @unchecked Sendable {
+    var blobs: [Int: BlobRecord] = [:]
+    var children: [Int: [Int]] = [:]
+    var roots: [Int] = []
+    var total = 0
+    private let lock = NSLock()
+    private var next = 0
+    private(set) var visited = 0
+    private var bytes = 0
+
+    /// The next tree's root, or nil when all are taken.
+    func nextRoot() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < roots.count else { return nil }
+        next += 1
+        return roots[next - 1]
+    }
+
+    /// Records a finished tree; returns the bytes checked so far by both threads.
+    func finished(blobs count: Int, bytes added: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        visited += count
+        bytes += added
+        return bytes
     }
 }
