@@ -53,7 +53,7 @@ struct CLIArchiveTests {
             }
         }
         let file = samples + "/day-2/harbour-gazette/ferry-strike-talks.txt"
-        #expect(try quire(["-A", path, "cat", "harbour-gazette/ferry-strike-talks.txt"]).stdout == readFile(file))
+        #expect(try quire(["-A", path, "cat", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks"]).stdout == readFile(file))
     }
 
     @Test("--json shapes of ls, log, show, batches and stats")
@@ -62,13 +62,19 @@ struct CLIArchiveTests {
         defer { withExtendedLifetime(dir) {} }
         let ls = try #require(try parseJSON(try quire(["-A", path, "ls", "--json"])) as? [[String: Any]])
         #expect(Set(ls[0].keys) == ["key", "head", "head_blob", "size", "versions", "heads", "last_seen"])
-        let log = try #require(try parseJSON(try quire(["-A", path, "log", "harbour-gazette/ferry-strike-talks.txt", "--json"])) as? [String: Any])
+        let log = try #require(try parseJSON(try quire(["-A", path, "log", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks", "--json"])) as? [String: Any])
         let versions = try #require(log["versions"] as? [[String: Any]])
         #expect(versions.count == 2)
         #expect(Set(versions[0].keys) == ["key", "n", "version", "blob", "size", "parents", "created_at", "head", "current", "batch", "batch_label", "path"])
-        let show = try #require(try parseJSON(try quire(["-A", path, "show", "harbour-gazette/ferry-strike-talks.txt@1", "--json"])) as? [String: Any])
+        let show = try #require(try parseJSON(try quire(["-A", path, "show", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks@1", "--json"])) as? [String: Any])
         #expect(show["type"] as? String == "version")
-        #expect(Set(show.keys) == ["type", "version", "blob", "sightings"])
+        #expect(Set(show.keys) == ["type", "version", "blob", "sightings", "article"])
+        // The metadata read from the article, each field with its extractor.
+        let article = try #require(show["article"] as? [String: Any])
+        #expect(article["kind"] as? String == "text" && article["encoding"] as? String == "utf-8")
+        let fields = try #require(article["fields"] as? [[String: Any]])
+        #expect(fields.contains { $0["name"] as? String == "url" && $0["value"] as? String == "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks" && $0["extractor"] as? String == "text/1" })
+        #expect(fields.contains { $0["name"] as? String == "title" })
         let sightings = try #require(show["sightings"] as? [[String: Any]])
         #expect(sightings.count == 1)
         #expect(Set(sightings[0].keys) == ["batch", "batch_label", "path", "size", "mtime", "blob", "key", "version", "meaning", "error",

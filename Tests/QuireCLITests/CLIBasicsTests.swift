@@ -31,7 +31,7 @@ struct CLIBasicsTests {
 
     @Test("usage mistakes exit 64 with 'Error:' and a usage line on stderr", arguments: [
         ["frobnicate"], ["ls", "--bogus"], ["log"], ["ingest"], ["ingest", "--level", "12", "x"], ["ingest", "--threads", "zero", "x"],
-        ["ls", "extra"], ["ingest", "--batch"], ["cat", "a", "b"], ["ingest", "--key", "url", "x"], ["-A"],
+        ["ls", "extra"], ["ingest", "--batch"], ["cat", "a", "b"], ["ingest", "--key", "title", "x"], ["-A"],
     ])
     func usageErrors(_ arguments: [String]) throws {
         let r = try quire(arguments)

@@ -73,12 +73,12 @@ struct CLISyncTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try digest(a) == digest(b))
         #expect(try quire(["-A", a, "ls", "--json"]).stdout == quire(["-A", b, "ls", "--json"]).stdout)
-        // day-1 and day-2 both hold harbour-gazette/ferry-strike-talks.txt, each as a first version: a fork.
+        // day-1 and day-2 both hold the ferry-strike article (one URL), each as a first version: a fork.
         let forked = try #require(try parseJSON(try quire(["-A", a, "heads", "--forked", "--json"])) as? [[String: Any]])
-        #expect(forked.map { $0["key"] as? String } == ["harbour-gazette/ferry-strike-talks.txt"])
+        #expect(forked.map { $0["key"] as? String } == ["https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks"])
         let heads = try #require(forked[0]["heads"] as? [[String: Any]])
         let keep = try #require(heads.last?["version"] as? String)
-        let resolve = try quire(["-A", b, "resolve", "harbour-gazette/ferry-strike-talks.txt", String(keep.prefix(12)), "--note", "the later wording"])
+        let resolve = try quire(["-A", b, "resolve", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks", String(keep.prefix(12)), "--note", "the later wording"])
         #expect(resolve.status == 0, "\(resolve.stderr)")
         #expect(try quire(["-A", b, "sync", a]).status == 0)
         for archive in [a, b] {

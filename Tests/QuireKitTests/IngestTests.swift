@@ -37,7 +37,7 @@ struct IngestTests {
         let samples = repositoryRoot + "/Archives/samples"
         let report = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: quietOptions())
         #expect(report.counts == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0])
-        let log = try scratch.archive.log(key: "harbour-gazette/ferry-strike-talks.txt")
+        let log = try scratch.archive.log(key: "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks")
         #expect(log.count == 2)
         #expect(log[1].parents == [log[0].hash])
         #expect(log[1].isCurrent)
@@ -51,8 +51,20 @@ struct IngestTests {
         #expect(duplicate.map(\.meaning) == ["new", "duplicate"])
     }
 
-    @Test("a generated corpus: exact counts for a first ingest, a 10% edit batch and an unchanged re-ingest")
-    func generatedCorpus() throws {
+    @Test("a generated corpus keyed by path: exact counts for a first ingest, a 10% edit batch and an unchanged re-ingest")
+    func generatedCorpusByPath() throws {
+        try generatedCorpus(.path)
+    }
+
+    @Test("a generated corpus keyed by URL: copies are sightings of one document, and re-ingest adds nothing")
+    func generatedCorpusByURL() throws {
+        try generatedCorpus(.url)
+    }
+
+    /// Ingests a generated corpus three times (first, with 10% of the articles edited, unchanged)
+    /// and checks every count. By path, syndicated copies and recaptures are duplicates; by URL
+    /// (they carry the original's canonical URL) they are the same document, unchanged.
+    func generatedCorpus(_ mode: IngestOptions.KeyMode) throws {
         let scratch = try Scratch()
         let corpus = NewsCorpus(articles: 400, seed: 21)
         let root = scratch.dir.file("corpus")
@@ -61,11 +73,13 @@ struct IngestTests {
 
         var options = quietOptions()
         options.chunkFiles = 64   // several transactions
+        options.keyMode = mode
         let r1 = try scratch.archive.ingest(paths: [root], options: options)
         #expect(r1.counts["new"] == corpus.articles)
-        #expect(r1.counts["duplicate"] == first.copies)
+        #expect(r1.counts[mode == .path ? "duplicate" : "unchanged"] == first.copies)
         #expect(r1.counts["version"] == 0 && r1.counts["failed"] == 0)
         #expect(r1.newBlobs == corpus.articles)
+        #expect(try scratch.archive.stats().documents == (mode == .path ? first.files : corpus.articles))
         try expectFilesArchived(scratch.archive, root: root)
 
         let edited = corpus.editedArticles(fraction: 0.1)

@@ -12,7 +12,7 @@ struct QueryTests {
         let scratch = try Scratch()
         let samples = repositoryRoot + "/Archives/samples"
         _ = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: quietOptions())
-        let key = "harbour-gazette/ferry-strike-talks.txt"
+        let key = "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks"
         let log = try scratch.archive.log(key: key)
         #expect(try scratch.archive.resolve(key) == .version(log[1]))
         #expect(try scratch.archive.resolve(key + "@1") == .version(log[0]))

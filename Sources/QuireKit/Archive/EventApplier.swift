@@ -123,6 +123,12 @@ extension Archive {
             """,
             batch, sighting.path, sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
             versionID, sighting.meaning, sighting.error, eventID)
+        if let meta = sighting.meta {
+            let sightingID = db.lastInsertRowID
+            for pair in meta where pair.count == 2 {
+                try db.run("INSERT INTO supplied_fields (sighting, name, value) VALUES (?, ?, ?)", sightingID, pair[0], pair[1])
+            }
+        }
     }
 
     /// The document with `key`, created when it is new.

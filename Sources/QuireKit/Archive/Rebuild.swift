@@ -12,6 +12,7 @@ extension Archive {
                 DELETE FROM verifications;
                 DELETE FROM quarantine;
                 DELETE FROM redactions;
+                DELETE FROM supplied_fields;
                 DELETE FROM import_ranges;
                 DELETE FROM imports;
                 DELETE FROM sightings;

@@ -20,6 +20,8 @@ struct SightingRecord: Sendable, Equatable {
     var parents: [String]?
     /// Why a failed sighting failed.
     var error: String?
+    /// Metadata the scraper supplied for this file, as (name, value) pairs in the order given.
+    var meta: [[String]]?
 
     init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
          meaning: String, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
@@ -55,6 +57,10 @@ struct SightingRecord: Sendable, Equatable {
         self.init(key: key, path: path, pathRaw: json["path_raw"]?.stringValue, size: json["size"]?.intValue,
                   mtime: json["mtime"]?.stringValue, blob: json["blob"]?.stringValue, meaning: meaning,
                   version: json["version"]?.stringValue, parents: parents, error: json["error"]?.stringValue)
+        meta = json["meta"]?.arrayValue?.compactMap { pair in
+            guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else { return nil }
+            return [name, value]
+        }
     }
 
     /// The hash of the version this sighting refers to: the one it names, or the one it made.
@@ -65,7 +71,7 @@ struct SightingRecord: Sendable, Equatable {
     }
 
     /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
-    /// mtime, parents, path, path_raw, size, version.
+    /// meta, mtime, parents, path, path_raw, size, version.
     func writeCanonical(to out: inout [UInt8]) {
         var first = true
         func field(_ name: StaticString) {
@@ -84,6 +90,18 @@ struct SightingRecord: Sendable, Equatable {
         string("error", error)
         string("key", key)
         string("meaning", meaning)
+        if let meta {
+            field("meta")
+            out.append(UInt8(ascii: "["))
+            for (i, pair) in meta.enumerated() {
+                out.append(contentsOf: Array((i > 0 ? ",[" : "[").utf8))
+                JSON.writeString(pair[0], to: &out)
+                out.append(UInt8(ascii: ","))
+                JSON.writeString(pair[1], to: &out)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         string("mtime", mtime)
         if let parents {
             field("parents")
@@ -116,6 +134,7 @@ struct SightingRecord: Sendable, Equatable {
         if let version { fields["version"] = .string(version) }
         if let parents { fields["parents"] = .array(parents.map { .string($0) }) }
         if let error { fields["error"] = .string(error) }
+        if let meta { fields["meta"] = .array(meta.map { .array($0.map { .string($0) }) }) }
         return .object(fields)
     }
 }

@@ -8,7 +8,8 @@ import SQLite
 /// One file on its way through an ingest chunk.
 struct PendingFile {
     let item: Walker.Item
-    let key: String
+    /// The document key: the path, or in URL mode the canonical URL once the bytes are read.
+    var key: String
     let pathText: String
     let pathRaw: String?
     var read: FileReader.Result = .failed("not read")
@@ -28,16 +29,26 @@ struct PendingFile {
     /// For a predicted `unchanged` file: its sighting, and that sighting rendered as canonical JSON
     /// (done here, in parallel, to spare the committing thread).
     var unchangedSighting: (record: SightingRecord, rendered: [UInt8])?
+    /// Metadata the scraper supplied for this path, as (name, value) pairs.
+    var supplied: [[String]]?
+    /// Whether the archive lacks these bytes at planning time, so their metadata must be read.
+    var needsExtraction = false
+    /// What was read out of the bytes (new blobs only).
+    var metadata: ArticleMetadata?
 
     /// The sighting for this file when its bytes are already the document's head.
     func unchangedRecord(versionHash: String) -> SightingRecord? {
         switch read {
         case .small(let bytes, let hash, let status):
-            return SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: bytes.count, mtime: mtime ?? status.mtime,
-                                  blob: hash, meaning: "unchanged", version: versionHash)
+            var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: bytes.count, mtime: mtime ?? status.mtime,
+                                        blob: hash, meaning: "unchanged", version: versionHash)
+            record.meta = supplied
+            return record
         case .large(let hash, let size, let status):
-            return SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
-                                  blob: hash, meaning: "unchanged", version: versionHash)
+            var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
+                                        blob: hash, meaning: "unchanged", version: versionHash)
+            record.meta = supplied
+            return record
         case .failed:
             return nil
         }
@@ -139,7 +150,14 @@ final class ChunkPreparer: @unchecked Sendable {
                 continue
             }
             let (text, exact) = PathText.display(item.relative)
-            chunk.files.append(PendingFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative)))
+            var file = PendingFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative))
+            if let given = options.supplied[text], !given.isEmpty {
+                file.supplied = given.map { [$0.name, $0.value] }
+                if options.keyMode == .url, let url = given.first(where: { $0.name == "url" }).flatMap({ URLKey.normalize($0.value) }) {
+                    file.key = url
+                }
+            }
+            chunk.files.append(file)
             if case .file(let status) = item.kind, status.size <= options.memoryFileLimit { chunkBytes += status.size }
             if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
                 guard try flush() else { return }
@@ -151,6 +169,8 @@ final class ChunkPreparer: @unchecked Sendable {
     private func prepare(_ chunk: inout PreparedChunk, db: Database) throws {
         readAll(&chunk.files)
         // One read transaction per chunk: one snapshot, and one lock instead of one per query.
+        try db.inTransaction(.deferred) { try findKnownBlobs(&chunk.files, db: db) }
+        extractAll(&chunk.files)
         try db.inTransaction(.deferred) { try plan(&chunk, db: db) }
         encodeAll(&chunk.files)
     }
@@ -190,6 +210,45 @@ final class ChunkPreparer: @unchecked Sendable {
         files = slots.array
     }
 
+    /// Marks the files whose bytes the archive lacks (their metadata must be read); in URL mode,
+    /// keys a file whose bytes the archive has by the URL already extracted from them.
+    private func findKnownBlobs(_ files: inout [PendingFile], db: Database) throws {
+        for i in files.indices {
+            let hash: String
+            switch files[i].read {
+            case .small(_, let h, _): hash = h
+            case .large(let h, _, _): hash = h
+            case .failed: continue
+            }
+            guard try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil else {
+                if case .small = files[i].read { files[i].needsExtraction = true }
+                continue
+            }
+            if options.keyMode == .url, files[i].key == files[i].pathText,
+               let url = try db.text("""
+                   SELECT f.value FROM article_fields f JOIN blobs b ON b.id = f.blob WHERE b.hash = ? AND f.name = 'url' LIMIT 1
+                   """, hash).flatMap(URLKey.normalize) {
+                files[i].key = url
+            }
+        }
+    }
+
+    /// Reads the metadata of new bytes on all cores; in URL mode a canonical URL becomes the key.
+    private func extractAll(_ files: inout [PendingFile]) {
+        let slots = SharedSlots(files)
+        let byURL = options.keyMode == .url
+        parallel(files.count) { i in
+            let file = slots.pointer[i]
+            guard file.needsExtraction, case .small(let bytes, _, _) = file.read, bytes.count <= articleExtractionLimit else { return }
+            let metadata = MetadataExtractor.extract(bytes)
+            slots.pointer[i].metadata = metadata
+            if byURL, file.key == file.pathText, let url = metadata.value("url").flatMap(URLKey.normalize) {
+                slots.pointer[i].key = url
+            }
+        }
+        files = slots.array
+    }
+
     /// Decides which files need storing and what each new blob is compressed against: the bytes
     /// of the document's previous version, from this chunk, an uncommitted earlier one, or the archive.
     private func plan(_ chunk: inout PreparedChunk, db: Database) throws {
@@ -221,11 +280,18 @@ final class ChunkPreparer: @unchecked Sendable {
             let key = chunk.files[i].key
             let parent = try latest(key)
             let parentHash = parent?.hash
-            overlay.latest[key] = hash
             if parentHash == hash {
                 chunk.files[i].unchanged = parent?.head
                 continue
             }
+            // Keyed by URL, several paths can hold one document: a path showing the same bytes it
+            // showed last time is unchanged, and the head stays where it is.
+            if parentHash != nil, key != chunk.files[i].pathText,
+               let seen = try lastSighting(db: db, key: key, path: chunk.files[i].pathText), seen.blobHash == hash {
+                chunk.files[i].unchanged = seen.prediction
+                continue
+            }
+            overlay.latest[key] = hash
             if pending(hash) != nil { continue }
             if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil { continue }
             chunk.files[i].mustStore = true
@@ -246,7 +312,7 @@ final class ChunkPreparer: @unchecked Sendable {
             // same kind from the same place (the same site's page template, the same feed's layout).
             // Such bases form stars, not chains: only a self-contained blob serves as one, so a blob
             // stored this way is read with at most one extra decompression.
-            let group = Self.siblingGroup(key)
+            let group = Self.siblingGroup(chunk.files[i].pathText)
             if bytes != nil, parentHash == nil {
                 let sibling = overlay.siblings[group] ?? overlays.reversed().lazy.compactMap { $0.siblings[group] }.first
                 if let sibling, let earlier = pending(sibling), let siblingBytes = earlier.bytes {

@@ -24,6 +24,19 @@ public struct IngestOptions: Sendable {
     public var chunkBytes = 16 * 1024 * 1024
     /// Files larger than this are streamed through a temporary file instead of memory.
     public var memoryFileLimit = 4 * 1024 * 1024
+    /// What names a document: its canonical URL when one is found (the default), or its path.
+    public var keyMode: KeyMode = .url
+    /// Metadata the scraper supplied, by path relative to the input (`ingest --meta`). It takes
+    /// precedence over what is extracted, and a supplied `url` becomes the key in `.url` mode.
+    public var supplied: [String: [MetadataField]] = [:]
+
+    /// How documents are keyed.
+    public enum KeyMode: String, Sendable {
+        /// The canonical URL when the article declares one, else the path.
+        case url
+        /// The path relative to the input, always.
+        case path
+    }
 
     public init() {}
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
+import SQLite
 
 extension Archive {
     /// Archives the files at `paths` (files or directories) as one batch.
@@ -97,6 +98,8 @@ private struct IngestRun {
         }
         preparer.wait()
 
+        // Blobs from before migration 4 (or a sync that skipped them) get their metadata now.
+        try archive.write { _ = try archive.indexMissingArticles() }
         report.seconds = elapsed
         let counts = JSON.object(report.counts.mapValues { .int(Int64($0)) })
         try archive.record(kind: EventKind.batchClose, payload: [
@@ -165,6 +168,7 @@ private struct IngestRun {
         switch file.read {
         case .failed(let reason):
             var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, meaning: "failed", error: reason)
+            record.meta = file.supplied
             if case .file(let st) = file.item.kind { record.size = st.size; record.mtime = st.mtime }
             report.counts["failed", default: 0] += 1
             report.failures.append(.init(path: file.pathText, reason: reason))
@@ -182,6 +186,7 @@ private struct IngestRun {
 
         var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, size: size,
                                     mtime: file.mtime ?? status.mtime, blob: hash, meaning: "")
+        record.meta = file.supplied
         var known = KnownRows()
         let document = try archive.db.firstRow("""
             SELECT d.id, v.id, v.hash, b.id, b.hash FROM documents d
@@ -191,11 +196,19 @@ private struct IngestRun {
                                 headBlob: $0.optionalInt(3), headBlobHash: $0.optionalText(4)) }
         known.document = document?.id
 
+        let samePath = document == nil || file.key == file.pathText ? nil
+            : try lastSighting(db: archive.db, key: file.key, path: file.pathText).flatMap { $0.blobHash == hash ? $0.prediction : nil }
         if let document, document.headBlobHash == hash, let head = document.headVersionHash {
             record.meaning = "unchanged"
             record.version = head
             known.blob = document.headBlob
             known.version = document.headVersion
+        } else if let samePath {
+            // Keyed by URL: this path shows the bytes it showed last time (another path holds the head).
+            record.meaning = "unchanged"
+            record.version = samePath.versionHash
+            known.blob = samePath.blob
+            known.version = samePath.version
         } else {
             let existing = try archive.db.int("SELECT id FROM blobs WHERE hash = ?", hash)
             if let existing {
@@ -203,6 +216,7 @@ private struct IngestRun {
             } else {
                 let stored = try store(file, hash: hash, size: size)
                 known.blob = stored.id
+                try archive.insertArticle(blob: stored.id, file.metadata)
                 report.newBlobs += 1
                 report.storedBytes += stored.bytes
             }
@@ -262,5 +276,17 @@ private struct IngestRun {
         let id = try archive.insertBlob(hash: hash, size: size, encoding: e.encoding, base: e.usedDictionary ? base?.id : nil,
                                         depth: e.usedDictionary ? (base?.depth ?? 0) + 1 : 0, data: e.data)
         return (id, e.data.count)
+    }
+}
+
+/// The last sighting of `path` for the document `key`: its version and blob. Used when
+/// documents are keyed by URL, where one document can be seen at several paths.
+func lastSighting(db: Database, key: String, path: String) throws -> (blobHash: String, prediction: UnchangedPrediction)? {
+    try db.firstRow("""
+        SELECT s.document, s.version, v.hash, s.blob, b.hash FROM sightings s
+        JOIN documents d ON d.id = s.document JOIN versions v ON v.id = s.version JOIN blobs b ON b.id = s.blob
+        WHERE s.path = ? AND d.key = ? ORDER BY s.id DESC LIMIT 1
+        """, [path, key]) {
+        ($0.text(4), UnchangedPrediction(document: $0.int(0), version: $0.int(1), versionHash: $0.text(2), blob: $0.int(3)))
     }
 }

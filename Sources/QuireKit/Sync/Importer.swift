@@ -51,6 +51,7 @@ extension Archive {
                 try importer.checkPrerequisites()
                 try file.readRecords(&importer)
                 try importer.finish()
+                try indexMissingArticles()
                 let report = importer.report(changed: commit && importer.eventsAdded + importer.blobsAdded > 0)
                 guard commit else { throw DryRun(report: report) }
                 try recordImport(report, file: file, peerName: peerName)

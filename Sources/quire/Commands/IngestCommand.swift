@@ -14,8 +14,11 @@ let ingestCommand = Command(
       unchanged  the same bytes as the document's current version
       failed     the file could not be read (the reason is recorded)
 
-    A document's key is its path relative to the folder given (for a file given by name: the
-    path as typed, normalized). Folders are walked in byte order of names; names starting with
+    A document's key is its canonical URL when the article declares one (HTML canonical link,
+    og:url or JSON-LD; a JSON article's url; a plain-text line that is a URL; a supplied url),
+    normalized: scheme and host lowercased, fragment and utm_* parameters dropped. Otherwise, or
+    with --key path, it is the path relative to the folder given (for a file given by name: the
+    path as typed, normalized). --meta FILE.jsonl supplies metadata per path (docs/articles.md). Folders are walked in byte order of names; names starting with
     '.' are skipped unless --hidden; symbolic links inside folders are not followed unless
     --follow-symlinks. PATH '-' reads paths from stdin, one per line.
 
@@ -31,7 +34,8 @@ let ingestCommand = Command(
         OptionSpec("source", value: "NAME", help: "Where the files came from (a site, a feed, a scraper)."),
         OptionSpec("agent", value: "WHO", help: "Who is archiving (default: user@host)."),
         OptionSpec("note", value: "TEXT", help: "A note kept with the batch."),
-        OptionSpec("key", value: "path", help: "How documents are identified: 'path' (the default and only choice in this version)."),
+        OptionSpec("key", value: "url|path", help: "Key documents by canonical URL when found (url, the default) or always by path."),
+        OptionSpec("meta", value: "FILE", help: "JSON Lines of metadata supplied by the scraper, one object per file with its \"path\"."),
         OptionSpec("hidden", help: "Include files and folders whose names start with '.'."),
         OptionSpec("follow-symlinks", help: "Follow symbolic links inside folders."),
         OptionSpec("level", value: "N", help: "zlib compression level for new bytes, 0-9 (default 6)."),
@@ -48,9 +52,12 @@ let ingestCommand = Command(
     options.note = args.value("note")
     options.includeHidden = args.flag("hidden")
     options.followSymlinks = args.flag("follow-symlinks")
-    if let key = args.value("key"), key != "path" {
-        throw UsageError(message: "--key must be 'path', not '\(key)'")
+    if let key = args.value("key") {
+        guard let mode = IngestOptions.KeyMode(rawValue: key) else { throw UsageError(message: "--key must be 'url' or 'path', not '\(key)'") }
+        options.keyMode = mode
     }
+    // Read before the archive is opened or created: a bad file changes nothing.
+    if let meta = args.value("meta") { options.supplied = try SuppliedMetadata.load(meta) }
     if let level = try args.int("level", in: 0...9) { options.compressionLevel = Int32(level) }
     if let threads = try args.int("threads", in: 1...256) { options.threads = threads }
 

@@ -73,6 +73,9 @@ let showCommand = Command(
         sightings = try archive.sightings(blob: b.hash)
     }
     json["sightings"] = .array(sightings.map(\.json))
+    let article = try archive.articleFields(blob: object.blobHash)
+    json["article"] = ["kind": JSON(article.kind), "encoding": JSON(article.encoding), "fingerprint": JSON(article.fingerprint),
+                       "fields": .array(article.fields.map(\.json))]
     if args.flag("json") {
         Output.json(.object(json))
         return 0
@@ -87,6 +90,10 @@ let showCommand = Command(
         Output.line("blob \(blob.hash)")
         Output.line("  size      \(blob.size) bytes")
         Output.line("  stored    \(blob.encoding), \(blob.storedSize) bytes" + (blob.base.map { " against \(Format.short($0)) (depth \(blob.depth))" } ?? ""))
+    }
+    if !article.fields.isEmpty {
+        Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?")):")
+        for field in article.fields { Output.line("  \(field.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(field.value)  [\(field.extractor)]") }
     }
     Output.line("sightings (\(sightings.count)):")
     for s in sightings {

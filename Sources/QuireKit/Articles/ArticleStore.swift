@@ -1,0 +1,81 @@
+import Foundation
+import Hashing
+import SQLite
+
+/// Keeps the derived article tables (`articles`, `article_fields`) in step with the blobs: rows
+/// are written when a blob is stored (ingest) or arrives (import), and `indexArticles` fills in
+/// any blob still without them (archives from before migration 4).
+extension ArticleMetadata {
+    /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
+    /// two versions with equal fingerprints say the same thing in different bytes.
+    public var fingerprint: String {
+        let folded = text.precomposedStringWithCanonicalMapping.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return SHA256.hash(folded).hex
+    }
+}
+
+/// Articles larger than this are not read for metadata (their `articles.kind` is `none`).
+let articleExtractionLimit = 8 * 1024 * 1024
+
+extension Archive {
+    /// Records what was extracted from blob `blobID`. Inside a write transaction.
+    func insertArticle(blob blobID: Int, _ metadata: ArticleMetadata?) throws {
+        guard let metadata else {
+            try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blobID)
+            return
+        }
+        try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding, fingerprint) VALUES (?, ?, ?, ?)",
+                   blobID, metadata.kind, metadata.encoding, metadata.fingerprint)
+        guard db.changes > 0 else { return }
+        for field in metadata.fields {
+            try db.run("INSERT INTO article_fields (blob, name, value, extractor) VALUES (?, ?, ?, ?)", blobID, field.name, field.value, field.extractor)
+        }
+    }
+
+    /// Extracts and records metadata for every held blob that has none yet. Inside a write
+    /// transaction; returns how many blobs were read.
+    @discardableResult
+    func indexMissingArticles() throws -> Int {
+        let missing = try db.rows("""
+            SELECT b.id FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.blob = b.id) ORDER BY b.id
+            """) { $0.int(0) }
+        for id in missing {
+            guard let blob = try blobs.record(id: id) else { continue }
+            try insertArticle(blob: id, try extractArticle(blob))
+        }
+        return missing.count
+    }
+
+    /// The metadata of a held blob (nil when too large or without bytes).
+    func extractArticle(_ blob: BlobRecord) throws -> ArticleMetadata? {
+        guard blob.size <= articleExtractionLimit, blob.encoding == "raw" || blob.encoding == "zlib" else { return nil }
+        return MetadataExtractor.extract(try blobs.bytes(blob))
+    }
+
+    /// The canonical URL extracted from a stored blob, when it has one.
+    func storedURL(blob hash: String) throws -> String? {
+        try db.text("""
+            SELECT f.value FROM article_fields f JOIN blobs b ON b.id = f.blob WHERE b.hash = ? AND f.name = 'url' LIMIT 1
+            """, hash)
+    }
+
+    /// The metadata of a blob as `show` prints it: the extracted fields, then any fields supplied
+    /// for its sightings (`ingest --meta`), which take precedence.
+    public func articleFields(blob hash: String) throws -> (kind: String?, encoding: String?, fingerprint: String?, fields: [MetadataField]) {
+        try read {
+            guard let id = try db.int("SELECT id FROM blobs WHERE hash = ?", hash) else { return (nil, nil, nil, []) }
+            let row = try db.firstRow("SELECT kind, encoding, fingerprint FROM articles WHERE blob = ?", [id]) {
+                (kind: $0.text(0), encoding: $0.text(1), fingerprint: $0.optionalText(2))
+            }
+            var seen = Set<String>()
+            var fields = try db.rows("SELECT name, value FROM supplied_fields f JOIN sightings s ON s.id = f.sighting WHERE s.blob = ? ORDER BY f.rowid", [id]) {
+                MetadataField(name: $0.text(0), value: $0.text(1), extractor: "supplied")
+            }.filter { seen.insert($0.name + "\u{0}" + $0.value).inserted }
+            let supplied = Set(fields.map(\.name))
+            fields += try db.rows("SELECT name, value, extractor FROM article_fields WHERE blob = ? ORDER BY rowid", [id]) {
+                MetadataField(name: $0.text(0), value: $0.text(1), extractor: $0.text(2))
+            }.filter { !supplied.contains($0.name) }
+            return (row?.kind, row?.encoding, row?.fingerprint, fields)
+        }
+    }
+}
