@@ -1,24 +1,27 @@
 -- Quire archive schema, migration 4: what Quire reads out of the articles it keeps.
 -- A shipped migration is never edited. See docs/articles.md and docs/schema.md.
 
--- Derived from each blob's bytes (the same bytes give the same rows in every copy): how they
--- were read and a fingerprint of their text.
+-- Derived from each blob's bytes (the same bytes give the same row in every copy): how they were
+-- read, a fingerprint of their text, the canonical URL, and the metadata fields. One row per blob
+-- keeps ingest's single writer fast; the view `article_fields` lists the fields one per row.
 CREATE TABLE articles (
     blob        INTEGER PRIMARY KEY REFERENCES blobs(id),
     kind        TEXT NOT NULL,         -- 'html', 'json', 'text', or 'none' (too large, or no bytes)
     encoding    TEXT NOT NULL,         -- how the bytes were read: 'utf-8' or 'windows-1252'
-    fingerprint TEXT                   -- sha256 of the text, NFC, white space folded: equal text, different bytes
+    fingerprint TEXT,                  -- sha256 of the text, NFC, white space folded: equal text, different bytes
+    url         TEXT,                  -- the canonical URL, normalized (the document key in URL mode)
+    fields      TEXT NOT NULL DEFAULT '[]'  -- JSON: [[name, value, extractor], ...]
 );
 CREATE INDEX articles_fingerprint ON articles(fingerprint);
 
--- Metadata fields extracted from a blob, each with the extractor (and its version) that found it.
-CREATE TABLE article_fields (
-    blob      INTEGER NOT NULL REFERENCES blobs(id),
-    name      TEXT NOT NULL,           -- title, author, publication, published, modified, url, language
-    value     TEXT NOT NULL,
-    extractor TEXT NOT NULL            -- e.g. 'html-jsonld/1', 'html-meta/1', 'text/1', 'json/1'
-);
-CREATE INDEX article_fields_blob ON article_fields(blob, name);
+-- The metadata fields, one per row: title, author (one row each), publication, published,
+-- modified, url, language; with the extractor (and its version) that found each.
+CREATE VIEW article_fields AS
+SELECT a.blob AS blob,
+       json_extract(f.value, '$[0]') AS name,
+       json_extract(f.value, '$[1]') AS value,
+       json_extract(f.value, '$[2]') AS extractor
+FROM articles a, json_each(a.fields) f;
 
 -- Metadata the scraper supplied with `ingest --meta`, per sighting (derived from sightings events).
 CREATE TABLE supplied_fields (

@@ -2,18 +2,9 @@ import Foundation
 import Hashing
 import SQLite
 
-/// Keeps the derived article tables (`articles`, `article_fields`) in step with the blobs: rows
+/// Keeps the derived `articles` table (and its view `article_fields`) in step with the blobs: rows
 /// are written when a blob is stored (ingest) or arrives (import), and `indexArticles` fills in
 /// any blob still without them (archives from before migration 4).
-extension ArticleMetadata {
-    /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
-    /// two versions with equal fingerprints say the same thing in different bytes.
-    public var fingerprint: String {
-        let folded = text.precomposedStringWithCanonicalMapping.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        return SHA256.hash(folded).hex
-    }
-}
-
 /// Articles larger than this are not read for metadata (their `articles.kind` is `none`).
 let articleExtractionLimit = 8 * 1024 * 1024
 
@@ -24,12 +15,9 @@ extension Archive {
             try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blobID)
             return
         }
-        try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding, fingerprint) VALUES (?, ?, ?, ?)",
-                   blobID, metadata.kind, metadata.encoding, metadata.fingerprint)
-        guard db.changes > 0 else { return }
-        for field in metadata.fields {
-            try db.run("INSERT INTO article_fields (blob, name, value, extractor) VALUES (?, ?, ?, ?)", blobID, field.name, field.value, field.extractor)
-        }
+        let fields = JSON.array(metadata.fields.map { [.string($0.name), .string($0.value), .string($0.extractor)] }).canonical
+        try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding, fingerprint, url, fields) VALUES (?, ?, ?, ?, ?, ?)",
+                   blobID, metadata.kind, metadata.encoding, metadata.fingerprint, metadata.value("url").flatMap(URLKey.normalize), fields)
     }
 
     /// Extracts and records metadata for every held blob that has none yet. Inside a write
@@ -52,12 +40,6 @@ extension Archive {
         return MetadataExtractor.extract(try blobs.bytes(blob))
     }
 
-    /// The canonical URL extracted from a stored blob, when it has one.
-    func storedURL(blob hash: String) throws -> String? {
-        try db.text("""
-            SELECT f.value FROM article_fields f JOIN blobs b ON b.id = f.blob WHERE b.hash = ? AND f.name = 'url' LIMIT 1
-            """, hash)
-    }
 
     /// The metadata of a blob as `show` prints it: the extracted fields, then any fields supplied
     /// for its sightings (`ingest --meta`), which take precedence.
@@ -72,9 +54,13 @@ extension Archive {
                 MetadataField(name: $0.text(0), value: $0.text(1), extractor: "supplied")
             }.filter { seen.insert($0.name + "\u{0}" + $0.value).inserted }
             let supplied = Set(fields.map(\.name))
-            fields += try db.rows("SELECT name, value, extractor FROM article_fields WHERE blob = ? ORDER BY rowid", [id]) {
-                MetadataField(name: $0.text(0), value: $0.text(1), extractor: $0.text(2))
-            }.filter { !supplied.contains($0.name) }
+            let stored = try db.text("SELECT fields FROM articles WHERE blob = ?", id) ?? "[]"
+            let extracted = (try? JSON.parse(Array(stored.utf8)))?.arrayValue ?? []
+            fields += extracted.compactMap { item -> MetadataField? in
+                guard let parts = item.arrayValue, parts.count == 3, let name = parts[0].stringValue, let value = parts[1].stringValue,
+                      let extractor = parts[2].stringValue, !supplied.contains(name) else { return nil }
+                return MetadataField(name: name, value: value, extractor: extractor)
+            }
             return (row?.kind, row?.encoding, row?.fingerprint, fields)
         }
     }

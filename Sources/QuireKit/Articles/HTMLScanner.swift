@@ -141,39 +141,36 @@ struct HTMLScanner {
     }
 
     /// Decodes character references: numeric (`&#8217;`, `&#x2019;`) and the named ones news
-    /// pages use. An unknown name is left as it is.
+    /// pages use. An unknown name is left as it is. Works on UTF-8 bytes.
     static func decodeEntities(_ s: String) -> String {
-        guard s.contains("&") else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        var rest = s[...]
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            let after = rest[rest.index(after: amp)...]
-            guard let semi = after.prefix(12).firstIndex(of: ";") else {
-                out += "&"
-                rest = after
-                continue
-            }
-            let name = after[..<semi]
+        guard s.utf8.contains(UInt8(ascii: "&")) else { return s }
+        let b = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "&") else { out.append(b[i]); i += 1; continue }
+            var j = i + 1
+            while j < b.count && j - i <= 12 && b[j] != UInt8(ascii: ";") && b[j] != UInt8(ascii: "&") { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: ";") else { out.append(b[i]); i += 1; continue }
+            let name = String(decoding: b[(i + 1)..<j], as: UTF8.self)
             var decoded: String? = nil
             if name.hasPrefix("#x") || name.hasPrefix("#X") {
                 decoded = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
             } else if name.hasPrefix("#") {
                 decoded = UInt32(name.dropFirst(1)).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
             } else {
-                decoded = namedEntities[String(name)]
+                decoded = namedEntities[name]
             }
             if let decoded {
-                out += decoded
-                rest = after[after.index(after: semi)...]
+                out += decoded.utf8
+                i = j + 1
             } else {
-                out += "&"
-                rest = after
+                out.append(b[i])
+                i += 1
             }
         }
-        out += rest
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static let namedEntities: [String: String] = [

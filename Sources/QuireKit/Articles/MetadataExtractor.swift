@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 
 /// One metadata value and what produced it.
 public struct MetadataField: Sendable, Equatable {
@@ -20,8 +21,62 @@ public struct ArticleMetadata: Sendable, Equatable {
     public let encoding: String
     /// At most one value per field (several `author`s), best source first.
     public let fields: [MetadataField]
-    /// The article's text (HTML reduced to text), for search, fingerprints and diff.
+    /// The article's text (HTML reduced to text), for search, fingerprints and diff; white space
+    /// as it came (`MetadataExtractor.tidy` makes it readable).
     public let text: String
+    /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
+    /// two versions with equal fingerprints say the same thing in different bytes.
+    public let fingerprint: String
+
+    init(kind: String, encoding: String, fields: [MetadataField], text: String) {
+        self.kind = kind
+        self.encoding = encoding
+        self.fields = fields
+        self.text = text
+        fingerprint = Self.fingerprint(of: text)
+    }
+
+    /// Whether the text has no scalar from U+0300 up, other than general punctuation and symbols
+    /// (U+2000-U+2BFF): such text is unchanged by NFC. Checked on the UTF-8 lead bytes.
+    static func isStableUnderNFC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b >= 0xCC {
+                guard b == 0xE2, i + 1 < bytes.count, bytes[i + 1] <= 0xAF else { return false }
+            }
+            i += 1
+        }
+        return true
+    }
+
+    static func fingerprint(of text: String) -> String {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { raw -> String in
+            // Text without combining marks or scripts that compose is already in NFC; only other
+            // text pays for normalization.
+            if !isStableUnderNFC(raw) { return fingerprintFolded(Array(text.precomposedStringWithCanonicalMapping.utf8)) }
+            return fingerprintFolded(Array(raw))
+        } ?? fingerprintFolded(Array(text.utf8))
+    }
+
+    /// SHA-256 of the bytes with every run of ASCII white space folded to one space and none at the ends.
+    private static func fingerprintFolded(_ bytes: [UInt8]) -> String {
+        var out = [UInt8](repeating: 0, count: bytes.count)
+        var n = 0
+        var pendingSpace = false
+        for b in bytes {
+            if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C {
+                pendingSpace = n > 0
+            } else {
+                if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }
+                out[n] = b
+                n += 1
+            }
+        }
+        return SHA256.hash(out[0..<n]).hex
+    }
 
     public func value(_ name: String) -> String? { fields.first { $0.name == name }?.value }
     public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
@@ -41,16 +96,30 @@ public enum MetadataExtractor {
     /// first line is one) or plain text.
     public static func extract(_ bytes: [UInt8]) -> ArticleMetadata {
         let (text, encoding) = TextDecoding.decode(bytes)
-        let head = text.prefix(2048).lowercased()
-        if head.contains("<html") || head.contains("<!doctype html") || head.contains("<head") || head.contains("<meta ") || head.contains("<title") {
-            return fromHTML(text, encoding: encoding)
-        }
+        if looksLikeHTML(bytes.prefix(2048)) { return fromHTML(text, encoding: encoding) }
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.first == "{", let parsed = fromJSON(String(trimmed), encoding: encoding) { return parsed }
         return fromText(text, encoding: encoding)
     }
 
     // MARK: HTML
+
+    /// Whether the start of a file has the tags a web page starts with.
+    static func looksLikeHTML(_ head: ArraySlice<UInt8>) -> Bool {
+        let markers = ["<html", "<!doctype html", "<head", "<meta ", "<title"].map { Array($0.utf8) }
+        var i = head.startIndex
+        while i < head.endIndex {
+            if head[i] == UInt8(ascii: "<") {
+                for m in markers where i + m.count <= head.endIndex {
+                    var k = 1
+                    while k < m.count, (head[i + k] >= 65 && head[i + k] <= 90 ? head[i + k] + 32 : head[i + k]) == m[k] { k += 1 }
+                    if k == m.count { return true }
+                }
+            }
+            i += 1
+        }
+        return false
+    }
 
     static func fromHTML(_ html: String, encoding: String) -> ArticleMetadata {
         var fields = FieldSet()
@@ -99,7 +168,8 @@ public enum MetadataExtractor {
             }
         }
         if let title { fields.add("title", collapse(title), htmlTitle, rank: 3) }
-        let text = tidy(articleBody.joined().count > 200 ? articleBody.joined() : body.joined())
+        let article = articleBody.joined()
+        let text = article.utf8.count > 200 ? article : body.joined()
         return ArticleMetadata(kind: "html", encoding: encoding, fields: fields.resolved(), text: text)
     }
 
@@ -171,7 +241,7 @@ public enum MetadataExtractor {
         if let site = object["site"]?.stringValue ?? object["publication"]?.stringValue ?? object["source"]?.stringValue { fields.add("publication", site, jsonExtractor, rank: 0) }
         if let language = object["language"]?.stringValue ?? object["lang"]?.stringValue { fields.add("language", language, jsonExtractor, rank: 0) }
         let body = object["text"]?.stringValue ?? object["body"]?.stringValue ?? object["articleBody"]?.stringValue ?? object["content"]?.stringValue ?? ""
-        return ArticleMetadata(kind: "json", encoding: encoding, fields: fields.resolved(), text: tidy(body))
+        return ArticleMetadata(kind: "json", encoding: encoding, fields: fields.resolved(), text: body)
     }
 
     // MARK: Plain text
@@ -181,54 +251,95 @@ public enum MetadataExtractor {
     static func fromText(_ text: String, encoding: String) -> ArticleMetadata {
         var fields = FieldSet()
         var lines = 0
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
+        for line in firstLines(text, count: 60) {
             lines += 1
             if lines > 60 { break }
-            let lower = line.lowercased()
-            if !line.contains(" "), URLKey.normalize(line) != nil {
+            let short = line.utf8.count < 240
+            if short, line.hasPrefix("http"), !line.utf8.contains(0x20), URLKey.normalize(line) != nil {
                 fields.add("url", line, textExtractor, rank: 0)
                 continue
             }
-            if lower.hasPrefix("by ") && line.count < 120 {
+            guard short else { continue }
+            let lower = line.lowercased()
+            if lower.hasPrefix("by ") {
                 let names = line.dropFirst(3).replacingOccurrences(of: " and ", with: ",").split(separator: ",")
                     .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 for name in names { fields.add("author", name, textExtractor, rank: 0) }
                 continue
             }
-            if line.count < 120, let date = NewsDate.find(in: line) {
+            if line.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }), let date = NewsDate.find(in: line) {
                 let modified = lower.contains("update") || lower.contains("modified") || lower.contains("edited")
                 fields.add(modified ? "modified" : "published", date, textExtractor, rank: 0)
                 continue
             }
-            if fields.value("title") == nil, line.count <= 200, lines <= 5 { fields.add("title", line, textExtractor, rank: 0) }
+            if fields.value("title") == nil, lines <= 5 { fields.add("title", line, textExtractor, rank: 0) }
         }
-        return ArticleMetadata(kind: "text", encoding: encoding, fields: fields.resolved(), text: tidy(text))
+        return ArticleMetadata(kind: "text", encoding: encoding, fields: fields.resolved(), text: text)
     }
 
     // MARK: Helpers
+
+    /// The first `count` lines that are not blank, each without the spaces, tabs and carriage
+    /// returns around it. Reads no further than it needs.
+    private static func firstLines(_ text: String, count: Int) -> [String] {
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { b -> [String] in
+            var lines: [String] = []
+            func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+            var start = 0
+            while start < b.count && lines.count < count {
+                var end = start
+                while end < b.count && b[end] != 0x0A { end += 1 }
+                var s = start, e = end
+                while s < e && space(b[s]) { s += 1 }
+                while e > s && space(b[e - 1]) { e -= 1 }
+                if e > s { lines.append(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)) }
+                start = end + 1
+            }
+            return lines
+        } ?? []
+    }
 
     private static func collapse(_ s: String) -> String {
         s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
-    /// Text with each line's runs of white space collapsed and runs of blank lines made one.
+    /// Text with each line's runs of white space collapsed (a no-break space counts), lines
+    /// trimmed, and runs of blank lines made one. Works on UTF-8 bytes: it runs on every article.
     static func tidy(_ s: String) -> String {
-        var out: [String] = []
-        var blank = false
-        for line in s.split(separator: "\n", omittingEmptySubsequences: false) {
-            let collapsed = collapse(String(line))
-            if collapsed.isEmpty {
-                if !blank && !out.isEmpty { out.append("") }
-                blank = true
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var line: [UInt8] = []
+        var blankRun = true
+        func endLine() {
+            while line.last == 0x20 { line.removeLast() }
+            if line.isEmpty {
+                if !blankRun { out.append(0x0A) }
+                blankRun = true
             } else {
-                out.append(collapsed)
-                blank = false
+                if !out.isEmpty && out.last != 0x0A { out.append(0x0A) }
+                out += line
+                out.append(0x0A)
+                blankRun = false
             }
+            line.removeAll(keepingCapacity: true)
         }
-        while out.last == "" { out.removeLast() }
-        return out.joined(separator: "\n")
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b == 0x0A { endLine(); previous = b; continue }
+            let space = b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C
+            if space || (previous == 0xC2 && b == 0xA0) {
+                if previous == 0xC2 && b == 0xA0 { line.removeLast() }
+                if !line.isEmpty && line.last != 0x20 { line.append(0x20) }
+            } else {
+                line.append(b)
+            }
+            previous = b
+        }
+        endLine()
+        while out.last == 0x0A { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -237,7 +348,7 @@ private struct FieldSet {
     private var candidates: [(name: String, value: String, extractor: String, rank: Int, order: Int)] = []
 
     mutating func add(_ name: String, _ value: String, _ extractor: String, rank: Int) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = value.trimmedWhitespace
         guard !v.isEmpty, v.count < 2000 else { return }
         candidates.append((name, v, extractor, rank, candidates.count))
     }

@@ -80,14 +80,21 @@ enum NewsDate {
         return nil
     }
 
+    /// Runs of ASCII letters, digits and ':' (lowercased); everything else separates them.
     private static func tokenize(_ text: String) -> [String] {
         var words: [String] = []
-        var current = ""
-        for c in text.lowercased() {
-            if c.isLetter || c.isNumber || c == ":" { current.append(c) } else if !current.isEmpty { words.append(current); current = "" }
-            if words.count > 400 { break }
+        var current: [UInt8] = []
+        for b in text.utf8 {
+            let lower = b >= 65 && b <= 90 ? b + 32 : b
+            if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 58) {
+                current.append(lower)
+            } else if !current.isEmpty {
+                words.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+                if words.count > 400 { break }
+            }
         }
-        if !current.isEmpty { words.append(current) }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
         return words
     }
 

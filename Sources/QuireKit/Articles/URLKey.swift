@@ -1,28 +1,55 @@
 /// Canonical URLs as document keys: scheme and host lowercased, default ports, fragment and
 /// `utm_*` tracking parameters dropped; path and the other parameters kept as they are.
 public enum URLKey {
-    /// The normalized form of an absolute http(s) URL, or nil when `text` is not one.
+    /// The normalized form of an absolute http(s) URL, or nil when `text` is not one. Works on
+    /// UTF-8 bytes: ingest normalizes a URL for every file it reads.
     public static func normalize(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let sep = trimmed.range(of: "://") else { return nil }
-        let scheme = trimmed[..<sep.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
-        var rest = trimmed[sep.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var host = rest[..<authorityEnd].lowercased()
-        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return nil }
-        if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
-        if scheme == "http" && host.hasSuffix(":80") { host.removeLast(3) }
-        if scheme == "https" && host.hasSuffix(":443") { host.removeLast(4) }
-        var path = String(rest[authorityEnd...])
-        var query = ""
-        if let q = path.firstIndex(of: "?") {
-            query = String(path[path.index(after: q)...])
-            path = String(path[..<q])
+        var b = Array(text.utf8)[...]
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+        while let f = b.first, space(f) { b = b.dropFirst() }
+        while let l = b.last, space(l) { b = b.dropLast() }
+        func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+        let scheme: [UInt8]
+        if b.count > 7, b.prefix(7).map(lower).elementsEqual("http://".utf8) {
+            scheme = Array("http".utf8)
+            b = b.dropFirst(7)
+        } else if b.count > 8, b.prefix(8).map(lower).elementsEqual("https://".utf8) {
+            scheme = Array("https".utf8)
+            b = b.dropFirst(8)
+        } else {
+            return nil
         }
-        if path.isEmpty { path = "/" }
-        let kept = query.split(separator: "&", omittingEmptySubsequences: true).filter { !$0.lowercased().hasPrefix("utm_") }
-        return scheme + "://" + host + path + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        if let hash = b.firstIndex(of: UInt8(ascii: "#")) { b = b[..<hash] }
+        let authorityEnd = b.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? b.endIndex
+        var host = b[..<authorityEnd].map(lower)
+        guard !host.isEmpty, !host.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) else { return nil }
+        if let at = host.lastIndex(of: UInt8(ascii: "@")) { host = Array(host[(at + 1)...]) }
+        if scheme.count == 4 && host.count > 3 && host.suffix(3).elementsEqual(":80".utf8) { host.removeLast(3) }
+        if scheme.count == 5 && host.count > 4 && host.suffix(4).elementsEqual(":443".utf8) { host.removeLast(4) }
+        guard !host.isEmpty else { return nil }
+        var rest = b[authorityEnd...]
+        var query: ArraySlice<UInt8> = []
+        if let q = rest.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[(q + 1)...]
+            rest = rest[..<q]
+        }
+        var out = scheme + Array("://".utf8) + host
+        out += rest.isEmpty ? [UInt8(ascii: "/")] : Array(rest)
+        var first = true
+        for parameter in query.split(separator: UInt8(ascii: "&")) {
+            if parameter.count >= 4, parameter.prefix(4).map(lower).elementsEqual("utm_".utf8) { continue }
+            out.append(first ? UInt8(ascii: "?") : UInt8(ascii: "&"))
+            out += parameter
+            first = false
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The string without white space (spaces, tabs, line breaks, no-break spaces) at either end.
+    var trimmedWhitespace: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
     }
 }

@@ -225,9 +225,7 @@ final class ChunkPreparer: @unchecked Sendable {
                 continue
             }
             if options.keyMode == .url, files[i].key == files[i].pathText,
-               let url = try db.text("""
-                   SELECT f.value FROM article_fields f JOIN blobs b ON b.id = f.blob WHERE b.hash = ? AND f.name = 'url' LIMIT 1
-                   """, hash).flatMap(URLKey.normalize) {
+               let url = try db.text("SELECT a.url FROM articles a JOIN blobs b ON b.id = a.blob WHERE b.hash = ?", hash) {
                 files[i].key = url
             }
         }
