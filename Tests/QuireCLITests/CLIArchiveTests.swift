@@ -65,7 +65,7 @@ struct CLIArchiveTests {
         let log = try #require(try parseJSON(try quire(["-A", path, "log", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks", "--json"])) as? [String: Any])
         let versions = try #require(log["versions"] as? [[String: Any]])
         #expect(versions.count == 2)
-        #expect(Set(versions[0].keys) == ["key", "n", "version", "blob", "size", "parents", "created_at", "head", "current", "batch", "batch_label", "path"])
+        #expect(Set(versions[0].keys) == ["key", "n", "version", "blob", "size", "parents", "created_at", "head", "current", "batch", "batch_label", "path", "same_text", "trivial"])
         let show = try #require(try parseJSON(try quire(["-A", path, "show", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks@1", "--json"])) as? [String: Any])
         #expect(show["type"] as? String == "version")
         #expect(Set(show.keys) == ["type", "version", "blob", "sightings", "article"])

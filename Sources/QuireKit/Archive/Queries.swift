@@ -37,14 +37,17 @@ extension Archive {
         let rows = try db.rows("""
             SELECT v.id, d.key, v.hash, b.hash, b.size, v.created_at,
                    NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id),
-                   ba.uuid, ba.label, s.path
+                   ba.uuid, ba.label, s.path,
+                   EXISTS (SELECT 1 FROM version_parents vp JOIN versions p ON p.id = vp.parent
+                           JOIN articles pa ON pa.blob = p.blob JOIN articles va ON va.blob = v.blob
+                           WHERE vp.version = v.id AND p.blob <> v.blob AND va.fingerprint IS NOT NULL AND pa.fingerprint = va.fingerprint)
             FROM versions v JOIN documents d ON d.id = v.document JOIN blobs b ON b.id = v.blob
             LEFT JOIN sightings s ON s.id = (SELECT min(x.id) FROM sightings x WHERE x.version = v.id AND x.event = v.event)
             LEFT JOIN batches ba ON ba.id = s.batch
             WHERE v.document = ? ORDER BY v.created_at, v.hash
             """, [document]) { s in
             (id: s.int(0), key: s.text(1), hash: s.text(2), blob: s.text(3), size: s.int(4), created: s.text(5),
-             head: s.int(6) != 0, batch: s.optionalText(7), label: s.optionalText(8), path: s.optionalText(9))
+             head: s.int(6) != 0, batch: s.optionalText(7), label: s.optionalText(8), path: s.optionalText(9), sameText: s.int(10) != 0)
         }
         return try rows.enumerated().map { i, r in
             let parents = try db.rows("""
@@ -52,7 +55,7 @@ extension Archive {
                 """, [r.id]) { $0.text(0) }
             return VersionInfo(key: r.key, number: i + 1, hash: r.hash, blob: r.blob, size: r.size, parents: parents,
                                createdAt: r.created, isHead: r.head, isCurrent: r.id == current, batch: r.batch,
-                               batchLabel: r.label, path: r.path)
+                               batchLabel: r.label, path: r.path, sameText: r.sameText)
         }
     }
 

@@ -66,12 +66,14 @@ public struct VersionInfo: Sendable, Equatable {
     public let batch: String?
     public let batchLabel: String?
     public let path: String?
+    /// Whether its text equals a parent's (same fingerprint) though the bytes differ.
+    public let sameText: Bool
 
     public var json: JSON {
         ["key": .string(key), "n": .int(Int64(number)), "version": .string(hash), "blob": .string(blob),
          "size": .int(Int64(size)), "parents": .array(parents.map { .string($0) }), "created_at": .string(createdAt),
          "head": .bool(isHead), "current": .bool(isCurrent), "batch": JSON(batch), "batch_label": JSON(batchLabel),
-         "path": JSON(path)]
+         "path": JSON(path), "same_text": .bool(sameText)]
     }
 }
 

@@ -15,6 +15,7 @@ let allCommands: [Command] = [
     peersCommand,
     headsCommand,
     resolveCommand,
+    diffCommand,
     provenanceCommand,
     verifyCommand,
     redactCommand,

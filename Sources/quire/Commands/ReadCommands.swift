@@ -22,21 +22,37 @@ let lsCommand = Command(
 let logCommand = Command(
     name: "log",
     summary: "Show a document's versions, oldest first.",
-    discussion: "Each version with its number (for KEY@N), hash, parents, size, creation time and the batch that brought it.",
+    discussion: """
+    Each version with its number (for KEY@N), hash, parents, size, creation time and the batch that
+    brought it. A version whose text equals its parent's in different bytes is marked "same text";
+    one whose only change is a timestamp or boilerplate line is marked "trivial change".
+    `quire diff KEY` shows what changed.
+    """,
     options: [Command.jsonOption],
     positionals: [PositionalSpec(name: "KEY", help: "The document's key.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let key = args.positionals[0]
     let versions = try archive.log(key: key)
+    // A version whose only change from its parent is a timestamp or boilerplate line (nil: the
+    // first version, or bytes this copy does not serve).
+    let trivial: [Bool?] = versions.map { v in
+        guard !v.parents.isEmpty, !v.sameText else { return nil }
+        return try? archive.compare(key: key, to: String(v.number)).trivial
+    }
     if args.flag("json") {
-        Output.json(["key": .string(key), "versions": .array(versions.map(\.json))])
+        Output.json(["key": .string(key), "versions": .array(zip(versions, trivial).map { v, t in
+            var object = v.json.objectValue ?? [:]
+            object["trivial"] = t.map { .bool($0) } ?? .null
+            return .object(object)
+        })])
         return 0
     }
-    for v in versions {
+    for (v, t) in zip(versions, trivial) {
         var marks: [String] = []
         if v.isCurrent { marks.append("current") } else if v.isHead { marks.append("head") }
         if v.parents.count > 1 { marks.append("merge") }
+        if v.sameText { marks.append("same text as its parent") } else if t == true { marks.append("trivial change") }
         Output.line("@\(v.number)  version \(Format.short(v.hash))  blob \(Format.short(v.blob))  \(Format.bytes(v.size))" + (marks.isEmpty ? "" : "  (\(marks.joined(separator: ", ")))"))
         Output.line("    created \(v.createdAt)" + (v.batchLabel.map { " in batch \($0)" } ?? "") + (v.path.map { " from \($0)" } ?? ""))
         if !v.parents.isEmpty { Output.line("    parents " + v.parents.map(Format.short).joined(separator: ", ")) }

@@ -1,0 +1,74 @@
+/// Two versions of a document compared (`quire diff`).
+public struct VersionComparison: Sendable {
+    public let key: String
+    public let from: VersionInfo
+    public let to: VersionInfo
+    /// The texts are equal once normalized (same fingerprint), whatever the bytes.
+    public let sameText: Bool
+    /// Only timestamp or boilerplate lines differ (`TextDiff.isTrivial`).
+    public let trivial: Bool
+    public let diff: TextDiff
+
+    public var json: JSON {
+        ["key": .string(key), "from": from.json, "to": to.json, "same_text": .bool(sameText), "trivial": .bool(trivial),
+         "counts": ["added": .int(Int64(diff.added)), "changed": .int(Int64(diff.changed)), "removed": .int(Int64(diff.removed)),
+                    "unchanged": .int(Int64(diff.unchanged))],
+         "sentences": .array(diff.pieces.map { piece -> JSON in
+             switch piece {
+             case .same(let s): return ["op": "same", "text": .string(s)]
+             case .added(let s): return ["op": "added", "text": .string(s)]
+             case .removed(let s): return ["op": "removed", "text": .string(s)]
+             case .changed(let old, let new, let words):
+                 return ["op": "changed", "old": .string(old), "new": .string(new), "words": .array(words.map { word -> JSON in
+                     switch word {
+                     case .same(let w): return ["op": "same", "text": .string(w)]
+                     case .added(let w): return ["op": "added", "text": .string(w)]
+                     case .removed(let w): return ["op": "removed", "text": .string(w)]
+                     }
+                 })]
+             }
+         })]
+    }
+}
+
+extension Archive {
+    /// Compares two versions of the document `key`. A version is named by its number (`3` or
+    /// `@3`) or a hash prefix; `to` defaults to the current version and `from` to its first
+    /// parent (or the version before it).
+    public func compare(key: String, from: String? = nil, to: String? = nil) throws -> VersionComparison {
+        let versions = try log(key: key)
+        func find(_ reference: String) throws -> VersionInfo {
+            let r = reference.hasPrefix("@") ? String(reference.dropFirst()) : reference
+            if let n = Int(r), n >= 1 {
+                guard n <= versions.count else { throw QuireError(.notFound, "document '\(key)' has versions 1 to \(versions.count), not \(n)") }
+                return versions[n - 1]
+            }
+            let matches = versions.filter { $0.hash.hasPrefix(r.lowercased()) }
+            guard r.count >= 4, matches.count == 1 else {
+                throw QuireError(matches.count > 1 ? .ambiguous : .notFound, "'\(reference)' names no single version of '\(key)' (give its number or a hash prefix)")
+            }
+            return matches[0]
+        }
+        let target = try to.map(find) ?? versions.first(where: \.isCurrent) ?? versions.last!
+        let base: VersionInfo
+        if let from {
+            base = try find(from)
+        } else if let parent = target.parents.first, let v = versions.first(where: { $0.hash == parent }) {
+            base = v
+        } else if target.number > 1 {
+            base = versions[target.number - 2]
+        } else {
+            throw QuireError(.invalidInput, "'\(key)' @\(target.number) has no earlier version to compare with; name two versions")
+        }
+        let old = try articleText(blob: base.blob), new = try articleText(blob: target.blob)
+        return VersionComparison(key: key, from: base, to: target,
+                                 sameText: ArticleMetadata.fingerprint(of: old) == ArticleMetadata.fingerprint(of: new),
+                                 trivial: TextDiff.isTrivial(old: old, new: new), diff: TextDiff(old: old, new: new))
+    }
+
+    /// The readable text of a blob (HTML reduced to text), from its bytes; refused for content
+    /// this copy does not serve.
+    func articleText(blob hash: String) throws -> String {
+        MetadataExtractor.tidy(MetadataExtractor.extract(try blobBytes(hash: hash)).text)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("CLI articles")
+struct CLIArticlesTests {
+    let ferry = "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks"
+
+    @Test("diff: text and JSON, counts, and clear errors")
+    func diff() throws {
+        let dir = TemporaryDirectory("cli-articles")
+        let a = dir.file("a.quire")
+        #expect(try quire(["-A", a, "ingest", "-q", samples + "/day-1", samples + "/day-2"]).status == 0)
+        let text = try quire(["-A", a, "diff", ferry, "--color", "never"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdoutText.contains("[-Ferry crews and operator return to talks as strike enters third day-]"))
+        #expect(text.stdoutText.contains("{+Ferry crews and operator reach tentative deal, crossings to resume Saturday+}"))
+        #expect(!text.stdoutText.contains("\u{1B}["))
+        let json = try #require(try parseJSON(try quire(["-A", a, "diff", ferry, "1", "2", "--json"])) as? [String: Any])
+        let counts = try #require(json["counts"] as? [String: Int])
+        #expect(Set(counts.keys) == ["added", "changed", "removed", "unchanged"])
+        #expect(counts["changed"]! >= 1 && counts["added"]! >= 1 && counts["unchanged"]! >= 1)
+        #expect(json["same_text"] as? Bool == false && json["trivial"] as? Bool == false)
+        #expect((json["sentences"] as? [[String: Any]])?.contains { $0["op"] as? String == "changed" && $0["words"] != nil } == true)
+
+        let missing = try quire(["-A", a, "diff", ferry, "9"])
+        #expect(missing.status == 1 && missing.stderr.contains("versions 1 to 2"))
+        let single = try quire(["-A", a, "diff", "coastal-wire/storm-warning.txt"])
+        #expect(single.status == 1 && single.stderr.contains("no earlier version"))
+        #expect(try quire(["-A", a, "diff"]).status == 64)
+        #expect(try quire(["-A", a, "diff", ferry, "--color", "sometimes"]).status == 64)
+        let log = try #require(try parseJSON(try quire(["-A", a, "log", ferry, "--json"])) as? [String: Any])
+        let versions = try #require(log["versions"] as? [[String: Any]])
+        #expect(versions.map { $0["same_text"] as? Bool } == [false, false])
+        #expect(versions[1]["trivial"] as? Bool == false)
+    }
+
+    @Test("--key path keys by path; --meta supplies metadata; a bad metadata file changes nothing")
+    func keysAndMeta() throws {
+        let dir = TemporaryDirectory("cli-articles")
+        let a = dir.file("a.quire")
+        #expect(try quire(["-A", a, "ingest", "-q", "--key", "path", samples + "/day-1"]).status == 0)
+        let keys = try #require(try parseJSON(try quire(["-A", a, "ls", "--json"])) as? [[String: Any]]).compactMap { $0["key"] as? String }
+        #expect(keys.contains("harbour-gazette/ferry-strike-talks.txt") && !keys.contains(ferry))
+
+        let b = dir.file("b.quire")
+        let bad = try dir.write("bad.jsonl", "{\"path\": \"x\"}\n{oops\n")
+        let refused = try quire(["-A", b, "ingest", "--meta", bad, samples + "/day-1"])
+        #expect(refused.status == 1 && refused.stderr.contains("line 2"))
+        #expect(!FileManager.default.fileExists(atPath: b))
+
+        let meta = try dir.write("meta.jsonl", "{\"path\": \"coastal-wire/storm-warning.txt\", \"url\": \"https://coastal-wire.example/storm\", \"title\": \"Supplied title\"}\n")
+        #expect(try quire(["-A", b, "ingest", "-q", "--meta", meta, samples + "/day-1"]).status == 0)
+        let show = try #require(try parseJSON(try quire(["-A", b, "show", "https://coastal-wire.example/storm", "--json"])) as? [String: Any])
+        let fields = try #require((show["article"] as? [String: Any])?["fields"] as? [[String: Any]])
+        #expect(fields.contains { $0["name"] as? String == "title" && $0["value"] as? String == "Supplied title" && $0["extractor"] as? String == "supplied" })
+        let text = try quire(["-A", b, "show", "https://coastal-wire.example/storm"])
+        #expect(text.stdoutText.contains("Supplied title  [supplied]"))
+    }
+}
