@@ -28,7 +28,8 @@ let package = Package(
             path: "Schema",
             exclude: ["README.md"],
             resources: [.embedInCode("v001-initial.sql"), .embedInCode("v002-sync.sql"),
-                .embedInCode("v003-audit.sql"), .embedInCode("v004-articles.sql")]
+                .embedInCode("v003-audit.sql"), .embedInCode("v004-articles.sql"),
+                .embedInCode("v005-search.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

@@ -10,5 +10,6 @@ public enum SchemaMigrations {
         (2, "v002-sync.sql", String(decoding: PackageResources.v002_sync_sql, as: UTF8.self)),
         (3, "v003-audit.sql", String(decoding: PackageResources.v003_audit_sql, as: UTF8.self)),
         (4, "v004-articles.sql", String(decoding: PackageResources.v004_articles_sql, as: UTF8.self)),
+        (5, "v005-search.sql", String(decoding: PackageResources.v005_search_sql, as: UTF8.self)),
     ]
 }

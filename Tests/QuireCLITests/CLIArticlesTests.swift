@@ -57,4 +57,21 @@ struct CLIArticlesTests {
         let text = try quire(["-A", b, "show", "https://coastal-wire.example/storm"])
         #expect(text.stdoutText.contains("Supplied title  [supplied]"))
     }
+
+    @Test("search: ranked hits with snippets as text and JSON; no query is a usage error")
+    func search() throws {
+        let dir = TemporaryDirectory("cli-articles")
+        let a = dir.file("a.quire")
+        #expect(try quire(["-A", a, "ingest", "-q", "--source", "samples", samples + "/day-1", samples + "/day-2"]).status == 0)
+        let text = try quire(["-A", a, "search", "ferry", "deal"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdoutText.hasPrefix(ferry))
+        #expect(text.stdoutText.contains("[deal]"))
+        let hits = try #require(try parseJSON(try quire(["-A", a, "search", "library", "--json", "--source", "samples"])) as? [[String: Any]])
+        #expect(hits.first?["key"] as? String == "https://northern-ledger.example/local/council-backs-library-funding")
+        for field in ["key", "version", "blob", "current", "title", "published", "rank", "snippet"] { #expect(hits.first?[field] != nil, "\(field)") }
+        #expect(try quire(["-A", a, "search", "library", "--source", "elsewhere"]).stdoutText.contains("no match"))
+        let none = try quire(["-A", a, "search"])
+        #expect(none.status == 64 && none.stderr.contains("Usage:"))
+    }
 }

@@ -228,6 +228,7 @@ extension Archive {
     func deleteStoredBytes(_ blob: BlobRecord) throws {
         guard blob.encoding == "raw" || blob.encoding == "zlib" else { return }
         try db.execute("PRAGMA secure_delete = ON")
+        try removeFromSearchIndex(blob)
         let newBase = try blob.base.flatMap { try blobs.record(id: $0) }
         let dependents = try db.rows("SELECT id FROM blobs WHERE base = ?", [blob.id]) { $0.int(0) }
         for dependent in dependents {

@@ -16,6 +16,7 @@ let allCommands: [Command] = [
     headsCommand,
     resolveCommand,
     diffCommand,
+    searchCommand,
     provenanceCommand,
     verifyCommand,
     redactCommand,

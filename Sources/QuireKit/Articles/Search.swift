@@ -1,0 +1,167 @@
+import Foundation
+import SQLite
+
+/// `quire search`: full-text search over article text and metadata with SQLite FTS5.
+///
+/// The index (`article_search`, contentless: only the index is stored, the text stays in the
+/// blobs) is built the first time a search runs; from then on ingest and import keep it current.
+/// Archives that are never searched pay nothing for it.
+
+/// One search hit: a version of a document, with a snippet of its text around the query words.
+public struct SearchHit: Sendable, Equatable {
+    public let key: String
+    public let version: String
+    public let blob: String
+    public let isCurrent: Bool
+    public let title: String?
+    public let published: String?
+    /// bm25 rank (lower is better).
+    public let rank: Double
+    public let snippet: String
+
+    public var json: JSON {
+        ["key": .string(key), "version": .string(version), "blob": .string(blob), "current": .bool(isCurrent),
+         "title": JSON(title), "published": JSON(published), "rank": .double(rank), "snippet": .string(snippet)]
+    }
+}
+
+/// What to search for and where.
+public struct SearchQuery: Sendable {
+    /// Words, all of which must appear (in the title or the text); `OR` between two words allows either.
+    public var text: String
+    /// Only articles seen in a batch with this source.
+    public var source: String?
+    /// Only articles published (or, without a date, first archived) on or after / before these
+    /// ISO 8601 dates (compared as text, so `2024-03` means March 2024 onwards).
+    public var since: String?
+    public var until: String?
+    /// Search every version, not only each document's current one.
+    public var allVersions = false
+    public var limit = 20
+
+    public init(_ text: String) { self.text = text }
+}
+
+extension Archive {
+    /// Whether the search index is kept (it is once a search has run).
+    var searchIndexEnabled: Bool {
+        (try? db.text("SELECT value FROM archive WHERE key = 'search_index'")) == "on"
+    }
+
+    /// Adds every held article blob not yet in the search index. Inside a write transaction.
+    @discardableResult
+    func updateSearchIndex() throws -> Int {
+        let pending = try db.rows("""
+            SELECT a.blob FROM articles a JOIN blobs b ON b.id = a.blob
+            WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob)
+            ORDER BY a.blob
+            """) { $0.int(0) }
+        for id in pending {
+            guard let blob = try blobs.record(id: id), let (title, body) = try searchText(blob) else { continue }
+            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+            try db.run("INSERT INTO article_index (blob) VALUES (?)", id)
+        }
+        return pending.count
+    }
+
+    /// What the index holds for a blob: its title and its text with the other metadata.
+    func searchText(_ blob: BlobRecord) throws -> (title: String, body: String)? {
+        guard let metadata = try extractArticle(blob) else { return nil }
+        let others = metadata.fields.filter { $0.name != "title" && $0.name != "url" }.map(\.value)
+        return (metadata.value("title") ?? "", MetadataExtractor.tidy(metadata.text) + "\n" + others.joined(separator: "\n"))
+    }
+
+    /// Removes a blob from the search index (before its bytes are deleted: a contentless index
+    /// needs the indexed text to remove it). Inside a write transaction.
+    func removeFromSearchIndex(_ blob: BlobRecord) throws {
+        guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", blob.id) != nil else { return }
+        if let (title, body) = try searchText(blob) {
+            try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", blob.id, title, body)
+        }
+        try db.run("DELETE FROM article_index WHERE blob = ?", blob.id)
+    }
+
+    /// Searches article text and metadata; builds or updates the index first.
+    public func search(_ query: SearchQuery) throws -> [SearchHit] {
+        let words = Self.searchTerms(query.text)
+        guard !words.isEmpty else { throw QuireError(.invalidInput, "the search needs at least one word") }
+        let behind = try db.int("""
+            SELECT 1 FROM articles a JOIN blobs b ON b.id = a.blob
+            WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob) LIMIT 1
+            """) != nil
+        if !searchIndexEnabled || behind {
+            try write {
+                try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('search_index', 'on')")
+                try updateSearchIndex()
+            }
+        }
+        return try read {
+            // FTS5 finds the blobs; the version, document and filters come from the archive.
+            let match = words.map { $0 == "OR" ? "OR" : "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+            var sql = """
+                SELECT d.key, v.hash, b.hash, d.head = v.id, s.rank,
+                       (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'title'),
+                       (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'published'),
+                       v.created_at
+                FROM (SELECT rowid AS blob, rank FROM article_search WHERE article_search MATCH ?) s
+                JOIN blobs b ON b.id = s.blob JOIN articles a ON a.blob = s.blob
+                JOIN versions v ON v.blob = s.blob JOIN documents d ON d.id = v.document
+                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = s.blob)
+                """
+            var values: [any DatabaseValueConvertible] = [match]
+            if !query.allVersions { sql += " AND d.head = v.id" }
+            if let source = query.source {
+                sql += " AND EXISTS (SELECT 1 FROM sightings x JOIN batches y ON y.id = x.batch WHERE x.version = v.id AND y.source = ?)"
+                values.append(source)
+            }
+            sql += " ORDER BY s.rank, d.key, v.hash"
+            var hits: [SearchHit] = []
+            do {
+                try db.forEach(sql, values) { r in
+                    let date = r.optionalText(6) ?? r.text(7)
+                    if let since = query.since, date < since { return }
+                    if let until = query.until, date >= until, !date.hasPrefix(until) { return }
+                    guard hits.count < query.limit else { return }
+                    hits.append(SearchHit(key: r.text(0), version: r.text(1), blob: r.text(2), isCurrent: r.int(3) != 0,
+                                          title: r.optionalText(5), published: r.optionalText(6), rank: r.double(4), snippet: ""))
+                }
+            } catch let error as DatabaseError {
+                throw QuireError(.invalidInput, "the search '\(query.text)' cannot be run", underlying: error)
+            }
+            return hits.map { hit in
+                let text = (try? articleText(blob: hit.blob)) ?? ""
+                return SearchHit(key: hit.key, version: hit.version, blob: hit.blob, isCurrent: hit.isCurrent, title: hit.title,
+                                 published: hit.published, rank: hit.rank, snippet: Self.snippet(text, words: words.filter { $0 != "OR" }))
+            }
+        }
+    }
+
+    /// The words of a query: letters and digits, lowercased; `OR` kept as an operator.
+    static func searchTerms(_ text: String) -> [String] {
+        text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" }).map { $0 == "OR" ? "OR" : $0.lowercased() }
+            .filter { !$0.isEmpty }
+    }
+
+    /// About 160 characters of `text` around the first query word found, the words in [brackets].
+    static func snippet(_ text: String, words: [String]) -> String {
+        let flat = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let lower = flat.lowercased()
+        guard let hit = words.compactMap({ lower.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) else {
+            return String(flat.prefix(160))
+        }
+        let startOffset = min(flat.count, max(0, lower.distance(from: lower.startIndex, to: hit.lowerBound) - 60))
+        let start = flat.index(flat.startIndex, offsetBy: startOffset)
+        let end = flat.index(start, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
+        var piece = String(flat[start..<end])
+        for word in words {
+            var result = ""
+            var rest = piece[...]
+            while let r = rest.range(of: word, options: .caseInsensitive) {
+                result += rest[..<r.lowerBound] + "[" + rest[r] + "]"
+                rest = rest[r.upperBound...]
+            }
+            piece = result + rest
+        }
+        return (startOffset > 0 ? "…" : "") + piece + (end < flat.endIndex ? "…" : "")
+    }
+}

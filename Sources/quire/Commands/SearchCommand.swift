@@ -1,0 +1,42 @@
+import QuireKit
+
+let searchCommand = Command(
+    name: "search",
+    summary: "Search article text and metadata (SQLite FTS5), ranked, with snippets.",
+    discussion: """
+    Every word of QUERY must appear in the article's title, text or metadata (case and accents
+    ignored); write OR between two words to accept either. By default only each document's current
+    version is searched; --all-versions searches them all. --since and --until compare the
+    published date (else the date first archived) with an ISO 8601 date or prefix (2024-03).
+    The first search builds the index; after that ingest and sync keep it current.
+    """,
+    options: [
+        Command.jsonOption,
+        OptionSpec("source", value: "S", help: "Only articles seen in a batch from this source."),
+        OptionSpec("since", value: "DATE", help: "Only articles published on or after DATE."),
+        OptionSpec("until", value: "DATE", help: "Only articles published before DATE (a prefix includes its whole period)."),
+        OptionSpec("all-versions", help: "Search every version, not only the current ones."),
+        OptionSpec("limit", value: "N", help: "At most N results (default 20)."),
+    ],
+    positionals: [PositionalSpec(name: "QUERY", help: "Words to find.", minimum: 1, maximum: Int.max)]
+) { context, args in
+    var query = SearchQuery(args.positionals.joined(separator: " "))
+    query.source = args.value("source")
+    query.since = args.value("since")
+    query.until = args.value("until")
+    query.allVersions = args.flag("all-versions")
+    if let limit = try args.int("limit", in: 1...10_000) { query.limit = limit }
+    let archive = try context.openArchive()
+    let hits = try archive.search(query)
+    if args.flag("json") {
+        Output.json(.array(hits.map(\.json)))
+        return 0
+    }
+    if hits.isEmpty { Output.line("no match for '\(query.text)'") }
+    for hit in hits {
+        Output.line("\(hit.key)" + (hit.isCurrent ? "" : "  (version \(Format.short(hit.version)))"))
+        if let title = hit.title { Output.line("  \(title)" + (hit.published.map { "  (\($0))" } ?? "")) }
+        Output.line("  \(hit.snippet)")
+    }
+    return 0
+}

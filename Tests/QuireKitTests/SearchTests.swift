@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import QuireKit
+
+@Suite("Search")
+struct SearchTests {
+    private func keys(_ hits: [SearchHit]) -> [String] { hits.map(\.key).sorted() }
+
+    @Test("finds current versions by their words, ranked; all versions on request; OR; filters by source and date")
+    func search() throws {
+        let c = try Copies(2)
+        var options = quietOptions(label: "one")
+        options.source = "wire"
+        _ = try c.dir.write("a/harbour.txt", "Harbour strike ends\nMarch 26, 2024\n\nCrews accepted the offer on Thursday. Ferries sail again.\n")
+        _ = try c.dir.write("a/library.txt", "Library stays open\nMarch 20, 2024\n\nThe council voted to keep the library open. A strike was avoided.\n")
+        _ = try c[0].ingest(paths: [c.dir.file("a")], options: options)
+        #expect(keys(try c[0].search(SearchQuery("strike"))) == ["harbour.txt", "library.txt"])
+        #expect(keys(try c[0].search(SearchQuery("ferries thursday"))) == ["harbour.txt"])
+        #expect(keys(try c[0].search(SearchQuery("ferries OR council"))) == ["harbour.txt", "library.txt"])
+        // The title counts: a word in the title ranks that article first.
+        #expect(try c[0].search(SearchQuery("library")).first?.key == "library.txt")
+        let hit = try #require(try c[0].search(SearchQuery("accepted")).first)
+        #expect(hit.snippet.contains("[accepted]") && hit.title == "Harbour strike ends" && hit.published == "2024-03-26")
+
+        // A new version replaces the old text unless all versions are asked for; ingest keeps the index current.
+        options.source = "rss"
+        _ = try c.dir.write("b/harbour.txt", "Harbour strike ends\nMarch 26, 2024\n\nCrews accepted the deal on Thursday. Ferries sail on Saturday.\n")
+        _ = try c[0].ingest(paths: [c.dir.file("b")], options: options)
+        #expect(try c[0].search(SearchQuery("offer")).isEmpty)
+        let old = try c[0].search({ var q = SearchQuery("offer"); q.allVersions = true; return q }())
+        #expect(old.map(\.key) == ["harbour.txt"] && old[0].isCurrent == false)
+        #expect(keys(try c[0].search(SearchQuery("saturday"))) == ["harbour.txt"])
+
+        var bySource = SearchQuery("strike")
+        bySource.source = "rss"
+        #expect(keys(try c[0].search(bySource)) == ["harbour.txt"])
+        var byDate = SearchQuery("strike")
+        byDate.since = "2024-03-21"
+        #expect(keys(try c[0].search(byDate)) == ["harbour.txt"])
+        byDate.since = nil
+        byDate.until = "2024-03-21"
+        #expect(keys(try c[0].search(byDate)) == ["library.txt"])
+        #expect(throws: QuireError.self) { try c[0].search(SearchQuery(" !? ")) }
+
+        // Import keeps a searched copy's index current.
+        _ = try c[1].search(SearchQuery("anything"))
+        try c.send(0, 1)
+        #expect(keys(try c[1].search(SearchQuery("saturday"))) == ["harbour.txt"])
+    }
+
+    @Test("redacted and quarantined articles are not found")
+    func redactedNotFound() throws {
+        let c = try Copies(2)
+        _ = try c.ingest(0, ["takedown.txt": "Secret memo\n\nThe zanzibar arrangement was agreed.\n", "other.txt": "Other story\n\nNothing here.\n"])
+        try c.send(0, 1)
+        #expect(try c[0].search(SearchQuery("zanzibar")).count == 1)
+        #expect(try c[1].search(SearchQuery("zanzibar")).count == 1)
+        let hash = try c[0].resolve("takedown.txt").blobHash
+        try c[0].redact(hash: hash, reason: "legal")
+        #expect(try c[0].search(SearchQuery("zanzibar")).isEmpty)
+        #expect(try c[0].db.int("SELECT count(*) FROM article_index") == 1)
+        try c.send(0, 1)
+        #expect(try c[1].search(SearchQuery("zanzibar")).isEmpty)
+        #expect(try c[1].search(SearchQuery("nothing")).count == 1)
+    }
+}
