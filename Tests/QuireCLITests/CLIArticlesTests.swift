@@ -74,4 +74,20 @@ struct CLIArticlesTests {
         let none = try quire(["-A", a, "search"])
         #expect(none.status == 64 && none.stderr.contains("Usage:"))
     }
+
+    @Test("dupes: the wire copy in the samples is a cluster; a bad threshold is a usage error")
+    func dupes() throws {
+        let dir = TemporaryDirectory("cli-articles")
+        let a = dir.file("a.quire")
+        #expect(try quire(["-A", a, "ingest", "-q", samples + "/day-1", samples + "/day-2"]).status == 0)
+        let clusters = try #require(try parseJSON(try quire(["-A", a, "dupes", "--json", "-q"])) as? [[String: Any]])
+        #expect(clusters.count == 1)
+        let keys = (clusters.first?["members"] as? [[String: Any]])?.compactMap { $0["key"] as? String }
+        #expect(keys == ["valley-times/bridge-reopens.txt", "wire-desk/valley-bridge-reopens.txt"])
+        #expect(clusters.first?["similarity"] as? Double == 1)
+        let text = try quire(["-A", a, "dupes", "-q"])
+        #expect(text.status == 0 && text.stdoutText.contains("cluster 1: 2 documents"))
+        #expect(try quire(["-A", a, "dupes", "--threshold", "2"]).status == 64)
+    }
 }
+

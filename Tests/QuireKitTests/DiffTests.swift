@@ -1,4 +1,5 @@
 import Foundation
+import CorpusGenerator
 import Testing
 import TestSupport
 @testable import QuireKit
@@ -47,5 +48,61 @@ struct DiffTests {
         #expect(firstToLast.diff.changed == 1 && firstToLast.diff.added == 0 && firstToLast.diff.removed == 0)
         #expect(throws: QuireError.self) { try c[0].compare(key: "strike.txt", from: "9") }
         #expect(throws: QuireError.self) { try c[0].compare(key: "strike.txt", to: "1") }
+    }
+}
+
+@Suite("Near-duplicates")
+struct NearDuplicateTests {
+    @Test("sketch similarity tracks Jaccard similarity of shingles")
+    func sketches() {
+        let base = (0..<400).map { "w\($0 * 7919 % 1000)" }.joined(separator: " ")
+        let a = ShingleSketch(base)
+        #expect(a.values.count == ShingleSketch.k)
+        #expect(a.similarity(ShingleSketch(base.uppercased())) == 1)
+        #expect(a.similarity(ShingleSketch((0..<400).map { "x\($0)" }.joined(separator: " "))) < 0.05)
+        var words = base.split(separator: " ").map(String.init)
+        for i in stride(from: 0, to: words.count, by: 40) { words[i] = "changed\(i)" }
+        let s = a.similarity(ShingleSketch(words.joined(separator: " ")))
+        #expect(s > 0.6 && s < 0.95, "\(s)")
+    }
+
+    @Test("on a labelled generated set, dupes finds rewrites across outlets with high precision and recall")
+    func labelled() throws {
+        let c = try Copies(1)
+        let corpus = NewsCorpus(articles: 300, seed: 77)
+        let root = c.dir.file("corpus")
+        _ = try corpus.write(to: root)
+        // Light rewrites of plain-text articles at another outlet: a new title, URL and byline, one
+        // word in thirty changed, the last sentence dropped.
+        var truth = Set<String>()
+        var rewritten = 0
+        for i in 0..<corpus.articles where corpus.format(i) == "txt" && i % 3 == 0 {
+            var lines = String(decoding: corpus.content(i, version: 1), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines[0] = "Rewritten: " + lines[0].lowercased()
+            lines[1] = "https://rewrite-desk.example/story-\(i)"
+            lines[2] = "By Staff and wire reports"
+            var words = lines[4...].joined(separator: "\n").split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            for w in stride(from: 5, to: words.count, by: 30) { words[w] = "reworded" }
+            var body = words.joined(separator: " ")
+            if let cut = body.dropLast(2).lastIndex(of: ".") { body = String(body[...cut]) }
+            let text = lines[0..<4].joined(separator: "\n") + "\n" + body + "\n"
+            _ = try c.dir.write("corpus/rewrite-desk/story-\(i).txt", text)
+            let originalKey = try #require(URLKey.normalize(String(decoding: corpus.content(i, version: 1), as: UTF8.self).split(separator: "\n")[1].description))
+            truth.insert([originalKey, "https://rewrite-desk.example/story-\(i)"].sorted().joined(separator: " | "))
+            rewritten += 1
+        }
+        #expect(rewritten >= 40)
+        _ = try c[0].ingest(paths: [root], options: quietOptions())
+        let clusters = try c[0].nearDuplicates(threshold: 0.5)
+        var found = Set<String>()
+        for cluster in clusters {
+            for pair in cluster.pairs { found.insert([cluster.members[pair.a].key, cluster.members[pair.b].key].sorted().joined(separator: " | ")) }
+        }
+        let right = found.intersection(truth).count
+        let precision = found.isEmpty ? 0 : Double(right) / Double(found.count)
+        let recall = Double(right) / Double(truth.count)
+        print("near-duplicates: precision \(Int(precision * 100))%, recall \(Int(recall * 100))% (\(right) of \(truth.count) rewrites found, \(found.count) pairs reported)")
+        #expect(precision >= 0.95, "false pairs: \(found.subtracting(truth).prefix(5))")
+        #expect(recall >= 0.9, "missed: \(truth.subtracting(found).prefix(5))")
     }
 }

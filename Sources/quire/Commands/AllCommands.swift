@@ -17,6 +17,7 @@ let allCommands: [Command] = [
     resolveCommand,
     diffCommand,
     searchCommand,
+    dupesCommand,
     provenanceCommand,
     verifyCommand,
     redactCommand,
