@@ -18,6 +18,7 @@ let allCommands: [Command] = [
     diffCommand,
     searchCommand,
     dupesCommand,
+    exportCommand,
     provenanceCommand,
     verifyCommand,
     redactCommand,

@@ -1,0 +1,87 @@
+import QuireKit
+
+/// `--batch B` / `--as-of DATE` as an export selection (neither: every document's current version).
+private func selection(_ args: ParsedArguments, asOf: Bool = true) throws -> ExportSelection {
+    if let batch = args.value("batch") {
+        if asOf && args.value("as-of") != nil { throw UsageError("give --batch or --as-of, not both") }
+        return .batch(batch)
+    }
+    if asOf, let date = args.value("as-of") { return .headsAsOf(date) }
+    return .heads
+}
+
+/// Prints what an export wrote and skipped; exit 1 when something was skipped.
+private func finish(_ report: ExportReport, what: String, json: Bool) -> Int32 {
+    if json {
+        Output.json(report.json)
+    } else {
+        Output.line("exported \(report.files) files (\(Format.bytes(report.bytes))) \(what)")
+        for skipped in report.skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
+    }
+    return report.skipped.isEmpty ? 0 : 1
+}
+
+private let selectionOptions = [
+    OptionSpec("batch", value: "B", help: "The files of batch B (label, id or unique id prefix)."),
+    OptionSpec("as-of", value: "DATE", help: "Every document's version as of DATE (ISO 8601), instead of the current one."),
+]
+
+let exportFilesCommand = Command(
+    name: "files",
+    summary: "Write files under their original relative paths, byte for byte.",
+    discussion: """
+    The files of a batch (--batch), or every document's version as of a date (--as-of), or by
+    default every document's current version, under the path it was seen at. DIR must be new or
+    empty. Paths that would leave DIR ('..', absolute) and redacted content are skipped and
+    reported (exit 1).
+    """,
+    options: selectionOptions + [Command.jsonOption],
+    positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let report = try archive.exportFiles(try selection(args), to: args.positionals[0])
+    return finish(report, what: "to \(args.positionals[0])", json: args.flag("json"))
+}
+
+let exportJSONLCommand = Command(
+    name: "jsonl",
+    summary: "Print one JSON line per version with its metadata and sightings.",
+    discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md).",
+    options: [OptionSpec("batch", value: "B", help: "Only versions batch B saw (label, id or unique id prefix)."),
+              OptionSpec("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    var text = ""
+    let toFile = args.value("output")
+    try archive.exportJSONL(batch: args.value("batch")) { line in
+        if toFile != nil { text += line + "\n" } else { Output.line(line) }
+    }
+    if let path = toFile { try writeTextFile(path, text) }
+    return 0
+}
+
+let exportBagItCommand = Command(
+    name: "bagit",
+    summary: "Write a BagIt 1.0 bag (RFC 8493) of the files, with a provenance file.",
+    discussion: """
+    DIR/data holds the files (names made safe for manifests), with manifest-sha256.txt,
+    tagmanifest-sha256.txt, bagit.txt, bag-info.txt (Bagging-Date, Payload-Oxum,
+    Bag-Software-Agent, Source-Organization, External-Identifier = the archive id) and
+    quire-provenance.jsonl (one line per file: original path, hashes, sightings).
+    Check it with `bagit.py --validate DIR`.
+    """,
+    options: [OptionSpec("batch", value: "B", help: "The files of batch B (default: every document's current version)."),
+              OptionSpec("organization", value: "NAME", help: "Source-Organization in bag-info.txt (default: user@host)."),
+              Command.jsonOption],
+    positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let report = try archive.exportBagIt(try selection(args, asOf: false), to: args.positionals[0], organization: args.value("organization"))
+    return finish(report, what: "into the bag \(args.positionals[0])", json: args.flag("json"))
+}
+
+let exportCommand = Command(
+    name: "export",
+    summary: "Write archived files out: as files, JSON Lines, or a BagIt bag.",
+    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand]
+)
