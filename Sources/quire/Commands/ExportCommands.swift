@@ -80,8 +80,32 @@ let exportBagItCommand = Command(
     return finish(report, what: "into the bag \(args.positionals[0])", json: args.flag("json"))
 }
 
+let exportWARCCommand = Command(
+    name: "warc",
+    summary: "Write sightings as a WARC 1.1 file (one gzip member per record).",
+    discussion: """
+    A warcinfo record, then for each sighting (of batch B, captured at or after DATE) a resource
+    record the first time its bytes are written and a revisit record (identical-payload-digest
+    profile) after that. Digests are sha256 in hex. Check the file with `warcio check OUT`.
+    """,
+    options: [OptionSpec("batch", value: "B", help: "Only the sightings of batch B."),
+              OptionSpec("since", value: "DATE", help: "Only sightings captured at or after DATE (ISO 8601)."),
+              Command.jsonOption],
+    positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let report = try archive.exportWARC(to: args.positionals[0], batch: args.value("batch"), since: args.value("since"))
+    if args.flag("json") {
+        Output.json(report.json)
+    } else {
+        Output.line("wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))")
+        for skipped in report.skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
+    }
+    return report.skipped.isEmpty ? 0 : 1
+}
+
 let exportCommand = Command(
     name: "export",
-    summary: "Write archived files out: as files, JSON Lines, or a BagIt bag.",
-    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand]
+    summary: "Write archived files out: as files, JSON Lines, a BagIt bag, or WARC.",
+    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand, exportWARCCommand]
 )
