@@ -33,6 +33,8 @@ struct PendingFile {
     var supplied: [[String]]?
     /// Whether the archive lacks these bytes at planning time, so their metadata must be read.
     var needsExtraction = false
+    /// A record of a WARC file: its bytes (or, for a revisit, its hash) are already in `read`.
+    var fromWARC = false
     /// What was read out of the bytes (new blobs only).
     var metadata: ArticleMetadata?
 
@@ -133,6 +135,12 @@ final class ChunkPreparer: @unchecked Sendable {
         var walker = Walker(inputs: inputs, includeHidden: options.includeHidden, followSymlinks: options.followSymlinks)
         var chunk = PreparedChunk(index: 0, files: [], skipped: [])
         var chunkBytes = 0
+        // The archive's own files are never archived into it (an archive kept in the folder it archives).
+        let ownFiles = Set(["", "-wal", "-shm", "-journal"].compactMap { suffix -> [UInt8]? in
+            guard let resolved = realpath(archivePath + suffix, nil) else { return nil }
+            defer { free(resolved) }
+            return Array(String(cString: resolved).utf8)
+        })
         func flush() throws -> Bool {
             try prepare(&chunk, db: db)
             guard queue.put(.element(chunk)) else {
@@ -149,7 +157,27 @@ final class ChunkPreparer: @unchecked Sendable {
                 chunk.skipped.append(.init(path: PathText.display(item.relative).text, reason: reason))
                 continue
             }
+            if case .file = item.kind, !ownFiles.isEmpty, let resolved = realpath(item.path.map { CChar(bitPattern: $0) } + [0], nil) {
+                let own = ownFiles.contains(Array(String(cString: resolved).utf8))
+                free(resolved)
+                if own {
+                    chunk.skipped.append(.init(path: PathText.display(item.relative).text, reason: "the archive's own file"))
+                    continue
+                }
+            }
             let (text, exact) = PathText.display(item.relative)
+            if options.readWARC, case .file(let status) = item.kind, exact, WARCIngest.isWARC(text) {
+                var warc = WARCIngest(item: item, status: status, relative: text)
+                while let file = warc.next() {
+                    chunk.files.append(file)
+                    if case .small(let bytes, _, _) = file.read { chunkBytes += bytes.count }
+                    if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
+                        guard try flush() else { return }
+                    }
+                    if queue.isCancelled { return }
+                }
+                continue
+            }
             var file = PendingFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative))
             if let given = options.supplied[text], !given.isEmpty {
                 file.supplied = given.map { [$0.name, $0.value] }
@@ -196,6 +224,7 @@ final class ChunkPreparer: @unchecked Sendable {
         let limit = options.memoryFileLimit
         parallel(files.count) { i in
             let file = slots.pointer[i]
+            if file.fromWARC { return }
             switch file.item.kind {
             case .file:
                 let read = FileReader.read(file.item.path, memoryLimit: limit)

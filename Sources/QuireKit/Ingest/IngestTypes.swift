@@ -24,6 +24,9 @@ public struct IngestOptions: Sendable {
     public var chunkBytes = 16 * 1024 * 1024
     /// Files larger than this are streamed through a temporary file instead of memory.
     public var memoryFileLimit = 4 * 1024 * 1024
+    /// Read `.warc` and `.warc.gz` files record by record (each response and resource record a
+    /// sighting) instead of archiving them as files.
+    public var readWARC = true
     /// What names a document: its canonical URL when one is found (the default), or its path.
     public var keyMode: KeyMode = .url
     /// Metadata the scraper supplied, by path relative to the input (`ingest --meta`). It takes

@@ -18,7 +18,11 @@ let ingestCommand = Command(
     og:url or JSON-LD; a JSON article's url; a plain-text line that is a URL; a supplied url),
     normalized: scheme and host lowercased, fragment and utm_* parameters dropped. Otherwise, or
     with --key path, it is the path relative to the folder given (for a file given by name: the
-    path as typed, normalized). --meta FILE.jsonl supplies metadata per path (docs/articles.md). Folders are walked in byte order of names; names starting with
+    path as typed, normalized). --meta FILE.jsonl supplies metadata per path (docs/articles.md).
+
+    A .warc or .warc.gz file is read record by record: each response and resource record is a
+    sighting of its payload keyed by its WARC-Target-URI, a revisit a sighting of the payload it
+    refers to (docs/warc.md). The archive's own file is never archived into itself. Folders are walked in byte order of names; names starting with
     '.' are skipped unless --hidden; symbolic links inside folders are not followed unless
     --follow-symlinks. PATH '-' reads paths from stdin, one per line.
 
@@ -35,6 +39,7 @@ let ingestCommand = Command(
         OptionSpec("agent", value: "WHO", help: "Who is archiving (default: user@host)."),
         OptionSpec("note", value: "TEXT", help: "A note kept with the batch."),
         OptionSpec("key", value: "url|path", help: "Key documents by canonical URL when found (url, the default) or always by path."),
+        OptionSpec("no-warc", help: "Archive .warc and .warc.gz files as files instead of reading their records."),
         OptionSpec("meta", value: "FILE", help: "JSON Lines of metadata supplied by the scraper, one object per file with its \"path\"."),
         OptionSpec("hidden", help: "Include files and folders whose names start with '.'."),
         OptionSpec("follow-symlinks", help: "Follow symbolic links inside folders."),
@@ -52,6 +57,7 @@ let ingestCommand = Command(
     options.note = args.value("note")
     options.includeHidden = args.flag("hidden")
     options.followSymlinks = args.flag("follow-symlinks")
+    options.readWARC = !args.flag("no-warc")
     if let key = args.value("key") {
         guard let mode = IngestOptions.KeyMode(rawValue: key) else { throw UsageError(message: "--key must be 'url' or 'path', not '\(key)'") }
         options.keyMode = mode

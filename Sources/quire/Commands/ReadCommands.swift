@@ -109,7 +109,8 @@ let showCommand = Command(
     }
     if !article.fields.isEmpty {
         Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?")):")
-        for field in article.fields { Output.line("  \(field.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(field.value)  [\(field.extractor)]") }
+        let width = max(12, article.fields.map(\.name.count).max() ?? 0)
+        for field in article.fields { Output.line("  \(field.name + String(repeating: " ", count: width - field.name.count)) \(field.value)  [\(field.extractor)]") }
     }
     Output.line("sightings (\(sightings.count)):")
     for s in sightings {

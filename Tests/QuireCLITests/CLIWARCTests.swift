@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// WARC files read by `quire ingest`, checked against warcio (installed by .ci/run) on the real
+/// files in ../shared/corpora/warc.
+@Suite("CLI WARC in")
+struct CLIWARCTests {
+    let corpus = sharedDirectory + "/corpora/warc"
+
+    /// SHA-1 of bytes as WARC writes it: `sha1:` and base32 (Python's hashlib and base64).
+    func warcSHA1(_ bytes: [UInt8]) throws -> String {
+        let py = try runProcess("python3", ["-c", "import sys,hashlib,base64; print('sha1:' + base64.b32encode(hashlib.sha1(sys.stdin.buffer.read()).digest()).decode())"], stdin: bytes)
+        return py.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("response and resource records become sightings keyed by target URI; payloads match warcio's digests; damage is named by file and offset")
+    func ingestWARC() throws {
+        let dir = TemporaryDirectory("cli-warc")
+        let input = dir.file("crawl")
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        for name in ["example.warc.gz", "example-iana.org-chunked.warc", "post-test.warc.gz", "example-space-in-target-uri.warc.gz",
+                     "example-wrong-chunks.warc.gz", "example-trunc.warc"] {
+            try FileManager.default.copyItem(atPath: corpus + "/" + name, toPath: input + "/" + name)
+        }
+        let a = dir.file("a.quire")
+        let ingest = try quire(["-A", a, "ingest", "--json", input])
+        // The truncated record is named and the rest is archived; the exit status says so.
+        #expect(ingest.status == 1)
+        #expect(ingest.stderr.contains("example-trunc.warc#1197") && ingest.stderr.contains("offset 1197"))
+        let report = try #require(try parseJSON(ingest) as? [String: Any])
+        #expect((report["counts"] as? [String: Int])?["failed"] == 1)
+
+        let keys = try #require(try parseJSON(try quire(["-A", a, "ls", "--json"])) as? [[String: Any]]).compactMap { $0["key"] as? String }
+        for key in ["http://example.com/", "http://www.iana.org/", "http://httpbin.org/post", "http://httpbin.org/post?foo=bar"] {
+            #expect(keys.contains(key), "\(key)")
+        }
+        #expect(keys.contains { $0.contains("%20") }, "a target URI with spaces is kept, percent-encoded: \(keys)")
+
+        // Every payload equals what warcio's record declares (WARC-Payload-Digest, sha1 base32).
+        for file in ["example.warc.gz", "post-test.warc.gz"] {
+            let index = try runProcess("warcio", ["index", "-f", "offset,warc-type,warc-target-uri,warc-payload-digest", input + "/" + file])
+            let records = index.stdoutText.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            for record in records where record["warc-type"] == "response" {
+                let offset = try #require(record["offset"])
+                let show = try #require(try parseJSON(try quire(["-A", a, "show", try blobAt(a, file: file, offset: offset), "--json"])) as? [String: Any])
+                let blob = try #require((show["blob"] as? [String: Any])?["hash"] as? String)
+                let bytes = try quire(["-A", a, "cat", blob]).stdout
+                #expect(try warcSHA1(bytes) == record["warc-payload-digest"], "\(file) @\(offset)")
+            }
+        }
+        // Chunked transfer encoding is decoded, as warcio decodes it.
+        let iana = try runProcess("warcio", ["extract", "--payload", input + "/example-iana.org-chunked.warc", "405"])
+        #expect(try quire(["-A", a, "cat", "http://www.iana.org/"]).stdout == iana.stdout)
+
+        // The revisit in example.warc.gz is a second sighting of the response's payload; provenance is kept.
+        let show = try #require(try parseJSON(try quire(["-A", a, "show", try blobAt(a, file: "example.warc.gz", offset: "784"), "--json"])) as? [String: Any])
+        let sightings = try #require(show["sightings"] as? [[String: Any]])
+        #expect(Set(sightings.compactMap { $0["path"] as? String }).isSuperset(of: ["example.warc.gz#784", "example.warc.gz#2621"]))
+        #expect(sightings.first { $0["path"] as? String == "example.warc.gz#784" }?["mtime"] as? String == "2017-03-06T04:02:06Z")
+        let fields = try #require((show["article"] as? [String: Any])?["fields"] as? [[String: Any]])
+        #expect(fields.contains { $0["name"] as? String == "warc_record_id" && ($0["value"] as? String)?.hasPrefix("<urn:uuid:") == true })
+        #expect(fields.contains { $0["name"] as? String == "http_status" && $0["value"] as? String == "200" })
+    }
+
+    /// The blob of the sighting `file#offset`.
+    func blobAt(_ archive: String, file: String, offset: String) throws -> String {
+        let r = try runProcess("sqlite3", [archive, "SELECT b.hash FROM sightings s JOIN blobs b ON b.id = s.blob WHERE s.path = '\(file)#\(offset)';"])
+        return r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a damaged gzip member is named with its offset and the other records are archived")
+    func damagedMember() throws {
+        let dir = TemporaryDirectory("cli-warc")
+        var bytes = try readFile(corpus + "/post-test.warc.gz")
+        for i in 60..<90 { bytes[i] ^= 0x5A }      // inside the first member's deflate data
+        _ = try dir.write("in/broken.warc.gz", bytes)
+        let a = dir.file("a.quire")
+        let ingest = try quire(["-A", a, "ingest", "--json", dir.file("in")])
+        #expect(ingest.status == 1)
+        #expect(ingest.stderr.contains("broken.warc.gz#0"))
+        let report = try #require(try parseJSON(ingest) as? [String: Any])
+        let counts = try #require(report["counts"] as? [String: Int])
+        #expect(counts["failed"] == 1 && counts["new"]! + counts["version"]! == 2)
+        #expect(try quire(["-A", a, "verify", "--no-record"]).status == 0)
+    }
+
+    @Test("--no-warc archives a WARC file as a file; an archive inside the folder it archives is never archived into itself")
+    func asFiles() throws {
+        let dir = TemporaryDirectory("cli-warc")
+        try FileManager.default.createDirectory(atPath: dir.file("in"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: corpus + "/example.warc.gz", toPath: dir.file("in/example.warc.gz"))
+        let a = dir.file("in/inside.quire")
+        let first = try quire(["-A", a, "ingest", "--no-warc", "--json", dir.file("in")])
+        #expect(first.status == 0, "\(first.stderr)")
+        let keys = try #require(try parseJSON(try quire(["-A", a, "ls", "--json"])) as? [[String: Any]]).compactMap { $0["key"] as? String }
+        #expect(keys == ["example.warc.gz"])
+        let again = try #require(try parseJSON(try quire(["-A", a, "ingest", "--json", "--no-warc", dir.file("in")])) as? [String: Any])
+        #expect((again["skipped"] as? [[String: Any]])?.contains { ($0["path"] as? String)?.hasPrefix("inside.quire") == true } == true)
+        #expect((again["counts"] as? [String: Int])?["unchanged"] == 1)
+    }
+}
+
