@@ -99,5 +99,24 @@ struct CLIWARCTests {
         #expect((again["skipped"] as? [[String: Any]])?.contains { ($0["path"] as? String)?.hasPrefix("inside.quire") == true } == true)
         #expect((again["counts"] as? [String: Int])?["unchanged"] == 1)
     }
+
+    @Test("ARC files: records read as responses, with their dates; a bad header is named and skipped")
+    func arc() throws {
+        let dir = TemporaryDirectory("cli-warc")
+        try FileManager.default.createDirectory(atPath: dir.file("in"), withIntermediateDirectories: true)
+        for name in ["example.arc", "example.arc.gz", "bad.arc"] {
+            try FileManager.default.copyItem(atPath: corpus + "/" + name, toPath: dir.file("in/" + name))
+        }
+        let a = dir.file("a.quire")
+        let ingest = try quire(["-A", a, "ingest", "--json", dir.file("in")])
+        #expect(ingest.status == 1 && ingest.stderr.contains("bad.arc#0"))
+        let page = try quire(["-A", a, "cat", "http://example.com/"])
+        #expect(page.status == 0)
+        #expect(page.stdoutText.lowercased().hasPrefix("<!doctype html>"), "the HTTP header is removed")
+        let plain = try #require(String(decoding: try readFile(corpus + "/example.arc"), as: UTF8.self).range(of: "<!doctype html>", options: .caseInsensitive))
+        #expect(page.stdoutText.hasPrefix(String(String(decoding: try readFile(corpus + "/example.arc"), as: UTF8.self)[plain.lowerBound...].prefix(200))))
+        let dates = try runProcess("sqlite3", [a, "SELECT DISTINCT mtime FROM sightings WHERE path LIKE 'example.arc%' AND meaning <> 'failed';"])
+        #expect(dates.stdoutText.contains("2014-02-16T05:02:21Z"))
+    }
 }
 

@@ -16,7 +16,7 @@ struct WARCIngest {
 
     static func isWARC(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return lower.hasSuffix(".warc") || lower.hasSuffix(".warc.gz")
+        return lower.hasSuffix(".warc") || lower.hasSuffix(".warc.gz") || lower.hasSuffix(".arc") || lower.hasSuffix(".arc.gz")
     }
 
     init(item: Walker.Item, status: FileSystem.Status, relative: String) {

@@ -123,6 +123,9 @@ struct WARCReader {
         let body = bytes.drop { $0 == 0x0D || $0 == 0x0A }
         guard !body.isEmpty else { return false }
         let rest = Array(body)
+        if !rest.starts(with: Array("WARC/".utf8)), let lineEnd = rest.firstIndex(of: 0x0A), let (_, length) = arcHeader(Array(rest[0..<lineEnd])) {
+            return rest.count < lineEnd + 1 + length
+        }
         guard let end = headerEnd(rest) else { return true }
         guard let (_, length) = parseHeader(Array(rest[0..<end.headerLength])) else { return false }
         return rest.count < end.bodyStart + length
@@ -151,6 +154,8 @@ struct WARCReader {
             if first == 0x0D || first == 0x0A { consume(1) } else { break }
         }
         let start = bufferOffset
+        fill(5)
+        if !buffer.starts(with: Array("WARC/".utf8)) { return nextARCRecord(start: start) }
         // The header ends at the first empty line.
         var headerEnd: (headerLength: Int, bodyStart: Int)? = nil
         while headerEnd == nil {
@@ -192,6 +197,51 @@ struct WARCReader {
         }
         consume(end.bodyStart + length + trailer.count)
         return .record(WARCRecord(offset: start, fields: fields, block: block))
+    }
+
+    /// An ARC (version 1) record: a header line `URL IP DATE TYPE LENGTH`, then LENGTH bytes and a
+    /// newline. Read as a WARC record: `response` (or `warcinfo` for the `filedesc://` header).
+    private mutating func nextARCRecord(start: Int) -> Item? {
+        var lineEnd: Int? = nil
+        while lineEnd == nil {
+            lineEnd = buffer.firstIndex(of: 0x0A)
+            if lineEnd != nil || atEOF || buffer.count > 1 << 16 { break }
+            fill(buffer.count + 4096)
+        }
+        guard let end = lineEnd, let (fields, length) = Self.arcHeader(Array(buffer[0..<end])) else {
+            // Skip to the next line that is a record header; one report covers what was skipped.
+            consume(lineEnd.map { $0 + 1 } ?? buffer.count)
+            while true {
+                fill(4096)
+                guard !buffer.isEmpty, let next = buffer.firstIndex(of: 0x0A) ?? (atEOF ? buffer.count : nil) else { break }
+                let line = Array(buffer[0..<next])
+                if line.starts(with: Array("WARC/".utf8)) || Self.arcHeader(line) != nil { break }
+                consume(min(next + 1, buffer.count))
+            }
+            return .damaged(offset: start, reason: "a record header that cannot be read (\(bufferOffset - start) bytes skipped)")
+        }
+        fill(end + 1 + length + 1)
+        guard buffer.count >= end + 1 + length else {
+            consume(buffer.count)
+            return .damaged(offset: start, reason: "the file ends inside an ARC record of \(length) bytes (truncated)")
+        }
+        let block = Array(buffer[(end + 1)..<(end + 1 + length)])
+        consume(end + 1 + length)
+        if buffer.first == 0x0A { consume(1) }
+        return .record(WARCRecord(offset: start, fields: fields, block: block))
+    }
+
+    /// The fields of an ARC header line (the URL may hold spaces), or nil when it is not one.
+    static func arcHeader(_ line: [UInt8]) -> ([(name: String, value: String)], Int)? {
+        let parts = String(decoding: line, as: UTF8.self).trimmedWhitespace.split(separator: " ").map(String.init)
+        guard parts.count >= 5, let length = Int(parts[parts.count - 1]), length >= 0,
+              parts[parts.count - 3].count >= 14, parts[parts.count - 3].prefix(14).allSatisfy(\.isNumber) else { return nil }
+        let url = parts[0..<(parts.count - 4)].joined(separator: " ")
+        let d = Array(parts[parts.count - 3])
+        let date = "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
+        let type = url.hasPrefix("filedesc:") ? "warcinfo" : "response"
+        return ([("WARC-Type", type), ("WARC-Target-URI", url), ("WARC-Date", date), ("WARC-IP-Address", parts[parts.count - 4]),
+                 ("Content-Type", parts[parts.count - 2]), ("Content-Length", String(length))], length)
     }
 
     /// Skips to the next line that starts a WARC record.
@@ -258,6 +308,14 @@ private struct MemoryRecords {
         while i < bytes.count && (bytes[i] == 0x0D || bytes[i] == 0x0A) { i += 1 }
         guard i < bytes.count else { return nil }
         let rest = Array(bytes[i...])
+        if !rest.starts(with: Array("WARC/".utf8)), let lineEnd = rest.firstIndex(of: 0x0A), let (fields, length) = WARCReader.arcHeader(Array(rest[0..<lineEnd])) {
+            guard rest.count >= lineEnd + 1 + length else {
+                i = bytes.count
+                return .damaged(offset: base, reason: "an ARC record of \(length) bytes in a gzip member holding fewer")
+            }
+            i += lineEnd + 1 + length
+            return .record(WARCRecord(offset: base, fields: fields, block: Array(rest[(lineEnd + 1)..<(lineEnd + 1 + length)])))
+        }
         guard let end = WARCReader.headerEnd(rest), let (fields, length) = WARCReader.parseHeader(Array(rest[0..<end.headerLength])) else {
             i = bytes.count
             return .damaged(offset: base, reason: "a gzip member that does not hold a WARC record header")
