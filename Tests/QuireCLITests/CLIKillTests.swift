@@ -13,20 +13,13 @@ struct CLIKillTests {
         let archive = dir.file("k.quire")
         #expect(try quire(["init", archive]).status == 0)
         var rng = SeededRandom(seed: 17)
-        for round in 0..<6 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: quireBinary)
-            process.arguments = ["-A", archive, "ingest", "-q", dir.file("corpus")]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32(30_000 + rng.next() % 600_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            // After every kill the database is intact and the archive opens and lists.
+        for round in 0..<20 {
+            try killAtRandom(["-A", archive, "ingest", "-q", dir.file("corpus")], within: 600_000, &rng)
+            // After every kill the database is intact and `quire verify` calls the archive clean.
             let check = try runProcess("sqlite3", [archive, "PRAGMA integrity_check; PRAGMA foreign_key_check;"])
             #expect(check.stdoutText == "ok\n", "round \(round): \(check.stdoutText)")
-            #expect(try quire(["-A", archive, "stats", "--json"]).status == 0)
+            let verify = try quire(["-A", archive, "verify", "--no-record", "-q"])
+            #expect(verify.status == 0, "round \(round): \(verify.stdoutText)")
         }
         let final = try quire(["-A", archive, "ingest", "--json", dir.file("corpus")])
         #expect(final.status == 0, "\(final.stderr)")
@@ -49,4 +42,86 @@ struct CLIKillTests {
         let gaps = try runProcess("sqlite3", [archive, "SELECT count(*) FROM events e WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.origin = e.origin AND p.seq = e.seq - 1);"])
         #expect(gaps.stdoutText == "0\n")
     }
+
+    @Test("a bundle import killed at random moments leaves the archive as it was or fully imported, never between")
+    func killedImport() throws {
+        let dir = TemporaryDirectory("kill")
+        let corpus = NewsCorpus(articles: 1200, seed: 43)
+        _ = try corpus.write(to: dir.file("corpus"))
+        let source = dir.file("source.quire")
+        #expect(try quire(["-A", source, "ingest", "-q", dir.file("corpus")]).status == 0)
+        #expect(try quire(["-A", source, "bundle", "create", dir.file("all.bundle")]).status == 0)
+        // What one uninterrupted import gives.
+        let reference = dir.file("reference.quire")
+        #expect(try quire(["init", reference]).status == 0)
+        #expect(try quire(["-A", reference, "bundle", "import", dir.file("all.bundle")]).status == 0)
+        let full = try counts(reference)
+        let receiver = dir.file("receiver.quire")
+        #expect(try quire(["init", receiver]).status == 0)
+        let empty = try counts(receiver)
+        var rng = SeededRandom(seed: 23)
+        for round in 0..<20 {
+            try killAtRandom(["-A", receiver, "bundle", "import", dir.file("all.bundle")], within: 500_000, &rng)
+            // One transaction: nothing, or everything.
+            let now = try counts(receiver)
+            #expect(now == empty || now == full, "round \(round): \(now)")
+            let verify = try quire(["-A", receiver, "verify", "--no-record", "-q"])
+            #expect(verify.status == 0, "round \(round): \(verify.stdoutText)")
+            if now == full { break }
+        }
+        #expect(try quire(["-A", receiver, "bundle", "import", dir.file("all.bundle")]).status == 0)
+        #expect(try heads(receiver) == heads(source))
+        #expect(try quire(["-A", receiver, "verify", "--no-record"]).status == 0)
+    }
+
+    @Test("a sync killed at random moments leaves both archives clean, and a final sync makes them equal")
+    func killedSync() throws {
+        let dir = TemporaryDirectory("kill")
+        let a = dir.file("a.quire"), b = dir.file("b.quire")
+        _ = try NewsCorpus(articles: 700, seed: 47).write(to: dir.file("one"))
+        _ = try NewsCorpus(articles: 700, seed: 53).write(to: dir.file("two"))
+        #expect(try quire(["-A", a, "ingest", "-q", dir.file("one")]).status == 0)
+        #expect(try quire(["-A", b, "ingest", "-q", dir.file("two")]).status == 0)
+        var rng = SeededRandom(seed: 29)
+        for round in 0..<20 {
+            try killAtRandom(["-A", a, "sync", b], within: 700_000, &rng)
+            for archive in [a, b] {
+                let verify = try quire(["-A", archive, "verify", "--no-record", "-q"])
+                #expect(verify.status == 0, "round \(round): \(archive): \(verify.stdoutText)")
+            }
+        }
+        let finish = try quire(["-A", a, "sync", b])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(try digest(a) == digest(b))
+        #expect(try heads(a) == heads(b))
+    }
+
+    /// Starts `quire` with `arguments` and kills it with SIGKILL after a random wait of up to `within` microseconds.
+    func killAtRandom(_ arguments: [String], within: UInt64, _ rng: inout SeededRandom) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: quireBinary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(UInt32(10_000 + rng.next() % within))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Events, blobs, versions and sightings of an archive.
+    func counts(_ archive: String) throws -> [Int] {
+        let stats = try #require(try parseJSON(try quire(["-A", archive, "stats", "--json"])) as? [String: Any])
+        return ["events", "blobs", "versions", "sightings"].map { stats[$0] as? Int ?? -1 }
+    }
+
+    func digest(_ archive: String) throws -> String {
+        try quire(["-A", archive, "digest"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func heads(_ path: String) throws -> [String] {
+        let ls = try #require(try parseJSON(try quire(["-A", path, "ls", "--json"])) as? [[String: Any]])
+        return ls.map { "\($0["key"] as? String ?? "") \($0["head_blob"] as? String ?? "")" }
+    }
 }
+
