@@ -14,6 +14,9 @@ public final class Database {
         case readWrite
         /// Read and write, creating the file when it does not exist.
         case create
+        /// Read only, from a file nobody changes while it is open (read-only media, a folder
+        /// where the `-shm` file cannot be created): SQLite's `immutable=1` URI parameter.
+        case immutable
     }
 
     /// How a transaction takes its locks.
@@ -38,9 +41,24 @@ public final class Database {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
         case .create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .immutable: flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+        }
+        var name = path
+        if mode == .immutable {
+            // A URI names the file: '%', '?' and '#' in the path must be escaped.
+            var escaped = ""
+            for c in path.unicodeScalars {
+                switch c {
+                case "%": escaped += "%25"
+                case "?": escaped += "%3F"
+                case "#": escaped += "%23"
+                default: escaped.unicodeScalars.append(c)
+                }
+            }
+            name = "file:" + escaped + "?immutable=1"
         }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
             sqlite3_close_v2(db)

@@ -50,7 +50,7 @@ public final class Archive {
         try checkHeader(path)
         let db: Database
         do {
-            db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
+            db = try Database(path: path, mode: readOnly ? readerMode(path) : .readWrite)
             if !readOnly { try db.execute("PRAGMA synchronous = NORMAL") }
             try db.execute("PRAGMA cache_size = -\(cacheKiB)")
             let version = try db.userVersion
@@ -67,9 +67,20 @@ public final class Archive {
             if error.code == DatabaseError.notADatabase {
                 throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)", underlying: error)
             }
+            if error.code == DatabaseError.readOnly || (!readOnly && access(path, W_OK) != 0) {
+                throw QuireError(.database, "cannot write to archive \(path): the archive file or its folder is read-only (reading commands still work)", underlying: error)
+            }
             throw QuireError(.database, "cannot open archive \(path)", underlying: error)
         }
         return try Archive(path: path, db: db)
+    }
+
+    /// How a reader opens the archive: normally read-only, but immutable when SQLite's
+    /// shared-memory file next to it neither exists nor can be created (read-only media).
+    static func readerMode(_ path: String) -> Database.OpenMode {
+        if access(path + "-shm", F_OK) == 0 { return .readOnly }
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(directory.isEmpty ? "." : directory, W_OK) == 0 ? .readOnly : .immutable
     }
 
     /// Creates a new, empty archive at `path`; fails if anything is there. The file appears
@@ -164,8 +175,22 @@ public final class Archive {
         do {
             return try db.inTransaction(.immediate, body)
         } catch let error as DatabaseError {
-            throw QuireError(.database, "writing to \(path) failed", underlying: error)
+            throw QuireError(.database, Self.writeFailure(path, error), underlying: error)
         }
+    }
+
+    /// What to tell the user when a write failed: the common causes in words.
+    static func writeFailure(_ path: String, _ error: DatabaseError) -> String {
+        if error.isFull {
+            return "writing to \(path) failed: the disk is full (or the archive reached its size limit). The last step was rolled back; free some space and run the command again"
+        }
+        if error.code == DatabaseError.readOnly || error.code == DatabaseError.cantOpen {
+            return "writing to \(path) failed: the archive file or its folder is read-only"
+        }
+        if error.isBusy {
+            return "writing to \(path) failed: another process held the archive locked for too long"
+        }
+        return "writing to \(path) failed"
     }
 
     /// Runs `body`, turning database failures into QuireErrors that name the archive.

@@ -162,7 +162,7 @@ private final class SecondaryChecks: @unchecked Sendable {
         let thread = Thread { [self] in
             var checker = Verifier(db: nil, path: path, progress: nil)
             do {
-                let db = try Database(path: path, mode: .readOnly)
+                let db = try Database(path: path, mode: Archive.readerMode(path))
                 try db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)")
                 checker = Verifier(db: db, path: path, progress: nil)
                 try db.inTransaction(.deferred) { try checker.runSecondary(quick: quick, graph: graph) }
