@@ -60,15 +60,7 @@ struct CLIFaultTests {
         let archive = dir.file("shared.quire")
         #expect(try quire(["init", archive]).status == 0)
         var processes: [Process] = []
-        func start(_ arguments: [String]) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: quireBinary)
-            p.arguments = arguments
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            processes.append(p)
-        }
+        func start(_ arguments: [String]) throws { processes.append(try startQuire(arguments)) }
         try start(["-A", archive, "ingest", "-q", dir.file("one")])
         try start(["-A", archive, "ingest", "-q", dir.file("two")])
         try start(["-A", archive, "bundle", "import", dir.file("three.bundle")])

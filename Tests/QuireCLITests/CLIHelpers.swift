@@ -22,3 +22,14 @@ func parseJSON(_ result: ProcessResult) throws -> Any {
 }
 
 let samples = repositoryRoot + "/Archives/samples"
+
+/// Starts `quire` with `arguments` in the background, output discarded; the caller waits or kills.
+func startQuire(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: quireBinary)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}

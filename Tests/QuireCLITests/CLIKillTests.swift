@@ -98,12 +98,7 @@ struct CLIKillTests {
 
     /// Starts `quire` with `arguments` and kills it with SIGKILL after a random wait of up to `within` microseconds.
     func killAtRandom(_ arguments: [String], within: UInt64, _ rng: inout SeededRandom) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: quireBinary)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startQuire(arguments)
         usleep(UInt32(10_000 + rng.next() % within))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
