@@ -53,3 +53,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (docs/fuzzing.md): only when QUIRE_FUZZ is set, because they have no `main`
+// of their own (libFuzzer provides it) and build only with `swift build --sanitize=fuzzer`.
+import Foundation
+if ProcessInfo.processInfo.environment["QUIRE_FUZZ"] != nil {
+    for name in ["fuzz-bundle", "fuzz-warc", "fuzz-metadata"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["QuireKit"], path: "Fuzz/\(name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

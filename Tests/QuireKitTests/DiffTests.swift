@@ -23,6 +23,14 @@ struct DiffTests {
         #expect(TextDiff(old: old, new: old).pieces.allSatisfy { if case .same = $0 { return true } else { return false } })
     }
 
+    @Test("a huge diff stays linear: past the table limit the differing middle is removed then added (found by fuzzing)")
+    func hugeDiff() {
+        let old = (0..<3000).map { "Old sentence number \($0) here." }.joined(separator: " ")
+        let new = "Same start. " + (0..<3000).map { "New line \($0) there." }.joined(separator: " ")
+        let d = TextDiff(old: "Same start. " + old, new: new)
+        #expect(d.unchanged == 1 && d.removed + d.changed == 3000 && d.added + d.changed == 3000)
+    }
+
     @Test("trivial: only a timestamp or a boilerplate line changed")
     func trivial() {
         let body = "Storm closes coast road\nBy Ana Ruiz\nLast update: March 26, 2024 10:05\n\nThe road was shut at noon. Crews expect to reopen it on Friday.\nShare this article"

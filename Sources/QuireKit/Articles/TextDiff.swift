@@ -101,9 +101,24 @@ public struct TextDiff: Sendable, Equatable {
 
     enum Op: Equatable { case same(String), added(String), removed(String) }
 
-    /// A longest-common-subsequence diff (quadratic; sentences and words of one article are few).
+    /// The largest LCS table built (cells); past it the differing middle is shown as removed
+    /// then added, so a huge input costs linear time and memory.
+    static let maxCells = 4_000_000
+
+    /// A longest-common-subsequence diff of the part between the common prefix and suffix
+    /// (quadratic in that part; the sentences and words of one article are few).
     static func lcsDiff(_ a: [String], _ b: [String]) -> [Op] {
+        var prefix = 0
+        while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let middle = lcsMiddle(Array(a[prefix..<(a.count - suffix)]), Array(b[prefix..<(b.count - suffix)]))
+        return a[..<prefix].map { Op.same($0) } + middle + a[(a.count - suffix)...].map { Op.same($0) }
+    }
+
+    private static func lcsMiddle(_ a: [String], _ b: [String]) -> [Op] {
         let n = a.count, m = b.count
+        if n * m > maxCells { return a.map { Op.removed($0) } + b.map { Op.added($0) } }
         var table = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
         if n > 0 && m > 0 {
             for i in stride(from: n - 1, through: 0, by: -1) {

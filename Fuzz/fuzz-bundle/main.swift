@@ -1,0 +1,28 @@
+// libFuzzer target: opening, inspecting and checking a bundle against an archive must give a
+// clear error for any bytes, never crash, and never change the archive.
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import QuireKit
+
+nonisolated(unsafe) private var archive: Archive? = {
+    let path = "/tmp/quire-fuzz-bundle-\(getpid()).quire"
+    unlink(path)
+    return try? Archive.create(at: path)
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let path = "/tmp/quire-fuzz-bundle-\(getpid()).bundle"
+    guard let file = fopen(path, "wb") else { return 0 }
+    fwrite(data, 1, size, file)
+    fclose(file)
+    defer { unlink(path) }
+    _ = try? BundleInspection.inspect(path)
+    if let archive {
+        let before = try? archive.digest()
+        _ = try? archive.verifyBundle(at: path)
+        if (try? archive.digest()) != before { fatalError("verifying a bundle changed the archive") }
+    }
+    return 0
+}
