@@ -56,6 +56,14 @@ case "verify":
     print("## Verify benchmark (`quire-bench verify`)\n")
     print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
     print(lines.joined(separator: "\n"))
+case "suite":
+    let sizes = option("sizes", "10000,40000,100000").split(separator: ",").compactMap { Int($0) }
+    let benchmark = SuiteBenchmark(sizes: sizes, runs: Int(option("runs", "3"))!,
+                                   work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/suite"), quire: quire)
+    let lines = benchmark.run()
+    print("## Benchmark suite (`quire-bench suite`)\n")
+    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
+    print(lines.joined(separator: "\n"))
 default:
     print("""
     usage: quire-bench <benchmark> [options]
@@ -65,6 +73,8 @@ default:
                              full and incremental bundles and imports vs git bundle
       verify [--articles 40000] [--runs 3] [--work DIR]
                              quire verify (full, quick) vs git fsck
+      suite [--sizes 10000,40000,100000] [--runs 3] [--work DIR]
+                             all of the above for each size, plus search latency and 1-to-all-cores scaling
       generate N DIR [--seed S]
                              write a generated news corpus of N articles
       edit N DIR [--fraction 0.1] [--seed S]
