@@ -11,5 +11,6 @@ public enum SchemaMigrations {
         (3, "v003-audit.sql", String(decoding: PackageResources.v003_audit_sql, as: UTF8.self)),
         (4, "v004-articles.sql", String(decoding: PackageResources.v004_articles_sql, as: UTF8.self)),
         (5, "v005-search.sql", String(decoding: PackageResources.v005_search_sql, as: UTF8.self)),
+        (6, "v006-compact-events.sql", String(decoding: PackageResources.v006_compact_events_sql, as: UTF8.self)),
     ]
 }

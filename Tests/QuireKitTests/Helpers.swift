@@ -51,11 +51,12 @@ extension Archive {
     func chainProblems() throws -> [String] {
         var problems: [String] = []
         var tips: [String: ChainTip] = [:]
-        try db.forEach("SELECT o.archive, e.seq, e.kind, e.at, e.payload, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq") { s in
+        try db.forEach("SELECT o.archive, e.seq, e.kind, e.at, e.payload, e.hash, e.payload_size FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq") { s in
             let origin = s.text(0), seq = s.int(1)
             let tip = tips[origin] ?? ChainTip(seq: 0, hash: Event.genesis)
             if seq != tip.seq + 1 { problems.append("\(origin): seq \(seq) follows \(tip.seq)") }
-            let expected = Event.chainHash(previous: tip.hash, origin: origin, seq: seq, kind: s.text(2), at: s.text(3), payload: s.text(4))
+            let payload = try EventPayload.text(s, payload: 4, size: 6)
+            let expected = Event.chainHash(previous: tip.hash, origin: origin, seq: seq, kind: s.text(2), at: s.text(3), payload: payload)
             if expected != s.text(5) { problems.append("\(origin) #\(seq): hash mismatch") }
             tips[origin] = ChainTip(seq: seq, hash: s.text(5))
         }

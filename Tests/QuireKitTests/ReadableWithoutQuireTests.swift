@@ -29,13 +29,19 @@ struct ReadableWithoutQuireTests {
         blobs += 1
     events = 0
     tips = {}
-    for origin, seq, kind, at, payload, h in db.execute(
-            "SELECT o.archive, e.seq, e.kind, e.at, e.payload, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq"):
+    compressed = 0
+    for origin, seq, kind, at, payload, size, h in db.execute(
+            "SELECT o.archive, e.seq, e.kind, e.at, e.payload, e.payload_size, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY o.archive, e.seq"):
+        if size is not None:
+            payload = zlib.decompress(payload).decode()
+            assert len(payload.encode()) == size
+            compressed += 1
         prev = tips.get(origin, "0" * 64)
         text = "\n".join([prev, origin, str(seq), kind, at, payload])
         assert hashlib.sha256(text.encode()).hexdigest() == h, (origin, seq)
         tips[origin] = h
         events += 1
+    assert compressed > 0
     print(blobs, events)
     """#
 
@@ -74,6 +80,31 @@ struct ReadableWithoutQuireTests {
         #expect(everySighting == "new|ana@newsroom\nduplicate|ana@newsroom")
         #expect(try db.query("SELECT label, files, new, version, duplicate, unchanged, failed FROM batch_list") == "morning scrape|8|5|1|1|1|0")
         #expect(try db.query("SELECT count(*) FROM events e WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.origin = e.origin AND p.seq = e.seq - 1)") == "0")
+    }
+
+    @Test("the sqlite3 shell inflates compressed event payloads with sqlar_uncompress, as documented, to the text the chain hash covers")
+    func compressedPayloadsInTheShell() throws {
+        let scratch = try Scratch()
+        let root = scratch.dir.file("corpus")
+        try NewsCorpus(articles: 40, seed: 3).write(to: root)
+        _ = try scratch.archive.ingest(paths: [root], options: quietOptions())
+        let db = try SQLiteShell(scratch.path)
+        #expect(try db.query("SELECT count(*) FROM events WHERE kind = 'sightings' AND typeof(payload) = 'blob' AND payload_size > length(payload)") != "0")
+        // A short payload stays text anyone can read.
+        #expect(try db.query("SELECT typeof(payload) FROM events WHERE kind = 'batch.open'") == "text")
+        let rows = try db.query("""
+            SELECT o.archive || '|' || e.seq || '|' || e.kind || '|' || e.at || '|' || e.hash || '|' ||
+                   CASE WHEN e.payload_size IS NULL THEN e.payload ELSE CAST(sqlar_uncompress(e.payload, e.payload_size) AS TEXT) END
+            FROM events e JOIN origins o ON o.id = e.origin ORDER BY e.seq
+            """).split(separator: "\n")
+        var previous = Event.genesis
+        for row in rows {
+            let f = row.split(separator: "|", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            #expect(Event.chainHash(previous: previous, origin: f[0], seq: Int(f[1])!, kind: f[2], at: f[3], payload: f[5]) == f[4], "event \(f[1])")
+            #expect((try? JSON.parse(Array(f[5].utf8))) != nil)
+            previous = f[4]
+        }
+        #expect(rows.count == (try scratch.archive.stats()).events)
     }
 }
 

@@ -108,6 +108,27 @@ struct VerifyTests {
         #expect(second.problems.contains { $0.area == "event" && $0.message.contains("missing") })
     }
 
+    @Test("a compressed event payload that is cut short, or altered and recompressed, is named")
+    func damagedCompressedPayload() throws {
+        let f = try damagedArchiveFixture()
+        let archiveID = try Archive.open(at: f.path).id
+        let seq = try #require(try Database(path: f.path).int("SELECT min(seq) FROM events WHERE payload_size IS NOT NULL"))
+        try tamper(f.path, "UPDATE events SET payload = substr(payload, 1, length(payload) - 4) WHERE seq = \(seq)")
+        let report = try Archive.open(at: f.path).verify(quick: true, record: false)
+        #expect(report.problems.contains { $0.area == "event" && $0.subject == "\(archiveID):\(seq)" && $0.message.contains("compressed payload is damaged") })
+        // Altered, then compressed again with its size kept: the chain hash catches it.
+        let g = try damagedArchiveFixture()
+        let gID = try Archive.open(at: g.path).id
+        let altered = try runProcess("sqlite3", [g.path, """
+            UPDATE events SET payload = sqlar_compress(CAST(replace(CAST(sqlar_uncompress(payload, payload_size) AS TEXT), '"new"', '"wen"') AS BLOB))
+            WHERE seq = \(seq)
+            """])
+        #expect(altered.status == 0, "\(altered.stderr)")
+        let second = try Archive.open(at: g.path).verify(quick: true, record: false)
+        #expect(second.problems.map(\.subject) == ["\(gID):\(seq)"])
+        #expect(second.problems.first?.message.contains("hash does not match") == true)
+    }
+
     @Test("a broken reference is named by table and row")
     func brokenReference() throws {
         let f = try damagedArchiveFixture()

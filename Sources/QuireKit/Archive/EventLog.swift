@@ -11,7 +11,7 @@ public struct Event: Sendable, Equatable {
     public let kind: String
     /// When the origin recorded it.
     public let at: String
-    /// Canonical JSON.
+    /// Canonical JSON (stored compressed when long, see `EventPayload`).
     public let payload: String
     /// sha256 over the previous event's hash and this event's fields (see `chainHash`).
     public let hash: String
@@ -80,8 +80,9 @@ extension Archive {
         let text = payload.canonical
         let seq = tip.seq + 1
         let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
-        try db.run("INSERT INTO events (origin, seq, kind, at, payload, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                   selfOrigin, seq, kind, at, text, hash)
+        let stored = try EventPayload.stored(text)
+        try db.run("INSERT INTO events (origin, seq, kind, at, payload, payload_size, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   selfOrigin, seq, kind, at, stored.payload, stored.size, hash)
         let eventID = db.lastInsertRowID
         tip = ChainTip(seq: seq, hash: hash)
         try apply(eventID: eventID, origin: selfOrigin, kind: kind, at: at, payload: payload)
@@ -99,7 +100,8 @@ extension Archive {
         let eventID = db.lastInsertRowID
         let text = try fill(eventID, at)
         let hash = Event.chainHash(previous: tip.hash, origin: id, seq: seq, kind: kind, at: at, payload: text)
-        try db.run("UPDATE events SET payload = ?, hash = ? WHERE id = ?", text, hash, eventID)
+        let stored = try EventPayload.stored(text)
+        try db.run("UPDATE events SET payload = ?, payload_size = ?, hash = ? WHERE id = ?", stored.payload, stored.size, hash, eventID)
         tip = ChainTip(seq: seq, hash: hash)
         return eventID
     }

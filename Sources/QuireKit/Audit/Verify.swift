@@ -260,20 +260,24 @@ private struct Verifier {
         var origin = -1
         var previous = Event.genesis
         var expected = 1
-        try db.forEach("SELECT e.origin, o.archive, e.seq, e.kind, e.at, e.payload, e.hash FROM events e JOIN origins o ON o.id = e.origin ORDER BY e.origin, e.seq") { s in
+        try db.forEach("SELECT e.origin, o.archive, e.seq, e.kind, e.at, e.payload, e.hash, e.payload_size FROM events e JOIN origins o ON o.id = e.origin ORDER BY e.origin, e.seq") { s in
             if s.int(0) != origin {
                 origin = s.int(0)
                 previous = Event.genesis
                 expected = 1
             }
-            let (archiveID, seq, kind, at, payload, hash) = (s.text(1), s.int(2), s.text(3), s.text(4), s.text(5), s.text(6))
+            let (archiveID, seq, kind, at, hash) = (s.text(1), s.int(2), s.text(3), s.text(4), s.text(6))
             let subject = "\(archiveID):\(seq)"
             eventsChecked += 1
             if seq != expected {
                 problem("event", subject, "follows event \(expected - 1) of its origin: events \(expected)-\(seq - 1) are missing")
             }
-            if Event.chainHash(previous: previous, origin: archiveID, seq: seq, kind: kind, at: at, payload: payload) != hash {
-                problem("event", subject, "its hash does not match its contents and the previous event's hash (altered, or the chain is broken)")
+            if let payload = try? EventPayload.text(s, payload: 5, size: 7) {
+                if Event.chainHash(previous: previous, origin: archiveID, seq: seq, kind: kind, at: at, payload: payload) != hash {
+                    problem("event", subject, "its hash does not match its contents and the previous event's hash (altered, or the chain is broken)")
+                }
+            } else {
+                problem("event", subject, "its compressed payload is damaged: it does not inflate to its recorded size")
             }
             previous = hash
             expected = seq + 1

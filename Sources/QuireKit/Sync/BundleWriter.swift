@@ -163,7 +163,7 @@ private struct BundleWriter {
         for id in eventIDs {
             let length = try db.int("""
                 SELECT length(CAST(o.archive AS BLOB)) + length(CAST(e.seq AS TEXT)) + length(CAST(e.kind AS BLOB))
-                     + length(CAST(e.at AS BLOB)) + length(CAST(e.hash AS BLOB)) + length(CAST(e.payload AS BLOB)) + 5
+                     + length(CAST(e.at AS BLOB)) + length(CAST(e.hash AS BLOB)) + coalesce(e.payload_size, length(CAST(e.payload AS BLOB))) + 5
                 FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
                 """, id) ?? 0
             recordsBytes += BundleFormat.recordHeaderSize + length
@@ -226,8 +226,8 @@ private struct BundleWriter {
         }
         for id in eventIDs {
             guard let text = try db.firstRow("""
-                SELECT o.archive, e.seq, e.kind, e.at, e.hash, e.payload FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
-                """, [id], { "\($0.text(0))\n\($0.int(1))\n\($0.text(2))\n\($0.text(3))\n\($0.text(4))\n\($0.text(5))" }) else { continue }
+                SELECT o.archive, e.seq, e.kind, e.at, e.hash, e.payload, e.payload_size FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
+                """, [id], { "\($0.text(0))\n\($0.int(1))\n\($0.text(2))\n\($0.text(3))\n\($0.text(4))\n\(try EventPayload.text($0, payload: 5, size: 6))" }) else { continue }
             let bytes = Array(text.utf8)
             try recordHeader(.event, bytes.count)
             try body(bytes)

@@ -191,7 +191,9 @@ private struct BundleImporter: BundleRecordHandler {
             originID = db.lastInsertRowID
             originIDs[origin] = originID
         }
-        try db.run("INSERT INTO events (origin, seq, kind, at, payload, hash) VALUES (?, ?, ?, ?, ?, ?)", originID, seq, kind, at, payloadText, hash)
+        let stored = try EventPayload.stored(payloadText)
+        try db.run("INSERT INTO events (origin, seq, kind, at, payload, payload_size, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   originID, seq, kind, at, stored.payload, stored.size, hash)
         do {
             try archive.apply(eventID: db.lastInsertRowID, origin: originID, kind: kind, at: at, payload: payload)
         } catch let error as QuireError {
