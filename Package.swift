@@ -30,7 +30,8 @@ let package = Package(
             resources: [.embedInCode("v001-initial.sql"), .embedInCode("v002-sync.sql"),
                 .embedInCode("v003-audit.sql"), .embedInCode("v004-articles.sql"),
                 .embedInCode("v005-search.sql"),
-                .embedInCode("v006-compact-events.sql")]
+                .embedInCode("v006-compact-events.sql"),
+                .embedInCode("v007-near-duplicates.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

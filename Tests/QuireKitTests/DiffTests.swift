@@ -80,25 +80,9 @@ struct NearDuplicateTests {
         let corpus = NewsCorpus(articles: 300, seed: 77)
         let root = c.dir.file("corpus")
         _ = try corpus.write(to: root)
-        // Light rewrites of plain-text articles at another outlet: a new title, URL and byline, one
-        // word in thirty changed, the last sentence dropped.
-        var truth = Set<String>()
-        var rewritten = 0
-        for i in 0..<corpus.articles where corpus.format(i) == "txt" && i % 3 == 0 {
-            var lines = String(decoding: corpus.content(i, version: 1), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            lines[0] = "Rewritten: " + lines[0].lowercased()
-            lines[1] = "https://rewrite-desk.example/story-\(i)"
-            lines[2] = "By Staff and wire reports"
-            var words = lines[4...].joined(separator: "\n").split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            for w in stride(from: 5, to: words.count, by: 30) { words[w] = "reworded" }
-            var body = words.joined(separator: " ")
-            if let cut = body.dropLast(2).lastIndex(of: ".") { body = String(body[...cut]) }
-            let text = lines[0..<4].joined(separator: "\n") + "\n" + body + "\n"
-            _ = try c.dir.write("corpus/rewrite-desk/story-\(i).txt", text)
-            let originalKey = try #require(URLKey.normalize(String(decoding: corpus.content(i, version: 1), as: UTF8.self).split(separator: "\n")[1].description))
-            truth.insert([originalKey, "https://rewrite-desk.example/story-\(i)"].sorted().joined(separator: " | "))
-            rewritten += 1
-        }
+        let rewrites = try Rewrites(of: corpus, in: c.dir, folder: "corpus")
+        let truth = Set(rewrites.items.map { [$0.originalKey, $0.key].sorted().joined(separator: " | ") })
+        let rewritten = rewrites.items.count
         #expect(rewritten >= 40)
         _ = try c[0].ingest(paths: [root], options: quietOptions())
         let clusters = try c[0].nearDuplicates(threshold: 0.5)

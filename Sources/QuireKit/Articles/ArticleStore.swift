@@ -18,6 +18,9 @@ extension Archive {
         let fields = JSON.array(metadata.fields.map { [.string($0.name), .string($0.value), .string($0.extractor)] }).canonical
         try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding, fingerprint, url, fields) VALUES (?, ?, ?, ?, ?, ?)",
                    blobID, metadata.kind, metadata.encoding, metadata.fingerprint, metadata.value("url").flatMap(URLKey.normalize), fields)
+        for key in metadata.nearKeys {
+            try db.run("INSERT OR IGNORE INTO article_near_keys (key, blob) VALUES (?, ?)", Int64(bitPattern: key), blobID)
+        }
     }
 
     /// Extracts and records metadata for every held blob that has none yet. Inside a write

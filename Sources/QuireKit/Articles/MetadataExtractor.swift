@@ -27,6 +27,8 @@ public struct ArticleMetadata: Sendable, Equatable {
     /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
     /// two versions with equal fingerprints say the same thing in different bytes.
     public let fingerprint: String
+    /// Keys to find near-duplicates of this text by (see `ShingleSketch.nearKeys`).
+    let nearKeys: [UInt64]
 
     init(kind: String, encoding: String, fields: [MetadataField], text: String) {
         self.kind = kind
@@ -34,6 +36,7 @@ public struct ArticleMetadata: Sendable, Equatable {
         self.fields = fields
         self.text = text
         fingerprint = Self.fingerprint(of: text)
+        nearKeys = ShingleSketch.nearKeys(text)
     }
 
     /// Whether the text has no scalar from U+0300 up, other than general punctuation and symbols

@@ -39,6 +39,12 @@ struct ShingleSketch: Sendable, Equatable {
     let values: [UInt64]
 
     init(_ text: String) {
+        values = Array(Self.shingles(text, words: Self.shingleWords).sorted().prefix(Self.k))
+    }
+
+    /// The hashes of `text`'s shingles of `words` consecutive words (lowercased ASCII letters and
+    /// digits, and any non-ASCII bytes, form words).
+    static func shingles(_ text: String, words count: Int) -> Set<UInt64> {
         var words: [UInt64] = []
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var inWord = false
@@ -56,14 +62,26 @@ struct ShingleSketch: Sendable, Equatable {
         }
         if inWord { words.append(hash) }
         var shingles = Set<UInt64>()
-        if words.count >= Self.shingleWords {
-            for i in 0...(words.count - Self.shingleWords) {
+        if words.count >= count {
+            for i in 0...(words.count - count) {
                 var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-                for w in words[i..<i + Self.shingleWords] { h = Self.mix(h ^ w) }
+                for w in words[i..<i + count] { h = mix(h ^ w) }
                 shingles.insert(h)
             }
         }
-        values = Array(shingles.sorted().prefix(Self.k))
+        return shingles
+    }
+
+    /// The keys ingest looks near-duplicates up by: the two smallest hashes of the text's 8-word
+    /// shingles. Two texts share their smallest shingle hash with probability equal to their
+    /// resemblance (Jaccard similarity), so a rewrite of an archived article usually shares a key
+    /// with it, while long shingles keep common phrases from matching unrelated texts.
+    static func nearKeys(_ text: String) -> [UInt64] {
+        var first = UInt64.max, second = UInt64.max
+        for h in shingles(text, words: 8) {
+            if h < first { second = first; first = h } else if h < second { second = h }
+        }
+        return [first, second].filter { $0 != .max }
     }
 
     /// A 64-bit finalizer (SplitMix64's), so shingle hashes are spread evenly.

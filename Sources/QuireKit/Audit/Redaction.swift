@@ -239,6 +239,7 @@ extension Archive {
         try db.run("UPDATE blobs SET encoding = 'redacted', base = NULL, depth = 0, stored_size = 0 WHERE id = ?", blob.id)
         // What was read out of the bytes goes with them.
         try db.run("DELETE FROM articles WHERE blob = ?", blob.id)
+        try db.run("DELETE FROM article_near_keys WHERE blob = ?", blob.id)
         try db.run("INSERT INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blob.id)
     }
 

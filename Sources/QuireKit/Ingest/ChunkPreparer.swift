@@ -19,6 +19,9 @@ struct PendingFile {
     var mustStore = false
     /// The blob whose first 32 KiB serve as the preset dictionary, with the dictionary bytes.
     var base: (hash: String, bytes: [UInt8])?
+    /// For a new document: an archived near-duplicate, tried as the dictionary too (the smaller
+    /// result wins, so a false match costs time, never space).
+    var nearBase: (hash: String, bytes: [UInt8])?
     /// The stored form, for small files.
     var encoded: (encoding: String, data: [UInt8], usedDictionary: Bool)?
     /// For large files: the temporary file holding the stored form.
@@ -99,6 +102,8 @@ final class ChunkPreparer: @unchecked Sendable {
         var latest: [String: String] = [:]
         /// For each sibling group (see `siblingGroup`), a self-contained new blob: new documents' dictionary.
         var siblings: [String: String] = [:]
+        /// The near-duplicate keys of new blobs (see `ShingleSketch.nearKeys`).
+        var nearKeys: [UInt64: String] = [:]
     }
     private var overlays: [Overlay] = []
 
@@ -348,10 +353,38 @@ final class ChunkPreparer: @unchecked Sendable {
                 } else {
                     overlay.siblings[group] = hash
                 }
+                // A near-duplicate (a syndicated copy, a light rewrite) shares far more than a template.
+                let keys = chunk.files[i].metadata?.nearKeys ?? []
+                let planned = { (key: UInt64) in overlay.nearKeys[key] ?? self.overlays.reversed().lazy.compactMap { $0.nearKeys[key] }.first }
+                if let near = try nearDuplicate(of: keys, planned: planned, pending: pending, reader: reader, db: db) {
+                    chunk.files[i].nearBase = (near.hash, near.bytes)
+                    depth = max(depth, near.depth + 1)
+                }
+                for key in keys where overlay.nearKeys[key] == nil { overlay.nearKeys[key] = hash }
             }
             overlay.newBlobs[hash] = (bytes.map { Array($0.prefix(BlobEncoding.dictionarySize)) }, depth)
         }
         overlays.append(overlay)
+    }
+
+    /// A blob already archived or planned whose near-duplicate keys include one of `keys`, with
+    /// its dictionary bytes and depth; nil when none can serve as a base.
+    /// `planned` finds a key among the blobs earlier files of this ingest will add, `pending` those blobs.
+    private func nearDuplicate(of keys: [UInt64], planned: (UInt64) -> String?, pending: (String) -> (bytes: [UInt8]?, depth: Int)?,
+                               reader: BlobReader, db: Database) throws -> (hash: String, bytes: [UInt8], depth: Int)? {
+        for key in keys {
+            if let planned = planned(key), let found = pending(planned), let bytes = found.bytes, found.depth < BlobEncoding.maxDepth {
+                return (planned, bytes, found.depth)
+            }
+            let archived = try db.firstRow("""
+                SELECT b.hash FROM article_near_keys k JOIN blobs b ON b.id = k.blob
+                WHERE k.key = ? AND b.encoding IN ('raw', 'zlib') AND b.depth < ? LIMIT 1
+                """, [Int64(bitPattern: key), BlobEncoding.maxDepth]) { $0.text(0) }
+            if let archived, let record = try reader.record(hash: archived) {
+                return (archived, try reader.prefix(record), record.depth)
+            }
+        }
+        return nil
     }
 
     /// Files likely to share boilerplate: the same first path component (the site or feed folder)
@@ -378,6 +411,11 @@ final class ChunkPreparer: @unchecked Sendable {
             switch file.read {
             case .small(let bytes, _, _):
                 slots.pointer[i].encoded = try? BlobEncoding.encode(bytes, dictionary: file.base?.bytes, level: level)
+                if let near = file.nearBase, let other = try? BlobEncoding.encode(bytes, dictionary: near.bytes, level: level),
+                   other.data.count < slots.pointer[i].encoded?.data.count ?? .max {
+                    slots.pointer[i].encoded = other
+                    slots.pointer[i].base = near
+                }
             case .large(let hash, _, _):
                 let temporary = temporaryPrefix + Identity.newUUID()
                 switch FileReader.encodeLarge(file.item.path, expectedHash: hash, temporaryPath: temporary, level: level) {
