@@ -34,14 +34,20 @@ struct NearDuplicateStorageTests {
         return found
     }
 
-    @Test("rewrites ingested after their originals are stored against them, in well under half the space of zlib alone")
-    func againstArchivedOriginals() throws {
+    /// An archive holding a generated corpus (day 1), then rewrites of its articles (day 2).
+    private func twoDays(articles: Int, seed: UInt64, every: Int) throws -> (copies: Copies, rewrites: Rewrites) {
         let c = try Copies(1)
-        let corpus = NewsCorpus(articles: 300, seed: 77)
+        let corpus = NewsCorpus(articles: articles, seed: seed)
         try corpus.write(to: c.dir.file("day1"))
         _ = try c[0].ingest(paths: [c.dir.file("day1")], options: quietOptions())
-        let rewrites = try Rewrites(of: corpus, in: c.dir, folder: "day2", wordsPerChange: 100)
+        let rewrites = try Rewrites(of: corpus, in: c.dir, folder: "day2", every: every, wordsPerChange: 100)
         _ = try c[0].ingest(paths: [c.dir.file("day2")], options: quietOptions())
+        return (c, rewrites)
+    }
+
+    @Test("rewrites ingested after their originals are stored against them, in well under half the space of zlib alone")
+    func againstArchivedOriginals() throws {
+        let (c, rewrites) = try twoDays(articles: 300, seed: 77, every: 3)
 
         let stored = try storage(c[0], rewrites)
         var againstOriginal = 0, nearBytes = 0, aloneBytes = 0
@@ -75,12 +81,7 @@ struct NearDuplicateStorageTests {
 
     @Test("a base that is redacted leaves its near-duplicates readable, and its keys go with it")
     func redactedBase() throws {
-        let c = try Copies(1)
-        let corpus = NewsCorpus(articles: 60, seed: 9)
-        try corpus.write(to: c.dir.file("day1"))
-        _ = try c[0].ingest(paths: [c.dir.file("day1")], options: quietOptions())
-        let rewrites = try Rewrites(of: corpus, in: c.dir, folder: "day2", every: 1, wordsPerChange: 100)
-        _ = try c[0].ingest(paths: [c.dir.file("day2")], options: quietOptions())
+        let (c, rewrites) = try twoDays(articles: 60, seed: 9, every: 1)
         let stored = try storage(c[0], rewrites)
         let based = try #require(try againstOriginal(c[0], stored).first)
         try c[0].redact(hash: based.base!, reason: "test", agent: "tester")
