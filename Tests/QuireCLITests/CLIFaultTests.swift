@@ -72,4 +72,57 @@ struct CLIFaultTests {
         #expect(stats["batches"] as? Int == 3)
         #expect(try quire(["-A", archive, "verify", "--no-record"]).status == 0)
     }
+
+    /// Holds the archive's write lock from another process (Python's sqlite3, `BEGIN IMMEDIATE`)
+    /// for `seconds`; returns once the lock is taken.
+    private func holdWriteLock(_ archive: String, seconds: Double) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(float(sys.argv[2]))
+            db.execute("ROLLBACK")
+            """, archive, String(seconds)]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let line = out.fileHandleForReading.readData(ofLength: 7)
+        #expect(String(decoding: line, as: UTF8.self) == "locked\n")
+        return process
+    }
+
+    @Test("a locked archive: a write gives up after QUIRE_LOCK_TIMEOUT with a clear error and changes nothing; reads go on; by default a write waits for the lock")
+    func locked() throws {
+        let dir = TemporaryDirectory("cli-faults")
+        let archive = dir.file("locked.quire")
+        #expect(try quire(["-A", archive, "ingest", "-q", samples + "/day-1"]).status == 0)
+        let digest = try quire(["-A", archive, "digest"]).stdoutText
+
+        let holder = try holdWriteLock(archive, seconds: 4)
+        let refused = try quire(["-A", archive, "ingest", "-q", samples + "/day-2"], environment: ["QUIRE_LOCK_TIMEOUT": "0.5"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("another process is writing to the archive") && refused.stderr.contains("Nothing was changed"), "\(refused.stderr)")
+        // Readers are not blocked by the writer.
+        let ls = try quire(["-A", archive, "ls", "--json"])
+        #expect(ls.status == 0)
+        #expect((try parseJSON(ls) as? [[String: Any]])?.count == 5)
+        holder.waitUntilExit()
+        #expect(try quire(["-A", archive, "digest"]).stdoutText == digest)
+
+        // A bad timeout is an error, not a silent default.
+        let bad = try quire(["-A", archive, "ingest", "-q", samples + "/day-2"], environment: ["QUIRE_LOCK_TIMEOUT": "soon"])
+        #expect(bad.status == 1 && bad.stderr.contains("QUIRE_LOCK_TIMEOUT"), "\(bad.stderr)")
+        #expect(try quire(["-A", archive, "digest"]).stdoutText == digest)
+
+        // With the default timeout, a write started under a short lock waits and then succeeds.
+        let brief = try holdWriteLock(archive, seconds: 1.5)
+        let waited = try quire(["-A", archive, "ingest", "-q", samples + "/day-2"])
+        brief.waitUntilExit()
+        #expect(waited.status == 0, "\(waited.stderr)")
+        #expect(try quire(["-A", archive, "digest"]).stdoutText != digest)
+        #expect(try quire(["-A", archive, "verify", "--no-record"]).status == 0)
+    }
 }

@@ -13,6 +13,9 @@ public final class Archive {
     public static let applicationID: Int32 = 0x5155_4952
     /// The schema version this build reads and writes.
     public static var schemaVersion: Int { SchemaMigrations.all.count }
+    /// How long a write waits, by default, for another process's write to finish (seconds).
+    public static let defaultLockTimeout: Double = 30
+
     /// The archive file name used when neither `--archive` nor `QUIRE_ARCHIVE` is given.
     public static let defaultFileName = "archive.quire"
 
@@ -45,12 +48,14 @@ public final class Archive {
 
     /// Opens an existing archive. Fails, leaving the file's bytes as they were, when the file is
     /// missing, is not a Quire archive (another SQLite database, text, empty), or was written by
-    /// a newer schema. An older schema is migrated forward unless `readOnly`.
-    public static func open(at path: String, readOnly: Bool = false) throws -> Archive {
+    /// a newer schema. An older schema is migrated forward unless `readOnly`. A write waits up to
+    /// `lockTimeout` seconds for another process's write to finish before it fails.
+    public static func open(at path: String, readOnly: Bool = false, lockTimeout: Double = defaultLockTimeout) throws -> Archive {
         try checkHeader(path)
         let db: Database
         do {
-            db = try Database(path: path, mode: readOnly ? readerMode(path) : .readWrite)
+            db = try Database(path: path, mode: readOnly ? readerMode(path) : .readWrite,
+                              busyTimeout: Int32(clamping: Int((lockTimeout * 1000).rounded())))
             if !readOnly { try db.execute("PRAGMA synchronous = NORMAL") }
             try db.execute("PRAGMA cache_size = -\(cacheKiB)")
             let version = try db.userVersion
@@ -86,7 +91,7 @@ public final class Archive {
     /// Creates a new, empty archive at `path`; fails if anything is there. The file appears
     /// complete or not at all: it is built under a temporary name and linked into place.
     @discardableResult
-    public static func create(at path: String, createdBy agent: String = Identity.defaultAgent) throws -> Archive {
+    public static func create(at path: String, createdBy agent: String = Identity.defaultAgent, lockTimeout: Double = defaultLockTimeout) throws -> Archive {
         if FileManager.default.fileExists(atPath: path) || isSymlink(path) {
             throw QuireError(.archiveExists, "\(path) already exists")
         }
@@ -121,19 +126,19 @@ public final class Archive {
             if err == EEXIST { throw QuireError(.archiveExists, "\(path) already exists") }
             throw QuireError(.io, "cannot create archive \(path): \(String(cString: strerror(err)))")
         }
-        return try open(at: path)
+        return try open(at: path, lockTimeout: lockTimeout)
     }
 
     /// Opens the archive at `path`, creating it first when no file is there. Returns whether it was created.
-    public static func openOrCreate(at path: String) throws -> (archive: Archive, created: Bool) {
+    public static func openOrCreate(at path: String, lockTimeout: Double = defaultLockTimeout) throws -> (archive: Archive, created: Bool) {
         if !FileManager.default.fileExists(atPath: path) && !isSymlink(path) {
             do {
-                return (try create(at: path), true)
+                return (try create(at: path, lockTimeout: lockTimeout), true)
             } catch let error as QuireError where error.code == .archiveExists {
                 // Another process created it first; fall through and open theirs.
             }
         }
-        return (try open(at: path), false)
+        return (try open(at: path, lockTimeout: lockTimeout), false)
     }
 
     static var migrations: [Migration] {
@@ -188,7 +193,7 @@ public final class Archive {
             return "writing to \(path) failed: the archive file or its folder is read-only"
         }
         if error.isBusy {
-            return "writing to \(path) failed: another process held the archive locked for too long"
+            return "writing to \(path) failed: another process is writing to the archive and kept it locked longer than the lock timeout (QUIRE_LOCK_TIMEOUT, default \(Int(defaultLockTimeout)) s). Nothing was changed; run the command again when that process has finished"
         }
         return "writing to \(path) failed"
     }

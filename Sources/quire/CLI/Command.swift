@@ -44,7 +44,21 @@ struct Context: Sendable {
 
     /// Opens the archive, which must exist.
     func openArchive(readOnly: Bool = false) throws -> Archive {
-        try Archive.open(at: archivePath, readOnly: readOnly)
+        try openArchive(at: archivePath, readOnly: readOnly)
+    }
+
+    /// Opens the archive at `path`, waiting for locks as long as `QUIRE_LOCK_TIMEOUT` says.
+    func openArchive(at path: String, readOnly: Bool = false) throws -> Archive {
+        try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
+    }
+
+    /// `QUIRE_LOCK_TIMEOUT` in seconds (a number, 0 or more), else the default.
+    static func lockTimeout() throws -> Double {
+        guard let text = getenv("QUIRE_LOCK_TIMEOUT").map({ String(cString: $0) }), !text.isEmpty else { return Archive.defaultLockTimeout }
+        guard let seconds = Double(text), seconds >= 0, seconds <= 86_400 else {
+            throw QuireError(.invalidInput, "QUIRE_LOCK_TIMEOUT must be a number of seconds from 0 to 86400, not '\(text)'")
+        }
+        return seconds
     }
 }
 

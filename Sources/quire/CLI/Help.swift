@@ -20,6 +20,9 @@ enum Help {
         Which archive: --archive PATH (-A PATH, before or after the command), else the
         QUIRE_ARCHIVE environment variable, else ./\(Archive.defaultFileName) in the current directory.
 
+        One process writes to an archive at a time; others wait for it up to QUIRE_LOCK_TIMEOUT
+        seconds (default \(Int(Archive.defaultLockTimeout))), then fail with nothing changed. Reading commands do not wait for writes.
+
         Exit status: 0 success, 1 failure (an error, a file that could not be archived),
         64 a mistake in the command line.
 

@@ -74,7 +74,7 @@ let ingestCommand = Command(
     let quiet = args.flag("quiet")
     let json = args.flag("json")
 
-    let (archive, created) = try Archive.openOrCreate(at: context.archivePath)
+    let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
     if created && !quiet {
         Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
     }

@@ -201,7 +201,7 @@ let syncCommand = Command(
     positionals: [PositionalSpec(name: "OTHER", help: "The other archive file.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
-    let other = try Archive.open(at: args.positionals[0])
+    let other = try context.openArchive(at: args.positionals[0])
     let report = try archive.sync(with: other)
     if args.flag("json") {
         Output.json(report.json)
