@@ -5,7 +5,9 @@ import Hashing
 /// The archive benchmark (issue 2): on a generated corpus, side by side in one run, Quire's first
 /// ingest vs `git add -A && git commit`, unchanged re-ingest, a 10%-edit batch vs a git commit,
 /// archive size vs the git repository after `git gc`, SHA-256 throughput vs `sha256sum`, and
-/// peak memory (also for one large file, to show it does not grow with input size).
+/// peak memory (also for one large file, to show it does not grow with input size). When fossil is
+/// installed it does the same steps as git on its own copy of the tree (its checkout file would
+/// otherwise land in the tree the others read).
 struct IngestBenchmark {
     let articles: Int
     let runs: Int
@@ -18,7 +20,13 @@ struct IngestBenchmark {
         var quireUnchanged = 0.0, gitUnchanged = 0.0
         var quireEdit = 0.0, gitEdit = 0.0
         var quireBytes = 0, gitBytes = 0
+        var fossilFirst = 0.0, fossilUnchanged = 0.0, fossilEdit = 0.0, fossilBytes = 0
         var peakKiB = 0
+    }
+
+    /// Runs `fossil COMMAND` in the checkout `checkout` (fossil works in the current directory).
+    func fossil(_ checkout: String, _ command: String) -> Measured {
+        Runner.run(["sh", "-c", "cd '\(checkout)' && fossil \(command)"], environment: ["HOME": work, "USER": "bench"])
     }
 
     func git(_ repo: String, _ tree: String, _ args: [String]) -> Measured {
@@ -37,6 +45,7 @@ struct IngestBenchmark {
         let edited = corpus.editedArticles(fraction: 0.10)
         progress("corpus: \(snapshot.files) files, \(Fmt.mib(snapshot.bytes)); the edit batch changes \(edited.count) articles")
 
+        let hasFossil = Runner.exists("fossil")
         var results: [Run] = []
         for r in 1...runs {
             var m = Run()
@@ -72,6 +81,26 @@ struct IngestBenchmark {
             Runner.run(["git", "--git-dir=\(repo)", "gc", "-q"])
             m.quireBytes = Runner.diskBytes(archive)
             m.gitBytes = Runner.diskBytes(repo)
+            if hasFossil {
+                progress("run \(r)/\(runs): fossil")
+                let checkout = work + "/tree-fossil", fossilRepo = work + "/run.fossil"
+                for path in [checkout, fossilRepo] { try? fm.removeItem(atPath: path) }
+                Runner.run(["cp", "-a", source, checkout])
+                Runner.run(["fossil", "init", "-A", "bench", fossilRepo], environment: ["HOME": work])
+                fossil(checkout, "open --force '\(fossilRepo)' >/dev/null")
+                let commit = "commit --no-warnings --no-prompt --user bench -m"
+                Runner.run(["sync"])
+                m.fossilFirst = fossil(checkout, "addremove").seconds + fossil(checkout, commit + " first").seconds
+                Runner.run(["sync"])
+                m.fossilUnchanged = fossil(checkout, "addremove").seconds
+                try! corpus.write(to: checkout) { edited.contains($0) ? 2 : 1 }
+                Runner.run(["sync"])
+                m.fossilEdit = fossil(checkout, "addremove").seconds + fossil(checkout, commit + " edits").seconds
+                fossil(checkout, "close --force")
+                Runner.run(["fossil", "rebuild", "--compress", "--vacuum", fossilRepo], environment: ["HOME": work])
+                m.fossilBytes = Runner.diskBytes(fossilRepo)
+                try? fm.removeItem(atPath: checkout)
+            }
             results.append(m)
         }
 
@@ -86,6 +115,8 @@ struct IngestBenchmark {
         let qUnchanged = med(\.quireUnchanged), gUnchanged = med(\.gitUnchanged)
         let qEdit = med(\.quireEdit), gEdit = med(\.gitEdit)
         let qBytes = results.map { Double($0.quireBytes) }.median, gBytes = results.map { Double($0.gitBytes) }.median
+        let fFirst = med(\.fossilFirst), fUnchanged = med(\.fossilUnchanged), fEdit = med(\.fossilEdit)
+        let fBytes = results.map { Double($0.fossilBytes) }.median
         let peakMiB = Double(results.map(\.peakKiB).max()!) / 1024
 
         var lines: [String] = []
@@ -103,6 +134,17 @@ struct IngestBenchmark {
         lines.append("| peak memory, corpus ingests | \(Fmt.f(peakMiB, 1)) MiB | | |")
         lines.append("| peak memory, one \(bigFileMiB) MiB file | \(Fmt.f(Double(big) / 1024, 1)) MiB | | |")
         lines.append("")
+        if hasFossil {
+            lines.append("The same steps with fossil (`addremove` + `commit`; size after `rebuild --compress --vacuum`):")
+            lines.append("")
+            lines.append("| measurement | quire | fossil | ratio |")
+            lines.append("|---|---|---|---|")
+            lines.append("| first ingest (s) | \(Fmt.f(qFirst)) | \(Fmt.f(fFirst)) | quire \(Fmt.ratio(fFirst / qFirst)) faster |")
+            lines.append("| unchanged re-ingest (s) | \(Fmt.f(qUnchanged)) | \(Fmt.f(fUnchanged)) (`addremove`) | quire \(Fmt.ratio(fUnchanged / qUnchanged)) faster |")
+            lines.append("| 10%-edit batch (s) | \(Fmt.f(qEdit)) | \(Fmt.f(fEdit)) | quire \(Fmt.ratio(fEdit / qEdit)) faster |")
+            lines.append("| size after both batches | \(Fmt.mib(Int(qBytes))) | \(Fmt.mib(Int(fBytes))) | quire / fossil = \(Fmt.ratio(qBytes / fBytes)) |")
+            lines.append("")
+        }
         lines.append("Targets (issue 2):")
         lines.append("- first ingest at least 2× git's files per second: \(Fmt.ratio(gFirst / qFirst)), " + (gFirst / qFirst >= 2 ? "met" : "NOT met"))
         lines.append("- unchanged re-ingest at least 5× faster than the first ingest: \(Fmt.ratio(qFirst / qUnchanged)), " + (qFirst / qUnchanged >= 5 ? "met" : "NOT met"))
