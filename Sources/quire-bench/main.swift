@@ -16,7 +16,10 @@ let quireBinary = ((try? FileManager.default.destinationOfSymbolicLink(atPath: "
     .split(separator: "/").dropLast().joined(separator: "/")
 let quire = "/" + quireBinary + "/quire"
 
-switch arguments.first {
+// `--help` anywhere prints the usage instead of starting a long benchmark.
+let command = arguments.contains("--help") || arguments.contains("-h") ? "--help" : arguments.first
+
+switch command {
 case "generate":
     guard arguments.count >= 3, let n = Int(arguments[1]) else {
         print("usage: quire-bench generate N DIR")
@@ -80,5 +83,5 @@ default:
       edit N DIR [--fraction 0.1] [--seed S]
                              rewrite that corpus in DIR with a share of its articles edited
     """)
-    exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 64)
+    exit(command == nil || command == "--help" ? 0 : 64)
 }
