@@ -75,11 +75,49 @@ struct ShingleSketch: Sendable, Equatable {
     /// The keys ingest looks near-duplicates up by: the two smallest hashes of the text's 8-word
     /// shingles. Two texts share their smallest shingle hash with probability equal to their
     /// resemblance (Jaccard similarity), so a rewrite of an archived article usually shares a key
-    /// with it, while long shingles keep common phrases from matching unrelated texts.
+    /// with it, while long shingles keep common phrases from matching unrelated texts. Runs in one
+    /// pass for every new article at ingest: each shingle's hash is a rolling polynomial of its
+    /// word hashes (one multiply per word, no set), finished by `mix`.
     static func nearKeys(_ text: String) -> [UInt64] {
+        if let keys = text.utf8.withContiguousStorageIfAvailable(nearKeys) { return keys }
+        return Array(text.utf8).withUnsafeBufferPointer(nearKeys)
+    }
+
+    private static func nearKeys(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt64] {
+        let multiplier: UInt64 = 0x100_0000_01b3
+        // multiplier^7: the weight of the word leaving the 8-word window.
+        var outgoing: UInt64 = 1
+        for _ in 1..<8 { outgoing = outgoing &* multiplier }
+        var window: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var words = 0
+        var rolling: UInt64 = 0
         var first = UInt64.max, second = UInt64.max
-        for h in shingles(text, words: 8) {
-            if h < first { second = first; first = h } else if h < second { second = h }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var inWord = false
+        for i in 0...bytes.count {
+            let b = i < bytes.count ? bytes[i] : 32
+            let lower = b >= 65 && b <= 90 ? b + 32 : b
+            if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) || lower >= 0x80 {
+                hash = (hash ^ UInt64(lower)) &* 0x100_0000_01b3
+                inWord = true
+                continue
+            }
+            guard inWord else { continue }
+            // A word ends: slide the window.
+            let word = hash
+            hash = 0xcbf2_9ce4_8422_2325
+            inWord = false
+            withUnsafeMutableBytes(of: &window) { raw in
+                let slots = raw.bindMemory(to: UInt64.self)
+                let slot = words & 7
+                if words >= 8 { rolling = rolling &- slots[slot] &* outgoing }
+                slots[slot] = word
+            }
+            rolling = rolling &* multiplier &+ word
+            words += 1
+            guard words >= 8 else { continue }
+            let h = mix(rolling)
+            if h < first { second = first; first = h } else if h < second && h != first { second = h }
         }
         return [first, second].filter { $0 != .max }
     }

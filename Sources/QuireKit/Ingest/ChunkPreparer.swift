@@ -376,16 +376,21 @@ final class ChunkPreparer: @unchecked Sendable {
             if let planned = planned(key), let found = pending(planned), let bytes = found.bytes, found.depth < BlobEncoding.maxDepth {
                 return (planned, bytes, found.depth)
             }
-            let archived = try db.firstRow("""
-                SELECT b.hash FROM article_near_keys k JOIN blobs b ON b.id = k.blob
-                WHERE k.key = ? AND b.encoding IN ('raw', 'zlib') AND b.depth < ? LIMIT 1
-                """, [Int64(bitPattern: key), BlobEncoding.maxDepth]) { $0.text(0) }
-            if let archived, let record = try reader.record(hash: archived) {
-                return (archived, try reader.prefix(record), record.depth)
+            // A key many blobs share is a stock phrase, not a shared story: reading a candidate
+            // costs a decompression on this (serial) thread, so such keys are skipped.
+            let archived = try db.rows("""
+                SELECT b.hash, b.encoding IN ('raw', 'zlib') AND b.depth < ? FROM article_near_keys k JOIN blobs b ON b.id = k.blob
+                WHERE k.key = ? LIMIT \(Self.commonKey)
+                """, [BlobEncoding.maxDepth, Int64(bitPattern: key)]) { (hash: $0.text(0), usable: $0.int(1) != 0) }
+            if archived.count < Self.commonKey, let usable = archived.first(where: \.usable), let record = try reader.record(hash: usable.hash) {
+                return (usable.hash, try reader.prefix(record), record.depth)
             }
         }
         return nil
     }
+
+    /// How many archived blobs may share a near-duplicate key before it counts as a stock phrase.
+    static let commonKey = 3
 
     /// Files likely to share boilerplate: the same first path component (the site or feed folder)
     /// and the same extension.
