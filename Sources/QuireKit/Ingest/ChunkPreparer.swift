@@ -34,6 +34,8 @@ struct PendingFile {
     var unchangedSighting: (record: SightingRecord, rendered: [UInt8])?
     /// Metadata the scraper supplied for this path, as (name, value) pairs.
     var supplied: [[String]]?
+    /// Whether the archive held these bytes when the chunk was prepared.
+    var inArchive = false
     /// Whether the archive lacks these bytes at planning time, so their metadata must be read.
     var needsExtraction = false
     /// A record of a WARC file: its bytes (or, for a revisit, its hash) are already in `read`.
@@ -43,20 +45,16 @@ struct PendingFile {
 
     /// The sighting for this file when its bytes are already the document's head.
     func unchangedRecord(versionHash: String) -> SightingRecord? {
+        let hash: String, size: Int, status: FileSystem.Status
         switch read {
-        case .small(let bytes, let hash, let status):
-            var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: bytes.count, mtime: mtime ?? status.mtime,
-                                        blob: hash, meaning: "unchanged", version: versionHash)
-            record.meta = supplied
-            return record
-        case .large(let hash, let size, let status):
-            var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
-                                        blob: hash, meaning: "unchanged", version: versionHash)
-            record.meta = supplied
-            return record
-        case .failed:
-            return nil
+        case .small(let bytes, let h, let st): (hash, size, status) = (h, bytes.count, st)
+        case .large(let h, let s, let st): (hash, size, status) = (h, s, st)
+        case .failed: return nil
         }
+        var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
+                                    blob: hash, meaning: "unchanged", version: versionHash)
+        record.meta = supplied
+        return record
     }
 }
 
@@ -254,7 +252,8 @@ final class ChunkPreparer: @unchecked Sendable {
             case .large(let h, _, _): hash = h
             case .failed: continue
             }
-            guard try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil else {
+            files[i].inArchive = try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil
+            guard files[i].inArchive else {
                 if case .small = files[i].read { files[i].needsExtraction = true }
                 continue
             }
@@ -324,8 +323,8 @@ final class ChunkPreparer: @unchecked Sendable {
                 continue
             }
             overlay.latest[key] = hash
-            if pending(hash) != nil { continue }
-            if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil { continue }
+            // Held already (as found for this chunk; the commit checks again) or planned earlier.
+            if chunk.files[i].inArchive || pending(hash) != nil { continue }
             chunk.files[i].mustStore = true
             var depth = 0
             if bytes != nil, let parentHash {

@@ -199,14 +199,18 @@ private struct IngestRun {
                                 headBlob: $0.optionalInt(3), headBlobHash: $0.optionalText(4)) }
         known.document = document?.id
 
-        let samePath = document == nil || file.key == file.pathText ? nil
-            : try lastSighting(db: archive.db, key: file.key, path: file.pathText).flatMap { $0.blobHash == hash ? $0.prediction : nil }
+        // Keyed by URL, one document can be seen at several paths: a path showing the bytes it
+        // showed last time is unchanged too (looked up only when the head differs).
+        func samePathPrediction() throws -> UnchangedPrediction? {
+            guard document != nil, file.key != file.pathText else { return nil }
+            return try lastSighting(db: archive.db, key: file.key, path: file.pathText).flatMap { $0.blobHash == hash ? $0.prediction : nil }
+        }
         if let document, document.headBlobHash == hash, let head = document.headVersionHash {
             record.meaning = "unchanged"
             record.version = head
             known.blob = document.headBlob
             known.version = document.headVersion
-        } else if let samePath {
+        } else if let samePath = try samePathPrediction() {
             // Keyed by URL: this path shows the bytes it showed last time (another path holds the head).
             record.meaning = "unchanged"
             record.version = samePath.versionHash
