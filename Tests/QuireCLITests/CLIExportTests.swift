@@ -31,6 +31,11 @@ struct CLIExportTests {
         let lines = jsonl.stdoutText.split(separator: "\n")
         #expect(lines.count == 5)
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
+        // -o writes the same lines to a file, leaving no temporary file beside it.
+        let jsonlFile = dir.file("versions.jsonl")
+        #expect(try quire(["-A", a, "export", "jsonl", "--batch", "d1", "-o", jsonlFile]).status == 0)
+        #expect(try readFile(jsonlFile) == jsonl.stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }.isEmpty)
 
         let bag = dir.file("bag")
         let bagit = try quire(["-A", a, "export", "bagit", bag, "--organization", "Test Lab"])

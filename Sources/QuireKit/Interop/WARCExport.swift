@@ -47,79 +47,64 @@ extension Archive {
                 (path: $0.text(0), key: $0.text(1), hash: $0.text(2), size: $0.int(3), at: $0.text(4), kind: $0.text(5))
             }
         }
-        let temporary = path + ".partial-" + Identity.newUUID()
-        guard let file = fopen(temporary, "wb") else {
-            throw QuireError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        var closed = false
-        defer {
-            if !closed { fclose(file) }
-            unlink(temporary)
-        }
-        func emit(_ piece: UnsafeRawBufferPointer) throws {
-            if piece.count > 0 && fwrite(piece.baseAddress, 1, piece.count, file) != piece.count {
-                throw QuireError(.io, "writing \(path) failed: \(String(cString: strerror(errno)))")
-            }
-        }
-        /// One record as one gzip member: the header lines, then the block from `block`.
-        func record(_ headers: [(String, String)], length: Int, block: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-            let deflater = try Deflater(level: 6, format: .gzip)
-            var head = "WARC/1.1\r\n"
-            for (name, value) in headers { head += "\(name): \(value)\r\n" }
-            head += "Content-Length: \(length)\r\n\r\n"
-            try deflater.compress(Array(head.utf8), output: emit)
-            var written = 0
-            try block { piece in
-                written += piece.count
-                try deflater.compress(piece, output: emit)
-            }
-            guard written == length else { throw QuireError(.corrupt, "a WARC record's block was \(written) bytes, not \(length)") }
-            try deflater.compress(Array("\r\n\r\n".utf8), output: emit)
-            try deflater.finish(output: emit)
-        }
-        let fileName = (path as NSString).lastPathComponent
-        let info = "software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
-            + "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
-        let infoBytes = Array(info.utf8)
-        try record([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:\(Identity.newUUID())>"), ("WARC-Date", Self.warcDate(Timestamp.now())),
-                    ("WARC-Filename", fileName), ("WARC-Block-Digest", "sha256:" + SHA256.hash(infoBytes).hex),
-                    ("Content-Type", "application/warc-fields")], length: infoBytes.count) { body in try infoBytes.withUnsafeBytes { try body($0) } }
+        return try writeFileAtomically(path) { write in
+            // `record` passes the writer on inside closures, which Swift allows only for an escapable value.
+            try withoutActuallyEscaping(write) { emit in
+                /// One record as one gzip member: the header lines, then the block from `block`.
+                func record(_ headers: [(String, String)], length: Int, block: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+                    let deflater = try Deflater(level: 6, format: .gzip)
+                    var head = "WARC/1.1\r\n"
+                    for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                    head += "Content-Length: \(length)\r\n\r\n"
+                    try deflater.compress(Array(head.utf8), output: emit)
+                    var written = 0
+                    try block { piece in
+                        written += piece.count
+                        try deflater.compress(piece, output: emit)
+                    }
+                    guard written == length else { throw QuireError(.corrupt, "a WARC record's block was \(written) bytes, not \(length)") }
+                    try deflater.compress(Array("\r\n\r\n".utf8), output: emit)
+                    try deflater.finish(output: emit)
+                }
+                let fileName = (path as NSString).lastPathComponent
+                let info = "software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
+                    + "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
+                let infoBytes = Array(info.utf8)
+                try record([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:\(Identity.newUUID())>"), ("WARC-Date", Timestamp.now()),
+                            ("WARC-Filename", fileName), ("WARC-Block-Digest", "sha256:" + SHA256.hash(infoBytes).hex),
+                            ("Content-Type", "application/warc-fields")], length: infoBytes.count) { body in try infoBytes.withUnsafeBytes { try body($0) } }
 
-        var report = WARCExportReport()
-        var first: [String: (uri: String, date: String, id: String)] = [:]
-        for row in rows {
-            let uri = Self.targetURI(key: row.key, path: row.path)
-            let date = Self.warcDate(row.at)
-            let recordID = "<urn:uuid:\(Identity.newUUID())>"
-            if let original = first[row.hash] {
-                let empty = SHA256.hash([UInt8]()).hex
-                try record([("WARC-Type", "revisit"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
-                            ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
-                            ("WARC-Refers-To", original.id), ("WARC-Refers-To-Target-URI", original.uri), ("WARC-Refers-To-Date", original.date),
-                            ("WARC-Payload-Digest", "sha256:" + row.hash), ("WARC-Block-Digest", "sha256:" + empty)], length: 0) { _ in }
-                report.revisits += 1
-                continue
+                var report = WARCExportReport()
+                var first: [String: (uri: String, date: String, id: String)] = [:]
+                for row in rows {
+                    let uri = Self.targetURI(key: row.key, path: row.path)
+                    let date = row.at  // UTC with milliseconds, as WARC 1.1 allows
+                    let recordID = "<urn:uuid:\(Identity.newUUID())>"
+                    if let original = first[row.hash] {
+                        let empty = SHA256.hash([UInt8]()).hex
+                        try record([("WARC-Type", "revisit"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
+                                    ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+                                    ("WARC-Refers-To", original.id), ("WARC-Refers-To-Target-URI", original.uri), ("WARC-Refers-To-Date", original.date),
+                                    ("WARC-Payload-Digest", "sha256:" + row.hash), ("WARC-Block-Digest", "sha256:" + empty)], length: 0) { _ in }
+                        report.revisits += 1
+                        continue
+                    }
+                    guard let blob = try read({ try blobs.record(hash: row.hash) }), try read({ try custody(blob) }) == .held else {
+                        report.skipped.append((row.path, "the content of blob \(row.hash) is redacted or hidden in this copy"))
+                        continue
+                    }
+                    try record([("WARC-Type", "resource"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
+                                ("WARC-Block-Digest", "sha256:" + row.hash), ("WARC-Payload-Digest", "sha256:" + row.hash),
+                                ("Content-Type", Self.contentType(row.kind))], length: row.size) { body in
+                        try writeBlob(hash: row.hash) { try body($0) }
+                    }
+                    first[row.hash] = (uri, date, recordID)
+                    report.resources += 1
+                    report.bytes += row.size
+                }
+                return report
             }
-            guard let blob = try read({ try blobs.record(hash: row.hash) }), try read({ try custody(blob) }) == .held else {
-                report.skipped.append((row.path, "the content of blob \(row.hash) is redacted or hidden in this copy"))
-                continue
-            }
-            try record([("WARC-Type", "resource"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
-                        ("WARC-Block-Digest", "sha256:" + row.hash), ("WARC-Payload-Digest", "sha256:" + row.hash),
-                        ("Content-Type", Self.contentType(row.kind))], length: row.size) { body in
-                try writeBlob(hash: row.hash) { try body($0) }
-            }
-            first[row.hash] = (uri, date, recordID)
-            report.resources += 1
-            report.bytes += row.size
         }
-        let failed = fflush(file) != 0 || fsync(fileno(file)) != 0
-        fclose(file)
-        closed = true
-        if failed || rename(temporary, path) != 0 {
-            throw QuireError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        return report
     }
 
     /// The document's URL key, or a `file:` URI of the path it was seen at.
@@ -128,9 +113,6 @@ extension Archive {
         let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "%"))
         return "file:///" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)
     }
-
-    /// WARC-Date: UTC with seconds (the milliseconds Quire records are kept; WARC 1.1 allows them).
-    static func warcDate(_ at: String) -> String { at }
 
     static func contentType(_ kind: String) -> String {
         switch kind {

@@ -35,27 +35,9 @@ extension Archive {
     /// Writes a bundle to `path` (`-`: stdout is the caller's business; use `writeBundle`). The
     /// file appears complete or not at all: it is written under a temporary name and renamed.
     public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1, to path: String) throws -> BundleSummary {
-        let temporary = path + ".partial-" + Identity.newUUID()
-        guard let file = fopen(temporary, "wb") else {
-            throw QuireError(.io, "cannot write bundle \(path): \(String(cString: strerror(errno)))")
+        try writeFileAtomically(path) { write in
+            try writeBundle(base: base, thin: thin, level: level, output: write)
         }
-        var closed = false
-        defer {
-            if !closed { fclose(file) }
-            unlink(temporary)
-        }
-        let summary = try writeBundle(base: base, thin: thin, level: level) { piece in
-            if piece.count > 0 && fwrite(piece.baseAddress, 1, piece.count, file) != piece.count {
-                throw QuireError(.io, "writing bundle \(path) failed: \(String(cString: strerror(errno)))")
-            }
-        }
-        let failed = fflush(file) != 0 || fsync(fileno(file)) != 0
-        fclose(file)
-        closed = true
-        if failed || rename(temporary, path) != 0 {
-            throw QuireError(.io, "cannot write bundle \(path): \(String(cString: strerror(errno)))")
-        }
-        return summary
     }
 }
 

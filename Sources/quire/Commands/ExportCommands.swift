@@ -10,15 +10,20 @@ private func selection(_ args: ParsedArguments, asOf: Bool = true) throws -> Exp
     return .heads
 }
 
-/// Prints what an export wrote and skipped; exit 1 when something was skipped.
-private func finish(_ report: ExportReport, what: String, json: Bool) -> Int32 {
-    if json {
-        Output.json(report.json)
+/// Prints what an export wrote (`line`, or `json` with --json) and what it skipped; exit 1 when
+/// something was skipped.
+private func finish(line: String, json: JSON, skipped: [(path: String, reason: String)], asJSON: Bool) -> Int32 {
+    if asJSON {
+        Output.json(json)
     } else {
-        Output.line("exported \(report.files) files (\(Format.bytes(report.bytes))) \(what)")
-        for skipped in report.skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
+        Output.line(line)
+        for skipped in skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
     }
-    return report.skipped.isEmpty ? 0 : 1
+    return skipped.isEmpty ? 0 : 1
+}
+
+private func finish(_ report: ExportReport, what: String, asJSON: Bool) -> Int32 {
+    finish(line: "exported \(report.files) files (\(Format.bytes(report.bytes))) \(what)", json: report.json, skipped: report.skipped, asJSON: asJSON)
 }
 
 private let selectionOptions = [
@@ -40,7 +45,7 @@ let exportFilesCommand = Command(
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportFiles(try selection(args), to: args.positionals[0])
-    return finish(report, what: "to \(args.positionals[0])", json: args.flag("json"))
+    return finish(report, what: "to \(args.positionals[0])", asJSON: args.flag("json"))
 }
 
 let exportJSONLCommand = Command(
@@ -51,12 +56,16 @@ let exportJSONLCommand = Command(
               OptionSpec("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    var text = ""
-    let toFile = args.value("output")
-    try archive.exportJSONL(batch: args.value("batch")) { line in
-        if toFile != nil { text += line + "\n" } else { Output.line(line) }
+    guard let path = args.value("output") else {
+        try archive.exportJSONL(batch: args.value("batch")) { Output.line($0) }
+        return 0
     }
-    if let path = toFile { try writeTextFile(path, text) }
+    // Streamed line by line into a file that appears complete or not at all.
+    try writeFileAtomically(path) { write in
+        try archive.exportJSONL(batch: args.value("batch")) { line in
+            try Array((line + "\n").utf8).withUnsafeBytes { try write($0) }
+        }
+    }
     return 0
 }
 
@@ -77,7 +86,7 @@ let exportBagItCommand = Command(
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportBagIt(try selection(args, asOf: false), to: args.positionals[0], organization: args.value("organization"))
-    return finish(report, what: "into the bag \(args.positionals[0])", json: args.flag("json"))
+    return finish(report, what: "into the bag \(args.positionals[0])", asJSON: args.flag("json"))
 }
 
 let exportWARCCommand = Command(
@@ -95,13 +104,8 @@ let exportWARCCommand = Command(
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportWARC(to: args.positionals[0], batch: args.value("batch"), since: args.value("since"))
-    if args.flag("json") {
-        Output.json(report.json)
-    } else {
-        Output.line("wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))")
-        for skipped in report.skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
-    }
-    return report.skipped.isEmpty ? 0 : 1
+    return finish(line: "wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
+                  json: report.json, skipped: report.skipped, asJSON: args.flag("json"))
 }
 
 let exportCommand = Command(
