@@ -2,14 +2,17 @@ import Foundation
 import Hashing
 import SQLite
 
-/// Keeps the derived `articles` table (and its view `article_fields`) in step with the blobs: rows
-/// are written when a blob is stored (ingest) or arrives (import), and `indexArticles` fills in
-/// any blob still without them (archives from before migration 4).
+// Keeps the derived `articles` table (and its view `article_fields`), the near-duplicate keys and,
+// once a search has turned it on, the search index in step with the blobs: rows are written when a
+// blob is stored (ingest) or arrives (import), and `indexMissingArticles` fills in any blob still
+// without them (archives from before migration 4).
+
 /// Articles larger than this are not read for metadata (their `articles.kind` is `none`).
 let articleExtractionLimit = 8 * 1024 * 1024
 
 extension Archive {
-    /// Records what was extracted from blob `blobID`. Inside a write transaction.
+    /// Records what was extracted from blob `blobID`, and indexes it for search when the index is
+    /// kept, from the same metadata (the bytes are not read again). Inside a write transaction.
     func insertArticle(blob blobID: Int, _ metadata: ArticleMetadata?) throws {
         guard let metadata else {
             try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blobID)
@@ -20,6 +23,9 @@ extension Archive {
                    blobID, metadata.kind, metadata.encoding, metadata.fingerprint, metadata.value("url").flatMap(URLKey.normalize), fields)
         for key in metadata.nearKeys {
             try db.run("INSERT OR IGNORE INTO article_near_keys (key, blob) VALUES (?, ?)", Int64(bitPattern: key), blobID)
+        }
+        if searchIndexEnabled, try db.int("SELECT 1 FROM article_index WHERE blob = ?", blobID) == nil {
+            try addToSearchIndex(blob: blobID, metadata)
         }
     }
 

@@ -48,25 +48,33 @@ extension Archive {
         (try? db.text("SELECT value FROM archive WHERE key = 'search_index'")) == "on"
     }
 
-    /// Adds every held article blob not yet in the search index. Inside a write transaction.
+    /// Article blobs with bytes that are not in the search index yet.
+    private static let unindexedArticles = """
+        SELECT a.blob FROM articles a JOIN blobs b ON b.id = a.blob
+        WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob)
+        """
+
+    /// Adds every held article blob not yet in the search index (when a search turns the index
+    /// on, or finds it behind). Inside a write transaction.
     @discardableResult
     func updateSearchIndex() throws -> Int {
-        let pending = try db.rows("""
-            SELECT a.blob FROM articles a JOIN blobs b ON b.id = a.blob
-            WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob)
-            ORDER BY a.blob
-            """) { $0.int(0) }
+        let pending = try db.rows(Self.unindexedArticles + " ORDER BY a.blob") { $0.int(0) }
         for id in pending {
-            guard let blob = try blobs.record(id: id), let (title, body) = try searchText(blob) else { continue }
-            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
-            try db.run("INSERT INTO article_index (blob) VALUES (?)", id)
+            guard let blob = try blobs.record(id: id), let metadata = try extractArticle(blob) else { continue }
+            try addToSearchIndex(blob: id, metadata)
         }
         return pending.count
     }
 
-    /// What the index holds for a blob: its title and its text with the other metadata.
-    func searchText(_ blob: BlobRecord) throws -> (title: String, body: String)? {
-        guard let metadata = try extractArticle(blob) else { return nil }
+    /// Indexes one blob from the metadata already read out of it. Inside a write transaction.
+    func addToSearchIndex(blob id: Int, _ metadata: ArticleMetadata) throws {
+        let (title, body) = Self.searchText(metadata)
+        try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+        try db.run("INSERT INTO article_index (blob) VALUES (?)", id)
+    }
+
+    /// What the index holds for an article: its title, and its text with the other metadata.
+    static func searchText(_ metadata: ArticleMetadata) -> (title: String, body: String) {
         let others = metadata.fields.filter { $0.name != "title" && $0.name != "url" }.map(\.value)
         return (metadata.value("title") ?? "", MetadataExtractor.tidy(metadata.text) + "\n" + others.joined(separator: "\n"))
     }
@@ -75,7 +83,7 @@ extension Archive {
     /// needs the indexed text to remove it). Inside a write transaction.
     func removeFromSearchIndex(_ blob: BlobRecord) throws {
         guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", blob.id) != nil else { return }
-        if let (title, body) = try searchText(blob) {
+        if let (title, body) = try extractArticle(blob).map(Self.searchText) {
             try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", blob.id, title, body)
         }
         try db.run("DELETE FROM article_index WHERE blob = ?", blob.id)
@@ -85,10 +93,7 @@ extension Archive {
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
         let words = Self.searchTerms(query.text)
         guard !words.isEmpty else { throw QuireError(.invalidInput, "the search needs at least one word") }
-        let behind = try db.int("""
-            SELECT 1 FROM articles a JOIN blobs b ON b.id = a.blob
-            WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob) LIMIT 1
-            """) != nil
+        let behind = try db.int(Self.unindexedArticles + " LIMIT 1") != nil
         if !searchIndexEnabled || behind {
             try write {
                 try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('search_index', 'on')")

@@ -99,10 +99,7 @@ private struct IngestRun {
         preparer.wait()
 
         // Blobs from before migration 4 (or a sync that skipped them) get their metadata now.
-        try archive.write {
-            _ = try archive.indexMissingArticles()
-            if archive.searchIndexEnabled { try archive.updateSearchIndex() }
-        }
+        try archive.write { _ = try archive.indexMissingArticles() }
         report.seconds = elapsed
         let counts = JSON.object(report.counts.mapValues { .int(Int64($0)) })
         try archive.record(kind: EventKind.batchClose, payload: [

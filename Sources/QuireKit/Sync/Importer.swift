@@ -52,7 +52,6 @@ extension Archive {
                 try file.readRecords(&importer)
                 try importer.finish()
                 try indexMissingArticles()
-                if searchIndexEnabled { try updateSearchIndex() }
                 let report = importer.report(changed: commit && importer.eventsAdded + importer.blobsAdded > 0)
                 guard commit else { throw DryRun(report: report) }
                 try recordImport(report, file: file, peerName: peerName)
