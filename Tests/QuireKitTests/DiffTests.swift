@@ -49,6 +49,8 @@ struct DiffTests {
         _ = try c.ingest(0, ["strike.txt": text.replacingOccurrences(of: "Saturday", with: "Sunday")])  // a real change
         let log = try c[0].log(key: "strike.txt")
         #expect(log.map(\.sameText) == [false, true, false, false])
+        // What `log` marks: no parent, same text, only the time changed, a real change.
+        #expect(c[0].trivialChanges(log) == [nil, nil, true, false])
         #expect(try c[0].compare(key: "strike.txt", to: "3").trivial)
         let last = try c[0].compare(key: "strike.txt")
         #expect(!last.trivial && !last.sameText && last.diff.changed == 1 && last.from.number == 3 && last.to.number == 4)

@@ -7,15 +7,19 @@ import SQLite
 /// with its own connection while the archive writes with another.
 struct BlobReader {
     let db: Database
+    /// The columns `record(_:)` reads, in order.
+    static let columns = "id, hash, size, encoding, base, depth, stored_size"
+
     func record(hash: String) throws -> BlobRecord? {
-        try db.firstRow("SELECT id, hash, size, encoding, base, depth, stored_size FROM blobs WHERE hash = ?", [hash], Self.record)
+        try db.firstRow("SELECT \(Self.columns) FROM blobs WHERE hash = ?", [hash], Self.record)
     }
 
     func record(id: Int) throws -> BlobRecord? {
-        try db.firstRow("SELECT id, hash, size, encoding, base, depth, stored_size FROM blobs WHERE id = ?", [id], Self.record)
+        try db.firstRow("SELECT \(Self.columns) FROM blobs WHERE id = ?", [id], Self.record)
     }
 
-    private static func record(_ s: Statement) -> BlobRecord {
+    /// A blob's storage facts from a row of `columns`.
+    static func record(_ s: Statement) -> BlobRecord {
         BlobRecord(id: s.int(0), hash: s.text(1), size: s.int(2), encoding: s.text(3), base: s.optionalInt(4), depth: s.int(5), storedSize: s.int(6))
     }
 

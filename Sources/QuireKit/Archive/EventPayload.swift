@@ -16,7 +16,7 @@ enum EventPayload {
     static func stored(_ text: String) throws -> (payload: DatabaseValue, size: Int?) {
         let bytes = Array(text.utf8)
         guard bytes.count >= compressFrom else { return (.text(text), nil) }
-        let compressed = try Deflater.compress(bytes, level: 6)
+        let compressed = try Deflater.compress(bytes, level: BlobEncoding.defaultLevel)
         guard compressed.count < bytes.count else { return (.text(text), nil) }
         return (.blob(compressed), bytes.count)
     }

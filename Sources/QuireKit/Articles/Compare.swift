@@ -66,6 +66,19 @@ extension Archive {
                                  trivial: TextDiff.isTrivial(old: old, new: new), diff: TextDiff(old: old, new: new))
     }
 
+    /// For each of a document's versions (as `log` lists them): whether its only change from its
+    /// first parent is a timestamp or boilerplate line (`TextDiff.isTrivial`); nil for a version
+    /// without a parent, one with its parent's text, or bytes this copy does not serve. Reads the
+    /// texts only; no diff is computed.
+    public func trivialChanges(_ versions: [VersionInfo]) -> [Bool?] {
+        let byHash = Dictionary(versions.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        return versions.map { v in
+            guard !v.sameText, let parent = v.parents.first.flatMap({ byHash[$0] }),
+                  let old = try? articleText(blob: parent.blob), let new = try? articleText(blob: v.blob) else { return nil }
+            return TextDiff.isTrivial(old: old, new: new)
+        }
+    }
+
     /// The readable text of a blob (HTML reduced to text), from its bytes; refused for content
     /// this copy does not serve.
     func articleText(blob hash: String) throws -> String {

@@ -21,14 +21,6 @@ struct HTMLScanner {
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
-    /// Every token, in order.
-    static func tokens(_ text: String) -> [Token] {
-        var scanner = HTMLScanner(text)
-        var out: [Token] = []
-        while let token = scanner.next() { out.append(token) }
-        return out
-    }
-
     mutating func next() -> Token? {
         guard i < bytes.count else { return nil }
         if bytes[i] != UInt8(ascii: "<") {

@@ -132,7 +132,8 @@ public enum MetadataExtractor {
         var body: [String] = []
         var articleBody: [String] = []
         var inArticle = 0
-        for token in HTMLScanner.tokens(html) {
+        var scanner = HTMLScanner(html)
+        while let token = scanner.next() {
             switch token {
             case .start(let tag):
                 switch tag.name {
@@ -256,7 +257,6 @@ public enum MetadataExtractor {
         var lines = 0
         for line in firstLines(text, count: 60) {
             lines += 1
-            if lines > 60 { break }
             let short = line.utf8.count < 240
             if short, line.hasPrefix("http"), !line.utf8.contains(0x20), URLKey.normalize(line) != nil {
                 fields.add("url", line, textExtractor, rank: 0)

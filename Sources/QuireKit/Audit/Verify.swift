@@ -366,9 +366,8 @@ private struct Verifier {
     /// Loads every held blob's storage facts and which blobs are compressed against which.
     func loadBlobGraph() throws -> BlobGraph {
         let graph = BlobGraph()
-        try db.forEach("SELECT id, hash, size, encoding, base, depth, stored_size FROM blobs WHERE encoding IN ('raw', 'zlib') ORDER BY id") { s in
-            let blob = BlobRecord(id: s.int(0), hash: s.text(1), size: s.int(2), encoding: s.text(3), base: s.optionalInt(4),
-                                  depth: s.int(5), storedSize: s.int(6))
+        try db.forEach("SELECT \(BlobReader.columns) FROM blobs WHERE encoding IN ('raw', 'zlib') ORDER BY id") { s in
+            let blob = BlobReader.record(s)
             graph.blobs[blob.id] = blob
             graph.total += blob.size
             if let base = blob.base { graph.children[base, default: []].append(blob.id) } else { graph.roots.append(blob.id) }
@@ -406,11 +405,6 @@ private struct Verifier {
         }
     }
 
-    /// Calls `body` with each stored chunk of a blob, in order.
-    func forEachChunk(_ blobID: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try db.forEach("SELECT data FROM blob_chunks WHERE blob = ? ORDER BY n", [blobID]) { try $0.withBlob(0, body) }
-    }
-
     /// Reads one blob's chunks, inflating with `dictionary`, and compares size and hash.
     mutating func checkBlob(_ blob: BlobRecord, dictionary: [UInt8]?, keepPrefix: Bool, baseProblem: String?) -> (ok: Bool, prefix: [UInt8]) {
         var hasher = SHA256()
@@ -427,13 +421,14 @@ private struct Verifier {
         do {
             if blob.encoding == "zlib" {
                 let inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: blob.size)
-                try forEachChunk(blob.id) { chunk in
+                try BlobReader(db: db).forEachChunk(blob.id) { chunk in
                     let used = try inflater.decompress(chunk, output: take)
                     if used < chunk.count { throw QuireError(.corrupt, "bytes follow the end of its compressed stream") }
+                    return true
                 }
                 try inflater.finish()
             } else {
-                try forEachChunk(blob.id) { take($0) }
+                try BlobReader(db: db).forEachChunk(blob.id) { take($0); return true }
             }
         } catch {
             let cause = (error as? ZlibError).map { "\($0)" } ?? (error as? QuireError)?.message ?? "\(error)"

@@ -44,16 +44,16 @@ struct WARCIngest {
                 case .skip:
                     continue
                 case .damaged(let reason):
-                        return failed(offset: record.offset, reason: "WARC record at offset \(record.offset) of \(relative): \(reason)")
+                    return failed(offset: record.offset, reason: "WARC record at offset \(record.offset) of \(relative): \(reason)")
                 case .payload(let key, let bytes, let capturedAt, let meta):
                     let hash = SHA256.hash(bytes).hex
                     if let id = record.field("WARC-Record-ID") { byRecordID[id] = (hash, bytes.count) }
                     if let digest = record.field("WARC-Payload-Digest") { byDigest[digest] = (hash, bytes.count) }
                     var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
                     file.read = .small(bytes: bytes, hash: hash, status: status)
-                        return file
-                case .revisit(let key, let refersTo, let digest, _, let capturedAt, let meta):
-                        guard let target = refersTo.flatMap({ byRecordID[$0] }) ?? digest.flatMap({ byDigest[$0] }) else {
+                    return file
+                case .revisit(let key, let refersTo, let digest, let capturedAt, let meta):
+                    guard let target = refersTo.flatMap({ byRecordID[$0] }) ?? digest.flatMap({ byDigest[$0] }) else {
                         return failed(offset: record.offset, reason: "WARC revisit record at offset \(record.offset) of \(relative) refers to a payload that is not in this file")
                     }
                     var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)

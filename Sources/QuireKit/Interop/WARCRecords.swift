@@ -8,7 +8,7 @@ enum WARCEntry {
     /// provenance and HTTP facts to record with the sighting.
     case payload(key: String, bytes: [UInt8], capturedAt: String?, meta: [[String]])
     /// A revisit: the record it refers to (by id) and the payload digest it names.
-    case revisit(key: String, refersTo: String?, payloadDigest: String?, refersToURI: String?, capturedAt: String?, meta: [[String]])
+    case revisit(key: String, refersTo: String?, payloadDigest: String?, capturedAt: String?, meta: [[String]])
     case skip
     case damaged(String)
 
@@ -27,7 +27,7 @@ enum WARCEntry {
         if type == "revisit" {
             if let status = HTTPMessage(record.block)?.status { meta.append(["http_status", String(status)]) }
             return .revisit(key: URLKey.normalize(uri) ?? uri, refersTo: record.field("WARC-Refers-To"), payloadDigest: record.field("WARC-Payload-Digest"),
-                            refersToURI: record.field("WARC-Refers-To-Target-URI"), capturedAt: captured, meta: meta)
+                            capturedAt: captured, meta: meta)
         }
         var payload = record.block
         let contentType = record.field("Content-Type")?.lowercased() ?? ""

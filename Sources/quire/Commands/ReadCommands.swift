@@ -36,10 +36,7 @@ let logCommand = Command(
     let versions = try archive.log(key: key)
     // A version whose only change from its parent is a timestamp or boilerplate line (nil: the
     // first version, or bytes this copy does not serve).
-    let trivial: [Bool?] = versions.map { v in
-        guard !v.parents.isEmpty, !v.sameText else { return nil }
-        return try? archive.compare(key: key, to: String(v.number)).trivial
-    }
+    let trivial = archive.trivialChanges(versions)
     if args.flag("json") {
         Output.json(["key": .string(key), "versions": .array(zip(versions, trivial).map { v, t in
             var object = v.json.objectValue ?? [:]
