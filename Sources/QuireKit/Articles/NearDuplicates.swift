@@ -39,83 +39,61 @@ struct ShingleSketch: Sendable, Equatable {
     let values: [UInt64]
 
     init(_ text: String) {
-        values = Array(Self.shingles(text, words: Self.shingleWords).sorted().prefix(Self.k))
-    }
-
-    /// The hashes of `text`'s shingles of `words` consecutive words (lowercased ASCII letters and
-    /// digits, and any non-ASCII bytes, form words).
-    static func shingles(_ text: String, words count: Int) -> Set<UInt64> {
         var words: [UInt64] = []
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var inWord = false
-        for b in text.utf8 {
-            let lower = b >= 65 && b <= 90 ? b + 32 : b
-            let isWordByte = (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) || lower >= 0x80
-            if isWordByte {
-                hash = (hash ^ UInt64(lower)) &* 0x100_0000_01b3
-                inWord = true
-            } else if inWord {
-                words.append(hash)
-                hash = 0xcbf2_9ce4_8422_2325
-                inWord = false
-            }
-        }
-        if inWord { words.append(hash) }
+        Self.forEachWord(text) { words.append($0) }
         var shingles = Set<UInt64>()
-        if words.count >= count {
-            for i in 0...(words.count - count) {
+        if words.count >= Self.shingleWords {
+            for i in 0...(words.count - Self.shingleWords) {
                 var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-                for w in words[i..<i + count] { h = mix(h ^ w) }
+                for w in words[i..<i + Self.shingleWords] { h = Self.mix(h ^ w) }
                 shingles.insert(h)
             }
         }
-        return shingles
+        values = Array(shingles.sorted().prefix(Self.k))
+    }
+
+    /// Calls `body` with the 64-bit FNV-1a hash of each word of `text` in order. Runs of ASCII
+    /// letters and digits (lowercased) and of non-ASCII bytes are words; anything else separates them.
+    static func forEachWord(_ text: String, _ body: (UInt64) -> Void) {
+        let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = offset
+        var inWord = false
+        for b in text.utf8 {
+            let lower = b >= 65 && b <= 90 ? b + 32 : b
+            if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) || lower >= 0x80 {
+                hash = (hash ^ UInt64(lower)) &* 0x100_0000_01b3
+                inWord = true
+            } else if inWord {
+                body(hash)
+                hash = offset
+                inWord = false
+            }
+        }
+        if inWord { body(hash) }
     }
 
     /// The keys ingest looks near-duplicates up by: the two smallest hashes of the text's 8-word
     /// shingles. Two texts share their smallest shingle hash with probability equal to their
     /// resemblance (Jaccard similarity), so a rewrite of an archived article usually shares a key
-    /// with it, while long shingles keep common phrases from matching unrelated texts. Runs in one
-    /// pass for every new article at ingest: each shingle's hash is a rolling polynomial of its
-    /// word hashes (one multiply per word, no set), finished by `mix`.
+    /// with it, while long shingles keep common phrases from matching unrelated texts. One pass
+    /// for every new article at ingest: each shingle's hash is a rolling polynomial of its word
+    /// hashes (one multiply per word, no set), finished by `mix`.
     static func nearKeys(_ text: String) -> [UInt64] {
-        if let keys = text.utf8.withContiguousStorageIfAvailable(nearKeys) { return keys }
-        return Array(text.utf8).withUnsafeBufferPointer(nearKeys)
-    }
-
-    private static func nearKeys(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt64] {
+        let width = 8
         let multiplier: UInt64 = 0x100_0000_01b3
-        // multiplier^7: the weight of the word leaving the 8-word window.
-        var outgoing: UInt64 = 1
-        for _ in 1..<8 { outgoing = outgoing &* multiplier }
-        var window: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var outgoing: UInt64 = 1  // multiplier^(width - 1): the weight of the word leaving the window
+        for _ in 1..<width { outgoing = outgoing &* multiplier }
+        var window = [UInt64](repeating: 0, count: width)
         var words = 0
         var rolling: UInt64 = 0
         var first = UInt64.max, second = UInt64.max
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var inWord = false
-        for i in 0...bytes.count {
-            let b = i < bytes.count ? bytes[i] : 32
-            let lower = b >= 65 && b <= 90 ? b + 32 : b
-            if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) || lower >= 0x80 {
-                hash = (hash ^ UInt64(lower)) &* 0x100_0000_01b3
-                inWord = true
-                continue
-            }
-            guard inWord else { continue }
-            // A word ends: slide the window.
-            let word = hash
-            hash = 0xcbf2_9ce4_8422_2325
-            inWord = false
-            withUnsafeMutableBytes(of: &window) { raw in
-                let slots = raw.bindMemory(to: UInt64.self)
-                let slot = words & 7
-                if words >= 8 { rolling = rolling &- slots[slot] &* outgoing }
-                slots[slot] = word
-            }
+        forEachWord(text) { word in
+            let slot = words % width
+            if words >= width { rolling = rolling &- window[slot] &* outgoing }
             rolling = rolling &* multiplier &+ word
+            window[slot] = word
             words += 1
-            guard words >= 8 else { continue }
+            guard words >= width else { return }
             let h = mix(rolling)
             if h < first { second = first; first = h } else if h < second && h != first { second = h }
         }
