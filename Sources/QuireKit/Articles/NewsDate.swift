@@ -14,15 +14,7 @@ enum NewsDate {
     /// `2024-03-26`, `2024-03-26T14:05`, `2024-03-26T14:05:09.5Z`, `2024-03-26 14:05:09+01:00`.
     private static func isoDate(in text: String) -> String? {
         let b = Array(text.utf8)
-        func digits(_ at: Int, _ n: Int) -> Int? {
-            guard at + n <= b.count else { return nil }
-            var v = 0
-            for k in at..<at + n {
-                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
-                v = v * 10 + Int(b[k] - 0x30)
-            }
-            return v
-        }
+        func digits(_ at: Int, _ n: Int) -> Int? { decimalNumber(b, at: at, count: n) }
         var i = 0
         while i + 10 <= b.count {
             if (i == 0 || !(b[i - 1] >= 0x30 && b[i - 1] <= 0x39)), let y = digits(i, 4), y >= 1900, y <= 2200,

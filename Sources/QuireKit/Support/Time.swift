@@ -67,15 +67,7 @@ public enum Timestamp {
     /// a date alone, a time without fraction, `+hh:mm` offsets); nil when it cannot be read.
     public static func parse(_ text: String) -> Double? {
         let s = Array(text.utf8)
-        func num(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= s.count else { return nil }
-            var v = 0
-            for i in from..<from + count {
-                guard s[i] >= 48 && s[i] <= 57 else { return nil }
-                v = v * 10 + Int(s[i] - 48)
-            }
-            return v
-        }
+        func num(_ from: Int, _ count: Int) -> Int? { decimalNumber(s, at: from, count: count) }
         guard let year = num(0, 4), s.count >= 10, s[4] == 45, let month = num(5, 2), s[7] == 45, let day = num(8, 2),
               (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds = Double(daysFromCivil(year, month, day) * 86_400)
@@ -123,4 +115,16 @@ public enum Timestamp {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
+}
+
+/// The number written by the `count` ASCII digits of `bytes` at `at`, or nil when one of them is
+/// not a digit or they run past the end. Used by the timestamp and news-date readers.
+func decimalNumber(_ bytes: [UInt8], at: Int, count: Int) -> Int? {
+    guard at >= 0, at + count <= bytes.count else { return nil }
+    var value = 0
+    for i in at..<at + count {
+        guard bytes[i] >= 0x30 && bytes[i] <= 0x39 else { return nil }
+        value = value * 10 + Int(bytes[i] - 0x30)
+    }
+    return value
 }
