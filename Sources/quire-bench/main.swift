@@ -16,6 +16,13 @@ let quireBinary = ((try? FileManager.default.destinationOfSymbolicLink(atPath: "
     .split(separator: "/").dropLast().joined(separator: "/")
 let quire = "/" + quireBinary + "/quire"
 
+/// Prints a benchmark's results under a heading, with the machine they ran on.
+func printReport(_ title: String, _ lines: [String]) {
+    print("## \(title)\n")
+    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
+    print(lines.joined(separator: "\n"))
+}
+
 // `--help` anywhere prints the usage instead of starting a long benchmark.
 let command = arguments.contains("--help") || arguments.contains("-h") ? "--help" : arguments.first
 
@@ -40,33 +47,21 @@ case "ingest":
     let benchmark = IngestBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
                                     work: option("work", FileManager.default.currentDirectoryPath + "/bench-work"),
                                     quire: quire, bigFileMiB: Int(option("big-file-mib", "1024"))!)
-    let lines = benchmark.run()
-    print("## Archive benchmark (`quire-bench ingest`)\n")
-    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
-    print(lines.joined(separator: "\n"))
+    printReport("Archive benchmark (`quire-bench ingest`)", benchmark.run())
 case "sync":
     let benchmark = SyncBenchmark(articles: Int(option("articles", "40000"))!, newArticles: Int(option("new", "100"))!,
                                   runs: Int(option("runs", "3"))!,
                                   work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/sync"), quire: quire)
-    let lines = benchmark.run()
-    print("## Sync benchmark (`quire-bench sync`)\n")
-    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
-    print(lines.joined(separator: "\n"))
+    printReport("Sync benchmark (`quire-bench sync`)", benchmark.run())
 case "verify":
     let benchmark = VerifyBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
                                     work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/verify"), quire: quire)
-    let lines = benchmark.run()
-    print("## Verify benchmark (`quire-bench verify`)\n")
-    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
-    print(lines.joined(separator: "\n"))
+    printReport("Verify benchmark (`quire-bench verify`)", benchmark.run())
 case "suite":
     let sizes = option("sizes", "10000,40000,100000").split(separator: ",").compactMap { Int($0) }
     let benchmark = SuiteBenchmark(sizes: sizes, runs: Int(option("runs", "3"))!,
                                    work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/suite"), quire: quire)
-    let lines = benchmark.run()
-    print("## Benchmark suite (`quire-bench suite`)\n")
-    print("Machine:\n" + Machine.describe().map { "- " + $0 }.joined(separator: "\n") + "\n")
-    print(lines.joined(separator: "\n"))
+    printReport("Benchmark suite (`quire-bench suite`)", benchmark.run())
 default:
     print("""
     usage: quire-bench <benchmark> [options]
