@@ -120,15 +120,23 @@ struct WARCReader {
 
     /// Whether the bytes start with a record header whose block is not all there yet.
     static func incomplete(_ bytes: [UInt8]) -> Bool {
-        let body = bytes.drop { $0 == 0x0D || $0 == 0x0A }
-        guard !body.isEmpty else { return false }
-        let rest = Array(body)
-        if !rest.starts(with: Array("WARC/".utf8)), let lineEnd = rest.firstIndex(of: 0x0A), let (_, length) = arcHeader(Array(rest[0..<lineEnd])) {
-            return rest.count < lineEnd + 1 + length
+        let rest = Array(bytes.drop { $0 == 0x0D || $0 == 0x0A })
+        guard !rest.isEmpty else { return false }
+        // No readable header: incomplete while its end has not arrived, damaged once it has.
+        guard let header = leadingHeader(rest) else { return headerEnd(rest) == nil }
+        return rest.count < header.blockStart + header.length
+    }
+
+    /// The record header at the start of `bytes` (an ARC header line, else a WARC header): its
+    /// fields, where its block starts, the block's length, and whether it is ARC; nil when there
+    /// is no complete, readable header.
+    static func leadingHeader(_ bytes: [UInt8]) -> (fields: [(name: String, value: String)], blockStart: Int, length: Int, arc: Bool)? {
+        if !bytes.starts(with: Array("WARC/".utf8)), let lineEnd = bytes.firstIndex(of: 0x0A),
+           let (fields, length) = arcHeader(Array(bytes[0..<lineEnd])) {
+            return (fields, lineEnd + 1, length, true)
         }
-        guard let end = headerEnd(rest) else { return true }
-        guard let (_, length) = parseHeader(Array(rest[0..<end.headerLength])) else { return false }
-        return rest.count < end.bodyStart + length
+        guard let end = headerEnd(bytes), let (fields, length) = parseHeader(Array(bytes[0..<end.headerLength])) else { return nil }
+        return (fields, end.bodyStart, length, false)
     }
 
     /// Skips to the next gzip member header.
@@ -308,27 +316,25 @@ private struct MemoryRecords {
         while i < bytes.count && (bytes[i] == 0x0D || bytes[i] == 0x0A) { i += 1 }
         guard i < bytes.count else { return nil }
         let rest = Array(bytes[i...])
-        if !rest.starts(with: Array("WARC/".utf8)), let lineEnd = rest.firstIndex(of: 0x0A), let (fields, length) = WARCReader.arcHeader(Array(rest[0..<lineEnd])) {
-            guard rest.count >= lineEnd + 1 + length else {
-                i = bytes.count
-                return .damaged(offset: base, reason: "an ARC record of \(length) bytes in a gzip member holding fewer")
-            }
-            i += lineEnd + 1 + length
-            return .record(WARCRecord(offset: base, fields: fields, block: Array(rest[(lineEnd + 1)..<(lineEnd + 1 + length)])))
-        }
-        guard let end = WARCReader.headerEnd(rest), let (fields, length) = WARCReader.parseHeader(Array(rest[0..<end.headerLength])) else {
+        guard let header = WARCReader.leadingHeader(rest) else {
             i = bytes.count
             return .damaged(offset: base, reason: "a gzip member that does not hold a WARC record header")
         }
-        guard rest.count >= end.bodyStart + length else {
+        let (fields, start, length) = (header.fields, header.blockStart, header.length)
+        guard rest.count >= start + length else {
             i = bytes.count
-            return .damaged(offset: base, reason: "its Content-Length (\(length)) is more than the \(rest.count - end.bodyStart) bytes its gzip member holds")
+            return .damaged(offset: base, reason: header.arc ? "an ARC record of \(length) bytes in a gzip member holding fewer"
+                                                             : "its Content-Length (\(length)) is more than the \(rest.count - start) bytes its gzip member holds")
         }
-        let block = Array(rest[end.bodyStart..<(end.bodyStart + length)])
-        let after = rest[(end.bodyStart + length)...].drop { $0 == 0x0D || $0 == 0x0A }
+        let block = Array(rest[start..<(start + length)])
+        if header.arc {
+            i += start + length
+            return .record(WARCRecord(offset: base, fields: fields, block: block))
+        }
+        let after = rest[(start + length)...].drop { $0 == 0x0D || $0 == 0x0A }
         if !after.isEmpty && !after.starts(with: Array("WARC/".utf8)) {
             i = bytes.count
-            return .damaged(offset: base, reason: "its Content-Length (\(length)) does not match the \(rest.count - end.bodyStart) bytes its gzip member holds")
+            return .damaged(offset: base, reason: "its Content-Length (\(length)) does not match the \(rest.count - start) bytes its gzip member holds")
         }
         // Several records in one member: the next call continues after this one.
         i += rest.count - after.count
