@@ -31,7 +31,8 @@ let package = Package(
                 .embedInCode("v003-audit.sql"), .embedInCode("v004-articles.sql"),
                 .embedInCode("v005-search.sql"),
                 .embedInCode("v006-compact-events.sql"),
-                .embedInCode("v007-near-duplicates.sql")]
+                .embedInCode("v007-near-duplicates.sql"),
+                .embedInCode("v008-sighting-paths.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

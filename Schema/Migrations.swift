@@ -13,5 +13,6 @@ public enum SchemaMigrations {
         (5, "v005-search.sql", String(decoding: PackageResources.v005_search_sql, as: UTF8.self)),
         (6, "v006-compact-events.sql", String(decoding: PackageResources.v006_compact_events_sql, as: UTF8.self)),
         (7, "v007-near-duplicates.sql", String(decoding: PackageResources.v007_near_duplicates_sql, as: UTF8.self)),
+        (8, "v008-sighting-paths.sql", String(decoding: PackageResources.v008_sighting_paths_sql, as: UTF8.self)),
     ]
 }

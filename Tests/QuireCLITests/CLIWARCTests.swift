@@ -65,7 +65,7 @@ struct CLIWARCTests {
 
     /// The blob of the sighting `file#offset`.
     func blobAt(_ archive: String, file: String, offset: String) throws -> String {
-        let r = try runProcess("sqlite3", [archive, "SELECT b.hash FROM sightings s JOIN blobs b ON b.id = s.blob WHERE s.path = '\(file)#\(offset)';"])
+        let r = try runProcess("sqlite3", [archive, "SELECT blob FROM sighting_list WHERE path = '\(file)#\(offset)';"])
         return r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -115,7 +115,7 @@ struct CLIWARCTests {
         #expect(page.stdoutText.lowercased().hasPrefix("<!doctype html>"), "the HTTP header is removed")
         let plain = try #require(String(decoding: try readFile(corpus + "/example.arc"), as: UTF8.self).range(of: "<!doctype html>", options: .caseInsensitive))
         #expect(page.stdoutText.hasPrefix(String(String(decoding: try readFile(corpus + "/example.arc"), as: UTF8.self)[plain.lowerBound...].prefix(200))))
-        let dates = try runProcess("sqlite3", [a, "SELECT DISTINCT mtime FROM sightings WHERE path LIKE 'example.arc%' AND meaning <> 'failed';"])
+        let dates = try runProcess("sqlite3", [a, "SELECT DISTINCT mtime FROM sighting_list WHERE path LIKE 'example.arc%' AND meaning <> 'failed';"])
         #expect(dates.stdoutText.contains("2014-02-16T05:02:21Z"))
     }
 }

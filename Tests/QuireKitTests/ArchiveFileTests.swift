@@ -123,4 +123,44 @@ struct MigrationTests {
         _ = try archive.ingest(paths: [repositoryRoot + "/Archives/samples/day-1"])
         #expect(try archive.stats().documents == 5)
     }
+
+    @Test("an archive with data at schema version 7 keeps every sighting's path through migration 8")
+    func sightingPathsMigration() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("v7.quire")
+        let listing = "SELECT id, batch_label, path, size, mtime, blob, document, version, meaning, seen_at FROM sighting_list ORDER BY id"
+        func rows(_ db: Database) throws -> [String] {
+            try db.rows(listing) { s in (0..<10).map { s.optionalText($0) ?? "-" }.joined(separator: "|") }
+        }
+        let before: [String]
+        do {
+            let db = try Database(path: path, mode: .create)
+            try db.migrate(SchemaMigrations.all.prefix(7).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
+                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+            }
+            try db.execute(String(decoding: try readFile(repositoryRoot + "/Tests/Fixtures/archive-v7.sql"), as: UTF8.self))
+            #expect(try db.userVersion == 7)
+            before = try rows(db)
+        }
+        #expect(before.count == 13 && before.contains { $0.contains("|day one again|valley-times/") })
+
+        let archive = try Archive.open(at: path)
+        #expect(try archive.db.userVersion == Archive.schemaVersion)
+        #expect(try rows(archive.db) == before, "every sighting keeps its path, batch, bytes and meaning")
+        #expect(try archive.db.int("SELECT count(*) FROM paths") == 6, "each distinct path is kept once")
+        #expect(try archive.db.int("SELECT typeof(path) = 'integer' FROM sightings LIMIT 1") == 1)
+        #expect(try archive.db.int("SELECT sum(files) FROM batch_list") == 13, "the views over sightings read the new table")
+        #expect(try archive.db.int("SELECT count(last_seen) FROM document_list") == 6)
+        #expect(try archive.verify(record: false).isClean)
+        let trail = try archive.provenance(archive.provenanceSubject("valley-times/bridge-reopens.txt", kind: "path"))
+        #expect(trail.sightings.map(\.batch.label) == ["day one", "day one again"], "provenance by path finds both batches")
+
+        // The rebuilt tables match the migrated ones, and new sightings of old paths reuse their rows.
+        try archive.rebuildDerivedState()
+        #expect(try rows(archive.db) == before)
+        _ = try archive.ingest(paths: [repositoryRoot + "/Archives/samples/day-1"])
+        #expect(try archive.db.int("SELECT count(*) FROM paths") == 6)
+        #expect(try archive.db.int("SELECT count(*) FROM sightings") == 18)
+        #expect(try archive.verify(record: false).isClean)
+    }
 }

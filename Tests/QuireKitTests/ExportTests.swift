@@ -72,8 +72,8 @@ struct ExportTests {
         let storm = try scratch.archive.resolve("coastal-wire/storm-warning.txt").blobHash
         try scratch.archive.redact(hash: storm, reason: "test")
         let db = try Database(path: scratch.path)
-        try db.run("UPDATE sightings SET path = '../escape.txt' WHERE path = 'valley-times/bridge-reopens.txt'")
-        try db.run("UPDATE sightings SET path = '/abs.txt' WHERE path = 'wire-desk/valley-bridge-reopens.txt'")
+        try db.run("UPDATE paths SET path = '../escape.txt' WHERE path = 'valley-times/bridge-reopens.txt'")
+        try db.run("UPDATE paths SET path = '/abs.txt' WHERE path = 'wire-desk/valley-bridge-reopens.txt'")
         let out = scratch.dir.file("inside/out")
         let report = try scratch.archive.exportFiles(.batch("d1"), to: out)
         #expect(Set(report.skipped.map(\.path)) == ["../escape.txt", "/abs.txt", "coastal-wire/storm-warning.txt"])

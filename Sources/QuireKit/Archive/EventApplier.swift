@@ -121,7 +121,7 @@ extension Archive {
             INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            batch, sighting.path, sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
+            batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
             versionID, sighting.meaning, sighting.error, eventID)
         if let meta = sighting.meta {
             let sightingID = db.lastInsertRowID
@@ -129,6 +129,13 @@ extension Archive {
                 try db.run("INSERT INTO supplied_fields (sighting, name, value) VALUES (?, ?, ?)", sightingID, pair[0], pair[1])
             }
         }
+    }
+
+    /// The row of `path` in `paths`, created when the path is new.
+    func pathID(_ path: String) throws -> Int {
+        if let id = try db.int("SELECT id FROM paths WHERE path = ?", path) { return id }
+        try db.run("INSERT INTO paths (path) VALUES (?)", path)
+        return db.lastInsertRowID
     }
 
     /// The document with `key`, created when it is new.

@@ -37,7 +37,7 @@ extension Archive {
         let rows = try db.rows("""
             SELECT v.id, d.key, v.hash, b.hash, b.size, v.created_at,
                    NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id),
-                   ba.uuid, ba.label, s.path,
+                   ba.uuid, ba.label, (SELECT path FROM paths WHERE id = s.path),
                    EXISTS (SELECT 1 FROM version_parents vp JOIN versions p ON p.id = vp.parent
                            JOIN articles pa ON pa.blob = p.blob JOIN articles va ON va.blob = v.blob
                            WHERE vp.version = v.id AND p.blob <> v.blob AND va.fingerprint IS NOT NULL AND pa.fingerprint = va.fingerprint)
@@ -72,9 +72,9 @@ extension Archive {
     }
 
     private static let sightingColumns = """
-        SELECT b.uuid, b.label, s.path, s.size, s.mtime, bl.hash, d.key, v.hash, s.meaning, s.error, e.at,
+        SELECT b.uuid, b.label, p.path, s.size, s.mtime, bl.hash, d.key, v.hash, s.meaning, s.error, e.at,
                b.agent, b.host, b.source, b.tool
-        FROM sightings s JOIN batches b ON b.id = s.batch JOIN events e ON e.id = s.event
+        FROM sightings s JOIN paths p ON p.id = s.path JOIN batches b ON b.id = s.batch JOIN events e ON e.id = s.event
         LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document
         LEFT JOIN versions v ON v.id = s.version
         """

@@ -166,7 +166,7 @@ extension Archive {
                     throw error
                 } catch {}
             }
-            if kind == nil || kind == "path", try db.int("SELECT 1 FROM sightings WHERE path = ? LIMIT 1", reference) != nil {
+            if kind == nil || kind == "path", try db.int("SELECT 1 FROM paths WHERE path = ?", reference) != nil {
                 return .path(reference)
             }
             let what = kind.map { ["key": "document key", "hash": "blob or version hash", "path": "path in any batch"][$0] ?? $0 }
@@ -207,13 +207,13 @@ extension Archive {
                 loose = try trail.sightings(where: "s.blob = (SELECT id FROM blobs WHERE hash = ?)", [hash])
                 redactions = try redactionLog(blob: hash)
             case .path(let path):
-                loose = try trail.sightings(where: "s.path = ?", [path])
+                loose = try trail.sightings(where: "p.path = ?", [path])
                 var seen = Set<String>()
                 for sighting in loose {
                     guard let hash = sighting.version, seen.insert(hash).inserted,
                           let document = try db.int("SELECT document FROM versions WHERE hash = ?", hash),
                           let v = try self.versions(document: document).first(where: { $0.hash == hash }) else { continue }
-                    versions.append(try trail.version(v, sightingsWhere: "s.version = (SELECT id FROM versions WHERE hash = ?) AND s.path = ?", [hash, path]))
+                    versions.append(try trail.version(v, sightingsWhere: "s.version = (SELECT id FROM versions WHERE hash = ?) AND p.path = ?", [hash, path]))
                 }
                 for hash in Set(versions.map(\.version.blob)).sorted() { redactions += try redactionLog(blob: hash) }
             }
@@ -260,8 +260,8 @@ private struct TrailBuilder {
     mutating func sightings(where condition: String, _ values: [any DatabaseValueConvertible]) throws -> [ProvenanceSighting] {
         let rows = try db.rows("""
             SELECT ba.uuid, ba.label, ba.source, ba.agent, ba.host, ba.tool, ba.started_at, ba.finished_at, bo.archive,
-                   s.path, s.size, s.mtime, s.meaning, s.error, bl.hash, d.key, v.hash, s.event
-            FROM sightings s JOIN batches ba ON ba.id = s.batch JOIN origins bo ON bo.id = ba.origin
+                   p.path, s.size, s.mtime, s.meaning, s.error, bl.hash, d.key, v.hash, s.event
+            FROM sightings s JOIN paths p ON p.id = s.path JOIN batches ba ON ba.id = s.batch JOIN origins bo ON bo.id = ba.origin
             LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document LEFT JOIN versions v ON v.id = s.version
             WHERE \(condition) ORDER BY s.id
             """, values) { s in

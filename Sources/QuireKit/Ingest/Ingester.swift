@@ -289,7 +289,7 @@ func lastSighting(db: Database, key: String, path: String) throws -> (blobHash: 
     try db.firstRow("""
         SELECT s.document, s.version, v.hash, s.blob, b.hash FROM sightings s
         JOIN documents d ON d.id = s.document JOIN versions v ON v.id = s.version JOIN blobs b ON b.id = s.blob
-        WHERE s.path = ? AND d.key = ? ORDER BY s.id DESC LIMIT 1
+        WHERE s.path = (SELECT id FROM paths WHERE path = ?) AND d.key = ? ORDER BY s.id DESC LIMIT 1
         """, [path, key]) {
         ($0.text(4), UnchangedPrediction(document: $0.int(0), version: $0.int(1), versionHash: $0.text(2), blob: $0.int(3)))
     }

@@ -44,8 +44,8 @@ extension Archive {
     public func exportItems(_ selection: ExportSelection) throws -> [ExportItem] {
         try read {
             let columns = """
-                SELECT s.path, s.path_raw, b.hash, b.size, d.key, v.hash, e.at
-                FROM sightings s JOIN blobs b ON b.id = s.blob JOIN versions v ON v.id = s.version
+                SELECT p.path, s.path_raw, b.hash, b.size, d.key, v.hash, e.at
+                FROM sightings s JOIN paths p ON p.id = s.path JOIN blobs b ON b.id = s.blob JOIN versions v ON v.id = s.version
                 JOIN documents d ON d.id = s.document JOIN events e ON e.id = s.event
                 """
             let convert: (Statement) -> ExportItem = {
@@ -55,13 +55,13 @@ extension Archive {
             switch selection {
             case .batch(let reference):
                 let batch = try batchRow(reference)
-                return try db.rows(columns + " WHERE s.batch = ? AND s.meaning <> 'failed' ORDER BY s.path, s.id", [batch.id], convert)
+                return try db.rows(columns + " WHERE s.batch = ? AND s.meaning <> 'failed' ORDER BY p.path, s.id", [batch.id], convert)
             case .heads:
                 // Each head with the latest sighting that showed it.
                 return try db.rows(columns + """
                      JOIN documents h ON h.head = s.version AND h.id = s.document
                      WHERE s.id = (SELECT max(x.id) FROM sightings x WHERE x.version = h.head)
-                     ORDER BY s.path, s.id
+                     ORDER BY p.path, s.id
                     """, [], convert)
             case .headsAsOf(let date):
                 // The head rule (a leaf, created last, larger hash on ties) over the versions created by then.
@@ -71,7 +71,7 @@ extension Archive {
                                                    WHERE p.parent = w.id AND c.created_at < ?1)
                                    ORDER BY w.created_at DESC, w.hash DESC LIMIT 1)
                        AND s.id = (SELECT max(x.id) FROM sightings x JOIN events xe ON xe.id = x.event WHERE x.version = v.id AND xe.at < ?1)
-                     ORDER BY s.path, s.id
+                     ORDER BY p.path, s.id
                     """, [date], convert)
             }
         }

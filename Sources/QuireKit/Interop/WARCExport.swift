@@ -35,8 +35,8 @@ extension Archive {
         let batchRow = try batch.map { try self.batchRow($0) }
         let rows = try read {
             var sql = """
-                SELECT s.path, d.key, b.hash, b.size, e.at, coalesce(a.kind, '') FROM sightings s
-                JOIN blobs b ON b.id = s.blob JOIN documents d ON d.id = s.document JOIN events e ON e.id = s.event
+                SELECT p.path, d.key, b.hash, b.size, e.at, coalesce(a.kind, '') FROM sightings s
+                JOIN paths p ON p.id = s.path JOIN blobs b ON b.id = s.blob JOIN documents d ON d.id = s.document JOIN events e ON e.id = s.event
                 LEFT JOIN articles a ON a.blob = b.id
                 WHERE s.meaning <> 'failed'
                 """
