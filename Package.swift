@@ -32,7 +32,8 @@ let package = Package(
                 .embedInCode("v005-search.sql"),
                 .embedInCode("v006-compact-events.sql"),
                 .embedInCode("v007-near-duplicates.sql"),
-                .embedInCode("v008-sighting-paths.sql")]
+                .embedInCode("v008-sighting-paths.sql"),
+                .embedInCode("v009-no-fingerprint-index.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.
