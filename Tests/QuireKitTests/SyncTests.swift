@@ -80,6 +80,32 @@ struct SyncTests {
         #expect(try c[0].digest() == c[1].digest())
     }
 
+    @Test("every blob gets its article row; ingest and import look only past the articles_through mark")
+    func articleRowsPastTheMark() throws {
+        let c = try Copies(2)
+        func mark(_ i: Int) throws -> Int? { try c[i].db.text("SELECT value FROM archive WHERE key = 'articles_through'").flatMap { Int($0) } }
+        func lacking(_ i: Int) throws -> Int? { try c[i].db.int("SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.blob = b.id)") }
+        try c.ingest(0, ["a.txt": "Alpha\n\nThe first story.", "b.txt": "Beta\n\nThe second story."])
+        #expect(try mark(0) == c[0].db.int("SELECT max(id) FROM blobs"))
+        #expect(try lacking(0) == 0)
+
+        // An archive from before the mark, with a blob lacking its row: the next ingest fills it in.
+        try c[0].db.run("DELETE FROM archive WHERE key = 'articles_through'")
+        try c[0].db.run("DELETE FROM articles WHERE blob = (SELECT min(id) FROM blobs)")
+        try c.ingest(0, ["c.txt": "Gamma\n\nThe third story."])
+        #expect(try lacking(0) == 0)
+        #expect(try mark(0) == 3)
+
+        // Imported blobs land above the receiver's mark and get their rows.
+        try c.ingest(1, ["z.txt": "Zeta\n\nA story of the other copy."])
+        #expect(try mark(1) == 1)
+        try c.send(0, 1)
+        #expect(try c[1].db.int("SELECT count(*) FROM blobs") == 4)
+        #expect(try lacking(1) == 0)
+        #expect(try mark(1) == 4)
+        #expect(try c[1].db.int("SELECT count(*) FROM articles WHERE fields LIKE '%Gamma%'") == 1)
+    }
+
     @Test("import is idempotent: the same bundle twice adds nothing the second time")
     func idempotent() throws {
         let c = try Copies(2)

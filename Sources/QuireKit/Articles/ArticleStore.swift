@@ -31,14 +31,24 @@ extension Archive {
 
     /// Extracts and records metadata for every held blob that has none yet. Inside a write
     /// transaction; returns how many blobs were read.
+    ///
+    /// Only blobs above the `articles_through` mark in the `archive` table are looked at: every
+    /// blob up to it has its row (blob rows are never deleted, so new ones get higher ids, and a
+    /// redaction replaces a row in the same transaction). Without the mark (an archive from
+    /// before it) every blob is looked at once. This keeps a small ingest or import into a large
+    /// archive from reading the whole `articles` table.
     @discardableResult
     func indexMissingArticles() throws -> Int {
+        let mark = try db.text("SELECT value FROM archive WHERE key = 'articles_through'").flatMap { Int($0) } ?? 0
         let missing = try db.rows("""
-            SELECT b.id FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.blob = b.id) ORDER BY b.id
-            """) { $0.int(0) }
+            SELECT b.id FROM blobs b WHERE b.id > ? AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.blob = b.id) ORDER BY b.id
+            """, [mark]) { $0.int(0) }
         for id in missing {
             guard let blob = try blobs.record(id: id) else { continue }
             try insertArticle(blob: id, try extractArticle(blob))
+        }
+        if let last = try db.int("SELECT max(id) FROM blobs"), last > mark {
+            try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('articles_through', ?)", String(last))
         }
         return missing.count
     }
