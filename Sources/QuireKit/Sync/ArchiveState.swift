@@ -76,7 +76,7 @@ extension Archive {
             var origins: [String: ArchiveState.Tip] = [:]
             try db.forEach("""
                 SELECT o.archive, e.seq, e.hash FROM origins o
-                JOIN events e ON e.origin = o.id AND e.seq = (SELECT max(seq) FROM events WHERE origin = o.id)
+                JOIN events e ON e.id = (SELECT id FROM events WHERE origin = o.id ORDER BY seq DESC LIMIT 1)
                 """) { origins[$0.text(0)] = ArchiveState.Tip(seq: $0.int(1), hash: $0.text(2)) }
             return ArchiveState(archive: id, origins: origins)
         }

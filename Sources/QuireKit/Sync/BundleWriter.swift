@@ -71,16 +71,29 @@ private struct BundleWriter {
 
         // The events past the base, in arrival order (each one's dependencies arrived before it).
         var eventIDs: [Int] = []
+        var merges: [Int] = []
         for (origin, seq) in baseSeq {
-            eventIDs += try db.rows("SELECT id FROM events WHERE origin = ? AND seq > ?", [origin, seq]) { $0.int(0) }
+            try db.forEach("SELECT id, kind FROM events WHERE origin = ? AND seq > ?", [origin, seq]) {
+                eventIDs.append($0.int(0))
+                if $0.text(1) == EventKind.merge { merges.append($0.int(0)) }
+            }
         }
         eventIDs.sort()
 
-        // The blobs those events refer to, less those a holder of the base already has.
+        // The blobs those events refer to, less those a holder of the base already has. A version
+        // made by a sightings event has a sighting of its blob in that event; a merge's version
+        // has none, and its blob is named in the merge's payload.
         var candidates = Set<Int>()
         for id in eventIDs {
             try db.forEach("SELECT DISTINCT blob FROM sightings WHERE event = ? AND blob IS NOT NULL", [id]) { candidates.insert($0.int(0)) }
-            try db.forEach("SELECT blob FROM versions WHERE event = ?", [id]) { candidates.insert($0.int(0)) }
+        }
+        for id in merges {
+            let payload = try db.firstRow("SELECT payload, payload_size FROM events WHERE id = ?", [id]) {
+                try JSON.parse(EventPayload.bytes($0, payload: 0, size: 1))
+            }
+            if let hash = payload?["blob"]?.stringValue, let blob = try db.int("SELECT id FROM blobs WHERE hash = ?", hash) {
+                candidates.insert(blob)
+            }
         }
         func receiverHas(_ blob: Int) throws -> Bool {
             if base.origins.isEmpty { return false }
