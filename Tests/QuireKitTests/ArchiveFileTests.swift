@@ -152,6 +152,16 @@ struct MigrationTests {
         #expect(try archive.db.int("SELECT sum(files) FROM batch_list") == 13, "the views over sightings read the new table")
         #expect(try archive.db.int("SELECT count(last_seen) FROM document_list") == 6)
         #expect(try archive.verify(record: false).isClean)
+        // The near-duplicate keys that version stored are what this one computes from the same bytes.
+        let storedKeys = try archive.db.rows("SELECT b.hash, k.key FROM article_near_keys k JOIN blobs b ON b.id = k.blob") {
+            (hash: $0.text(0), key: UInt64(bitPattern: Int64($0.int(1))))
+        }
+        #expect(storedKeys.count == 12)
+        for hash in Set(storedKeys.map(\.hash)) {
+            let record = try #require(try archive.blobs.record(hash: hash))
+            let metadata = try #require(try archive.extractArticle(record))
+            #expect(Set(metadata.nearKeys) == Set(storedKeys.filter { $0.hash == hash }.map(\.key)), "\(hash)")
+        }
         let trail = try archive.provenance(archive.provenanceSubject("valley-times/bridge-reopens.txt", kind: "path"))
         #expect(trail.sightings.map(\.batch.label) == ["day one", "day one again"], "provenance by path finds both batches")
 

@@ -39,16 +39,8 @@ struct ShingleSketch: Sendable, Equatable {
     let values: [UInt64]
 
     init(_ text: String) {
-        var words: [UInt64] = []
-        Self.forEachWord(text) { words.append($0) }
         var shingles = Set<UInt64>()
-        if words.count >= Self.shingleWords {
-            for i in 0...(words.count - Self.shingleWords) {
-                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-                for w in words[i..<i + Self.shingleWords] { h = Self.mix(h ^ w) }
-                shingles.insert(h)
-            }
-        }
+        Self.forEachShingle(text, width: Self.shingleWords) { shingles.insert($0) }
         values = Array(shingles.sorted().prefix(Self.k))
     }
 
@@ -75,29 +67,33 @@ struct ShingleSketch: Sendable, Equatable {
     /// The keys ingest looks near-duplicates up by: the two smallest hashes of the text's 8-word
     /// shingles. Two texts share their smallest shingle hash with probability equal to their
     /// resemblance (Jaccard similarity), so a rewrite of an archived article usually shares a key
-    /// with it, while long shingles keep common phrases from matching unrelated texts. One pass
-    /// for every new article at ingest: each shingle's hash is a rolling polynomial of its word
-    /// hashes (one multiply per word, no set), finished by `mix`.
+    /// with it, while long shingles keep common phrases from matching unrelated texts. They are
+    /// stored (`article_near_keys`), so the shingle hash must not change.
     static func nearKeys(_ text: String) -> [UInt64] {
-        let width = 8
+        var first = UInt64.max, second = UInt64.max
+        forEachShingle(text, width: 8) { h in
+            if h < first { second = first; first = h } else if h < second && h != first { second = h }
+        }
+        return [first, second].filter { $0 != .max }
+    }
+
+    /// Calls `body` with the hash of every run of `width` consecutive words of `text`, in one
+    /// pass: a rolling polynomial of the word hashes (one multiply per word), finished by `mix`.
+    static func forEachShingle(_ text: String, width: Int, _ body: (UInt64) -> Void) {
         let multiplier: UInt64 = 0x100_0000_01b3
         var outgoing: UInt64 = 1  // multiplier^(width - 1): the weight of the word leaving the window
         for _ in 1..<width { outgoing = outgoing &* multiplier }
         var window = [UInt64](repeating: 0, count: width)
         var words = 0
         var rolling: UInt64 = 0
-        var first = UInt64.max, second = UInt64.max
         forEachWord(text) { word in
             let slot = words % width
             if words >= width { rolling = rolling &- window[slot] &* outgoing }
             rolling = rolling &* multiplier &+ word
             window[slot] = word
             words += 1
-            guard words >= width else { return }
-            let h = mix(rolling)
-            if h < first { second = first; first = h } else if h < second && h != first { second = h }
+            if words >= width { body(mix(rolling)) }
         }
-        return [first, second].filter { $0 != .max }
     }
 
     /// A 64-bit finalizer (SplitMix64's), so shingle hashes are spread evenly.
