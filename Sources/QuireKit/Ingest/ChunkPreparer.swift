@@ -34,10 +34,9 @@ struct PendingFile {
     var unchangedSighting: (record: SightingRecord, rendered: [UInt8])?
     /// Metadata the scraper supplied for this path, as (name, value) pairs.
     var supplied: [[String]]?
-    /// Whether the archive held these bytes when the chunk was prepared.
+    /// Whether the archive held these bytes when the chunk was prepared (if not, their metadata
+    /// is read).
     var inArchive = false
-    /// Whether the archive lacks these bytes at planning time, so their metadata must be read.
-    var needsExtraction = false
     /// A record of a WARC file: its bytes (or, for a revisit, its hash) are already in `read`.
     var fromWARC = false
     /// What was read out of the bytes (new blobs only).
@@ -253,10 +252,7 @@ final class ChunkPreparer: @unchecked Sendable {
             case .failed: continue
             }
             files[i].inArchive = try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil
-            guard files[i].inArchive else {
-                if case .small = files[i].read { files[i].needsExtraction = true }
-                continue
-            }
+            guard files[i].inArchive else { continue }
             if options.keyMode == .url, files[i].key == files[i].pathText,
                let url = try db.text("SELECT a.url FROM articles a JOIN blobs b ON b.id = a.blob WHERE b.hash = ?", hash) {
                 files[i].key = url
@@ -270,7 +266,7 @@ final class ChunkPreparer: @unchecked Sendable {
         let byURL = options.keyMode == .url
         parallel(files.count) { i in
             let file = slots.pointer[i]
-            guard file.needsExtraction, case .small(let bytes, _, _) = file.read, bytes.count <= articleExtractionLimit else { return }
+            guard !file.inArchive, case .small(let bytes, _, _) = file.read, bytes.count <= articleExtractionLimit else { return }
             let metadata = MetadataExtractor.extract(bytes)
             slots.pointer[i].metadata = metadata
             if byURL, file.key == file.pathText, let url = metadata.value("url").flatMap(URLKey.normalize) {
