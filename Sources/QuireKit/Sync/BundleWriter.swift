@@ -82,18 +82,13 @@ private struct BundleWriter {
 
         // The blobs those events refer to, less those a holder of the base already has. A version
         // made by a sightings event has a sighting of its blob in that event; a merge's version
-        // has none, and its blob is named in the merge's payload.
+        // has none. Merges are rare, so the scan of `versions` finding theirs costs little.
         var candidates = Set<Int>()
         for id in eventIDs {
             try db.forEach("SELECT DISTINCT blob FROM sightings WHERE event = ? AND blob IS NOT NULL", [id]) { candidates.insert($0.int(0)) }
         }
         for id in merges {
-            let payload = try db.firstRow("SELECT payload, payload_size FROM events WHERE id = ?", [id]) {
-                try JSON.parse(EventPayload.bytes($0, payload: 0, size: 1))
-            }
-            if let hash = payload?["blob"]?.stringValue, let blob = try db.int("SELECT id FROM blobs WHERE hash = ?", hash) {
-                candidates.insert(blob)
-            }
+            try db.forEach("SELECT blob FROM versions WHERE event = ?", [id]) { candidates.insert($0.int(0)) }
         }
         func receiverHas(_ blob: Int) throws -> Bool {
             if base.origins.isEmpty { return false }
