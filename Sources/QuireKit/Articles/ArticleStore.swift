@@ -21,12 +21,12 @@ extension Archive {
         let fields = JSON.array(metadata.fields.map { [.string($0.name), .string($0.value), .string($0.extractor)] }).canonical
         try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding, fingerprint, url, fields) VALUES (?, ?, ?, ?, ?, ?)",
                    blobID, metadata.kind, metadata.encoding, metadata.fingerprint, metadata.value("url").flatMap(URLKey.normalize), fields)
+        // A blob that had its row already has its keys and, when the index is kept, its index entry.
+        guard db.changes > 0 else { return }
         for key in metadata.nearKeys {
             try db.run("INSERT OR IGNORE INTO article_near_keys (key, blob) VALUES (?, ?)", Int64(bitPattern: key), blobID)
         }
-        if searchIndexEnabled, try db.int("SELECT 1 FROM article_index WHERE blob = ?", blobID) == nil {
-            try addToSearchIndex(blob: blobID, metadata)
-        }
+        if searchIndexEnabled { try addToSearchIndex(blob: blobID, metadata) }
     }
 
     /// Extracts and records metadata for every held blob that has none yet. Inside a write
