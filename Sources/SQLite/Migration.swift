@@ -49,7 +49,8 @@ extension Database {
                 }
             }
             if let broken = try firstRow("PRAGMA foreign_key_check", [], { "\($0.text(0)) row \($0.int(1)) refers to a missing \($0.text(2)) row" }) {
-                throw DatabaseError(code: 19, extendedCode: 787, message: "migrations to version \(migrations.count) left \(broken)", sql: "PRAGMA foreign_key_check")
+                throw DatabaseError(code: DatabaseError.constraint, message: "migrations to version \(migrations.count) left \(broken)",
+                                    sql: "PRAGMA foreign_key_check")
             }
             try execute("PRAGMA user_version = \(migrations.count)")
             return (current, migrations.count)

@@ -144,6 +144,36 @@ struct SQLiteTests {
         #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name = 'c'") == 0)
     }
 
+    @Test("a migration may rebuild a table others refer to, but must not leave a broken reference; foreign keys are enforced again after")
+    func migrationsRebuildTables() throws {
+        let dir = TemporaryDirectory("sqlite")
+        let db = try database(dir)
+        let first = Migration(version: 1, name: "one", sql: """
+            CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE c (p INTEGER NOT NULL REFERENCES p(id));
+            INSERT INTO p VALUES (1, 'one'); INSERT INTO c VALUES (1);
+            """)
+        // SQLite's way to change a column: a new table, the rows copied, the old one dropped.
+        let rebuild = Migration(version: 2, name: "rebuild", sql: """
+            CREATE TABLE p2 (id INTEGER PRIMARY KEY, name BLOB); INSERT INTO p2 SELECT id, CAST(name AS BLOB) FROM p;
+            DROP TABLE p; ALTER TABLE p2 RENAME TO p;
+            """)
+        #expect(try db.migrate([first, rebuild]) == (0, 2))
+        #expect(try db.int("SELECT count(*) FROM c JOIN p ON p.id = c.p") == 1)
+        #expect(throws: DatabaseError.self) { try db.run("INSERT INTO c VALUES (7)") }
+
+        let orphan = Migration(version: 3, name: "orphan", sql: "CREATE TABLE d (x); DELETE FROM p")
+        do {
+            try db.migrate([first, rebuild, orphan])
+            Issue.record("a migration that left a broken reference was accepted")
+        } catch let error as DatabaseError {
+            #expect(error.code == DatabaseError.constraint && error.message.contains("c row 1 refers to a missing p row"), "\(error)")
+        }
+        #expect(try db.userVersion == 2)
+        #expect(try db.int("SELECT count(*) FROM p") == 1)
+        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name = 'd'") == 0)
+        #expect(try db.int("PRAGMA foreign_keys") == 1)
+    }
+
     @Test("opening a missing file without create fails with CANTOPEN")
     func missing() throws {
         let dir = TemporaryDirectory("sqlite")
