@@ -48,63 +48,70 @@ extension Archive {
             }
         }
         return try writeFileAtomically(path) { write in
-            // `record` passes the writer on inside closures, which Swift allows only for an escapable value.
-            try withoutActuallyEscaping(write) { emit in
-                /// One record as one gzip member: the header lines, then the block from `block`.
-                func record(_ headers: [(String, String)], length: Int, block: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-                    let deflater = try Deflater(level: 6, format: .gzip)
-                    var head = "WARC/1.1\r\n"
-                    for (name, value) in headers { head += "\(name): \(value)\r\n" }
-                    head += "Content-Length: \(length)\r\n\r\n"
-                    try deflater.compress(Array(head.utf8), output: emit)
-                    var written = 0
-                    try block { piece in
-                        written += piece.count
-                        try deflater.compress(piece, output: emit)
-                    }
-                    guard written == length else { throw QuireError(.corrupt, "a WARC record's block was \(written) bytes, not \(length)") }
-                    try deflater.compress(Array("\r\n\r\n".utf8), output: emit)
-                    try deflater.finish(output: emit)
-                }
-                let fileName = (path as NSString).lastPathComponent
-                let info = "software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
-                    + "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
-                let infoBytes = Array(info.utf8)
-                try record([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:\(Identity.newUUID())>"), ("WARC-Date", Timestamp.now()),
-                            ("WARC-Filename", fileName), ("WARC-Block-Digest", "sha256:" + SHA256.hash(infoBytes).hex),
-                            ("Content-Type", "application/warc-fields")], length: infoBytes.count) { body in try infoBytes.withUnsafeBytes { try body($0) } }
+            let fileName = (path as NSString).lastPathComponent
+            let info = "software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
+                + "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
+            let infoBytes = Array(info.utf8)
+            try Self.writeRecord([("WARC-Type", "warcinfo"), ("WARC-Record-ID", "<urn:uuid:\(Identity.newUUID())>"), ("WARC-Date", Timestamp.now()),
+                                  ("WARC-Filename", fileName), ("WARC-Block-Digest", "sha256:" + SHA256.hash(infoBytes).hex),
+                                  ("Content-Type", "application/warc-fields")], length: infoBytes.count, to: write) { body in
+                try infoBytes.withUnsafeBytes { try body($0) }
+            }
 
-                var report = WARCExportReport()
-                var first: [String: (uri: String, date: String, id: String)] = [:]
-                for row in rows {
-                    let uri = Self.targetURI(key: row.key, path: row.path)
-                    let date = row.at  // UTC with milliseconds, as WARC 1.1 allows
-                    let recordID = "<urn:uuid:\(Identity.newUUID())>"
-                    if let original = first[row.hash] {
-                        let empty = SHA256.hash([UInt8]()).hex
-                        try record([("WARC-Type", "revisit"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
-                                    ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
-                                    ("WARC-Refers-To", original.id), ("WARC-Refers-To-Target-URI", original.uri), ("WARC-Refers-To-Date", original.date),
-                                    ("WARC-Payload-Digest", "sha256:" + row.hash), ("WARC-Block-Digest", "sha256:" + empty)], length: 0) { _ in }
-                        report.revisits += 1
-                        continue
-                    }
-                    guard let blob = try read({ try blobs.record(hash: row.hash) }), try read({ try custody(blob) }) == .held else {
-                        report.skipped.append((row.path, "the content of blob \(row.hash) is redacted or hidden in this copy"))
-                        continue
-                    }
-                    try record([("WARC-Type", "resource"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
-                                ("WARC-Block-Digest", "sha256:" + row.hash), ("WARC-Payload-Digest", "sha256:" + row.hash),
-                                ("Content-Type", Self.contentType(row.kind))], length: row.size) { body in
-                        try writeBlob(hash: row.hash) { try body($0) }
-                    }
-                    first[row.hash] = (uri, date, recordID)
-                    report.resources += 1
-                    report.bytes += row.size
+            var report = WARCExportReport()
+            var first: [String: (uri: String, date: String, id: String)] = [:]
+            for row in rows {
+                let uri = Self.targetURI(key: row.key, path: row.path)
+                let date = row.at  // UTC with milliseconds, as WARC 1.1 allows
+                let recordID = "<urn:uuid:\(Identity.newUUID())>"
+                if let original = first[row.hash] {
+                    let empty = SHA256.hash([UInt8]()).hex
+                    try Self.writeRecord([("WARC-Type", "revisit"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
+                                          ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+                                          ("WARC-Refers-To", original.id), ("WARC-Refers-To-Target-URI", original.uri), ("WARC-Refers-To-Date", original.date),
+                                          ("WARC-Payload-Digest", "sha256:" + row.hash), ("WARC-Block-Digest", "sha256:" + empty)],
+                                         length: 0, to: write) { _ in }
+                    report.revisits += 1
+                    continue
                 }
-                return report
+                guard let blob = try read({ try blobs.record(hash: row.hash) }), try read({ try custody(blob) }) == .held else {
+                    report.skipped.append((row.path, "the content of blob \(row.hash) is redacted or hidden in this copy"))
+                    continue
+                }
+                try Self.writeRecord([("WARC-Type", "resource"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
+                                      ("WARC-Block-Digest", "sha256:" + row.hash), ("WARC-Payload-Digest", "sha256:" + row.hash),
+                                      ("Content-Type", Self.contentType(row.kind))], length: row.size, to: write) { body in
+                    try writeBlob(hash: row.hash) { try body($0) }
+                }
+                first[row.hash] = (uri, date, recordID)
+                report.resources += 1
+                report.bytes += row.size
+            }
+            return report
+        }
+    }
+
+    /// Writes one record to `emit` as one gzip member: the header lines, then the block, which
+    /// `block` passes in pieces to the function it is given; it must come to `length` bytes.
+    static func writeRecord(_ headers: [(String, String)], length: Int, to emit: (UnsafeRawBufferPointer) throws -> Void,
+                            block: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let deflater = try Deflater(level: 6, format: .gzip)
+        var head = "WARC/1.1\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(length)\r\n\r\n"
+        try deflater.compress(Array(head.utf8), output: emit)
+        var written = 0
+        // `block` calls back into `emit`; Swift allows a non-escaping function to be passed on
+        // inside a closure only as an escapable value.
+        try withoutActuallyEscaping(emit) { emit in
+            try block { piece in
+                written += piece.count
+                try deflater.compress(piece, output: emit)
             }
         }
+        guard written == length else { throw QuireError(.corrupt, "a WARC record's block was \(written) bytes, not \(length)") }
+        try deflater.compress(Array("\r\n\r\n".utf8), output: emit)
+        try deflater.finish(output: emit)
     }
 
     /// The document's URL key, or a `file:` URI of the path it was seen at.
