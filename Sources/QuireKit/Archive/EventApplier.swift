@@ -108,7 +108,7 @@ extension Archive {
             blobID = id
         }
         if let key = sighting.key {
-            documentID = try known?.document ?? (sighting.meaning == "failed"
+            documentID = try known?.document ?? (sighting.meaning == .failed
                 ? db.int("SELECT id FROM documents WHERE key = ?", key)
                 : self.documentID(forKey: key))
         }
@@ -122,7 +122,7 @@ extension Archive {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
-            versionID, sighting.meaning, sighting.error, eventID)
+            versionID, sighting.meaning.rawValue, sighting.error, eventID)
         if let meta = sighting.meta {
             let sightingID = db.lastInsertRowID
             for pair in meta where pair.count == 2 {

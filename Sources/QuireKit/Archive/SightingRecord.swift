@@ -12,8 +12,7 @@ struct SightingRecord: Sendable, Equatable {
     var mtime: String?
     /// The blob hash (absent for a failed sighting).
     var blob: String?
-    /// new, version, duplicate, unchanged or failed.
-    var meaning: String
+    var meaning: SightingMeaning
     /// The existing version an `unchanged` sighting saw.
     var version: String?
     /// The parents of the version this sighting made (its hash follows from key, blob, parents).
@@ -24,7 +23,7 @@ struct SightingRecord: Sendable, Equatable {
     var meta: [[String]]?
 
     init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
-         meaning: String, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
+         meaning: SightingMeaning, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
         self.key = key
         self.path = path
         self.pathRaw = pathRaw
@@ -39,8 +38,11 @@ struct SightingRecord: Sendable, Equatable {
 
     /// Reads one element of a `sightings` payload.
     init(json: JSON) throws {
-        guard let meaning = json["meaning"]?.stringValue else {
+        guard let name = json["meaning"]?.stringValue else {
             throw QuireError(.corrupt, "a sighting lacks its 'meaning' field")
+        }
+        guard let meaning = SightingMeaning(rawValue: name) else {
+            throw QuireError(.corrupt, "a sighting has the unknown meaning '\(name)'")
         }
         let key = json["key"]?.stringValue
         guard let path = json["path"]?.stringValue ?? key else {
@@ -89,7 +91,7 @@ struct SightingRecord: Sendable, Equatable {
         string("blob", blob)
         string("error", error)
         string("key", key)
-        string("meaning", meaning)
+        string("meaning", meaning.rawValue)
         if let meta {
             field("meta")
             out.append(UInt8(ascii: "["))
@@ -124,7 +126,7 @@ struct SightingRecord: Sendable, Equatable {
 
     /// The record as a JSON value (the same text as `writeCanonical` when made canonical).
     var json: JSON {
-        var fields: [String: JSON] = ["meaning": .string(meaning)]
+        var fields: [String: JSON] = ["meaning": .string(meaning.rawValue)]
         if let key { fields["key"] = .string(key) }
         if path != key { fields["path"] = .string(path) }
         if let pathRaw { fields["path_raw"] = .string(pathRaw) }

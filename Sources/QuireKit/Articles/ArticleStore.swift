@@ -47,15 +47,23 @@ extension Archive {
             guard let blob = try blobs.record(id: id) else { continue }
             try insertArticle(blob: id, try extractArticle(blob))
         }
-        if let last = try db.int("SELECT max(id) FROM blobs"), last > mark {
+        if let last = try blobs.lastID(), last > mark {
             try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('articles_through', ?)", String(last))
         }
         return missing.count
     }
 
+    /// Forgets what was read out of a blob whose bytes were deleted: its metadata and
+    /// near-duplicate keys go with the bytes, and its row says there is nothing to read.
+    func forgetArticle(blob id: Int) throws {
+        try db.run("DELETE FROM articles WHERE blob = ?", id)
+        try db.run("DELETE FROM article_near_keys WHERE blob = ?", id)
+        try db.run("INSERT INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", id)
+    }
+
     /// The metadata of a held blob (nil when too large or without bytes).
     func extractArticle(_ blob: BlobRecord) throws -> ArticleMetadata? {
-        guard blob.size <= articleExtractionLimit, blob.encoding == "raw" || blob.encoding == "zlib" else { return nil }
+        guard blob.size <= articleExtractionLimit, blob.form.holdsBytes else { return nil }
         return MetadataExtractor.extract(try blobs.bytes(blob))
     }
 
@@ -64,7 +72,7 @@ extension Archive {
     /// for its sightings (`ingest --meta`), which take precedence.
     public func articleFields(blob hash: String) throws -> (kind: String?, encoding: String?, fingerprint: String?, fields: [MetadataField]) {
         try read {
-            guard let id = try db.int("SELECT id FROM blobs WHERE hash = ?", hash) else { return (nil, nil, nil, []) }
+            guard let id = try blobs.id(hash: hash) else { return (nil, nil, nil, []) }
             let row = try db.firstRow("SELECT kind, encoding, fingerprint FROM articles WHERE blob = ?", [id]) {
                 (kind: $0.text(0), encoding: $0.text(1), fingerprint: $0.optionalText(2))
             }

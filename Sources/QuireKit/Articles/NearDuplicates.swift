@@ -129,7 +129,7 @@ extension Archive {
             let heads = try db.rows("""
                 SELECT d.key, b.hash, b.id FROM documents d JOIN versions v ON v.id = d.head JOIN blobs b ON b.id = v.blob
                 JOIN articles a ON a.blob = b.id
-                WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = b.id)
+                WHERE a.kind <> 'none' AND \(StoredForm.holdsBytesSQL("b")) AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = b.id)
                 ORDER BY d.key
                 """) { (key: $0.text(0), hash: $0.text(1), id: $0.int(2)) }
             var sketches: [ShingleSketch] = []

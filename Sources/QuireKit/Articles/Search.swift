@@ -51,7 +51,7 @@ extension Archive {
     /// Article blobs with bytes that are not in the search index yet.
     private static let unindexedArticles = """
         SELECT a.blob FROM articles a JOIN blobs b ON b.id = a.blob
-        WHERE a.kind <> 'none' AND b.encoding IN ('raw', 'zlib') AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob)
+        WHERE a.kind <> 'none' AND \(StoredForm.holdsBytesSQL("b")) AND NOT EXISTS (SELECT 1 FROM article_index i WHERE i.blob = a.blob)
         """
 
     /// Adds every held article blob not yet in the search index (when a search turns the index

@@ -59,7 +59,7 @@ extension Archive {
         guard !trimmed.isEmpty else { throw QuireError(.invalidInput, "a redaction needs a reason (--reason TEXT)") }
         try write {
             guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
-            if blob.encoding == "redacted" {
+            if blob.form == .redacted {
                 throw QuireError(.invalidInput, "blob \(hash) is already redacted in this archive")
             }
             var tip = try chainTip(origin: selfOrigin)
@@ -78,7 +78,7 @@ extension Archive {
         try write {
             guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
             guard try db.int("SELECT 1 FROM quarantine WHERE blob = ?", blob.id) != nil else {
-                if blob.encoding == "redacted" {
+                if blob.form == .redacted {
                     throw QuireError(.invalidInput, "blob \(hash) cannot be reinstated: its bytes were deleted from this archive")
                 }
                 throw QuireError(.invalidInput, "blob \(hash) is not in quarantine")
@@ -146,7 +146,7 @@ extension Archive {
     }
 
     func custody(_ blob: BlobRecord) throws -> BlobCustody {
-        if blob.encoding == "redacted" { return .redacted }
+        if blob.form == .redacted { return .redacted }
         return try db.int("SELECT 1 FROM quarantine WHERE blob = ?", blob.id) != nil ? .quarantined : .held
     }
 
@@ -204,7 +204,7 @@ extension Archive {
         guard let blob = try blobs.record(hash: hash) else {
             // A redaction of bytes this copy never held: keep a row without bytes, so they never arrive.
             if kind == EventKind.redact, let size = payload["size"]?.intValue {
-                try db.run("INSERT INTO blobs (hash, size, encoding, depth, stored_size) VALUES (?, ?, 'redacted', 0, 0)", hash, size)
+                try blobs.putRedacted(hash: hash, size: size)
             }
             return
         }
@@ -213,7 +213,7 @@ extension Archive {
             try db.run("DELETE FROM quarantine WHERE blob = ?", blob.id)
             try deleteStoredBytes(blob)
         case EventKind.redact:
-            if blob.encoding != "redacted" {
+            if blob.form != .redacted {
                 try db.run("INSERT OR IGNORE INTO quarantine (blob, event) VALUES (?, ?)", blob.id, eventID)
             }
         case EventKind.reinstate where ours:
@@ -223,58 +223,13 @@ extension Archive {
         }
     }
 
-    /// Deletes a blob's stored bytes, first re-encoding each blob compressed against it (against
-    /// its own base instead, so their chains get one shorter). Pages freed are zeroed.
+    /// Deletes a blob's stored bytes (the blob store re-encodes the blobs built on them first),
+    /// and what was read out of them. Pages freed are zeroed.
     func deleteStoredBytes(_ blob: BlobRecord) throws {
-        guard blob.encoding == "raw" || blob.encoding == "zlib" else { return }
+        guard blob.form.holdsBytes else { return }
         try db.execute("PRAGMA secure_delete = ON")
         try removeFromSearchIndex(blob)
-        let newBase = try blob.base.flatMap { try blobs.record(id: $0) }
-        let dependents = try db.rows("SELECT id FROM blobs WHERE base = ?", [blob.id]) { $0.int(0) }
-        for dependent in dependents {
-            guard let record = try blobs.record(id: dependent) else { continue }
-            try reencode(record, against: newBase)
-        }
-        try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
-        try db.run("UPDATE blobs SET encoding = 'redacted', base = NULL, depth = 0, stored_size = 0 WHERE id = ?", blob.id)
-        // What was read out of the bytes goes with them.
-        try db.run("DELETE FROM articles WHERE blob = ?", blob.id)
-        try db.run("DELETE FROM article_near_keys WHERE blob = ?", blob.id)
-        try db.run("INSERT INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blob.id)
-    }
-
-    /// Re-encodes a blob as a zlib stream against `base` (none: self-contained), streaming its
-    /// bytes through a temporary table, and fixes the depths of the blobs that build on it.
-    private func reencode(_ blob: BlobRecord, against base: BlobRecord?) throws {
-        try db.execute("CREATE TEMP TABLE IF NOT EXISTS restaged (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
-        let dictionary = try base.map { try blobs.prefix($0) }
-        let deflater = try Deflater(level: BlobEncoding.defaultLevel, dictionary: dictionary)
-        var pending: [UInt8] = []
-        var n = 0, stored = 0
-        func flush() throws {
-            try db.run("INSERT INTO temp.restaged (n, data) VALUES (?, ?)", n, pending)
-            stored += pending.count
-            n += 1
-            pending.removeAll(keepingCapacity: true)
-        }
-        func take(_ piece: UnsafeRawBufferPointer) throws {
-            pending.append(contentsOf: piece)
-            if pending.count >= BlobEncoding.chunkSize { try flush() }
-        }
-        try blobs.read(blob) { try deflater.compress($0, output: take) }
-        try deflater.finish(output: take)
-        if !pending.isEmpty { try flush() }
-        try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
-        try db.run("INSERT INTO blob_chunks (blob, n, data) SELECT ?, n, data FROM temp.restaged ORDER BY n", blob.id)
-        try db.run("DELETE FROM temp.restaged")
-        try db.run("UPDATE blobs SET encoding = 'zlib', base = ?, depth = ?, stored_size = ? WHERE id = ?",
-                   base?.id, base.map { $0.depth + 1 } ?? 0, stored, blob.id)
-        try db.run("""
-            WITH RECURSIVE tree(id, depth) AS (
-                SELECT id, depth FROM blobs WHERE id = ?1
-                UNION ALL SELECT b.id, tree.depth + 1 FROM blobs b JOIN tree ON b.base = tree.id)
-            UPDATE blobs SET depth = (SELECT depth FROM tree WHERE tree.id = blobs.id)
-            WHERE id IN (SELECT id FROM tree) AND id <> ?1
-            """, blob.id)
+        try blobs.remove(blob)
+        try forgetArticle(blob: blob.id)
     }
 }

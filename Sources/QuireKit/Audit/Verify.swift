@@ -93,7 +93,7 @@ extension Archive {
         var secondary: SecondaryChecks? = nil
         do {
             try db.inTransaction(.deferred) {
-                if !quick { checker.guarded("blobs") { graph = try $0.loadBlobGraph() } }
+                if !quick { checker.guarded("blobs") { graph = try BlobVerification(store: BlobStore(db: $0.db)).loadGraph() } }
                 secondary = SecondaryChecks(path: path, quick: quick, graph: graph)
                 try checker.runPrimary(graph: graph)
             }
@@ -308,38 +308,22 @@ private struct Verifier {
             """) { problem("reference", "sightings row \($0.int(0))", "its blob or document differs from its version's") }
     }
 
-    // MARK: Storage facts
+    // MARK: Storage
 
+    /// The blob store's storage facts, and that every blob without bytes was redacted by a
+    /// recorded redaction.
     mutating func checkStorage() throws {
-        try db.forEach("""
-            SELECT b.hash, b.encoding, b.stored_size, coalesce(sum(length(c.data)), 0), count(c.n), coalesce(max(c.n), -1),
-                   EXISTS (SELECT 1 FROM redactions r WHERE r.blob = b.hash AND r.action = 'redact'),
-                   EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = b.id)
-            FROM blobs b LEFT JOIN blob_chunks c ON c.blob = b.id GROUP BY b.id
-            """) { s in
-            let (hash, encoding, stored, sum, count, last) = (s.text(0), s.text(1), s.int(2), s.int(3), s.int(4), s.int(5))
-            if s.int(7) != 0 { quarantined += 1 }
-            switch encoding {
-            case "raw", "zlib":
-                if sum != stored { problem("blob", hash, "its chunks hold \(sum) bytes but it should have \(stored) stored bytes (chunks missing or altered)") }
-                if count != last + 1 { problem("blob", hash, "its chunks are numbered 0-\(last) but there are \(count) (a chunk is missing)") }
-            case "redacted":
-                if s.int(6) == 0 { problem("blob", hash, "its bytes are missing, and no redaction of it is recorded") }
-                else { redacted.append(hash) }
-                if count > 0 { problem("blob", hash, "it is redacted but \(count) chunks of it remain") }
-            default:
-                problem("blob", hash, "unknown encoding '\(encoding)'")
+        var blobs = BlobVerification(store: BlobStore(db: db))
+        try blobs.checkFacts()
+        for (subject, message) in blobs.problems { problem("blob", subject, message) }
+        for hash in blobs.redacted {
+            if try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact' LIMIT 1", hash) == nil {
+                problem("blob", hash, "its bytes are missing, and no redaction of it is recorded")
+            } else {
+                redacted.append(hash)
             }
         }
-        try db.forEach("""
-            SELECT b.hash, p.hash, p.encoding, b.depth, p.depth FROM blobs b JOIN blobs p ON p.id = b.base
-            WHERE p.encoding NOT IN ('raw', 'zlib') OR b.depth <> p.depth + 1 OR b.encoding <> 'zlib'
-            """) { s in
-            problem("blob", s.text(0), "its base \(s.text(1)) is \(s.text(2)) at depth \(s.int(4)), but it is stored at depth \(s.int(3)) against it")
-        }
-        try db.forEach("SELECT hash, depth FROM blobs WHERE depth > ?", [BlobEncoding.maxDepth]) {
-            problem("blob", $0.text(0), "its chain of bases is \($0.int(1)) deep, over the limit of \(BlobEncoding.maxDepth)")
-        }
+        quarantined = try db.int("SELECT count(*) FROM quarantine") ?? 0
     }
 
     // MARK: Versions
@@ -360,123 +344,17 @@ private struct Verifier {
 
     // MARK: Blob bytes
 
-    /// Decompresses every held blob and hashes it. Blobs are visited base first, depth first, so
-    /// each dictionary is the prefix just produced by its base, and at most one prefix per level
-    /// of the chain is kept.
-    /// Loads every held blob's storage facts and which blobs are compressed against which.
-    func loadBlobGraph() throws -> BlobGraph {
-        let graph = BlobGraph()
-        try db.forEach("SELECT \(BlobReader.columns) FROM blobs WHERE encoding IN ('raw', 'zlib') ORDER BY id") { s in
-            let blob = BlobReader.record(s)
-            graph.blobs[blob.id] = blob
-            graph.total += blob.size
-            if let base = blob.base { graph.children[base, default: []].append(blob.id) } else { graph.roots.append(blob.id) }
-        }
-        // A blob whose base is gone is still read (and reported) as if it had none.
-        for (base, list) in graph.children where graph.blobs[base] == nil { graph.roots += list }
-        return graph
-    }
-
-    /// Takes trees of blobs (a self-contained blob and every blob built on it) from `graph` until
-    /// none is left, checking each blob base first.
+    /// Checks whole trees of `graph` (see `BlobVerification.checkTrees`) until none is left.
     mutating func checkBlobTrees(_ graph: BlobGraph) {
-        while let root = graph.nextRoot() {
-            var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
-            var visited = 0
-            let bytesBefore = bytesChecked
-            while let (id, dictionary, baseProblem) = stack.popLast() {
-                visited += 1
-                guard let blob = graph.blobs[id] else { continue }
-                let children = graph.children[id] ?? []
-                let outcome = checkBlob(blob, dictionary: dictionary, keepPrefix: !children.isEmpty, baseProblem: baseProblem)
-                for child in children.reversed() {
-                    stack.append((child, outcome.prefix, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
-                }
-            }
-            let done = graph.finished(blobs: visited, bytes: bytesChecked - bytesBefore)
-            progress?(done, graph.total)
-        }
+        var blobs = BlobVerification(store: BlobStore(db: db))
+        blobs.checkTrees(graph, progress: progress)
+        for (subject, message) in blobs.problems { problem("blob", subject, message) }
+        blobsChecked += blobs.blobsChecked
+        bytesChecked += blobs.bytesChecked
     }
 
-    /// After both threads are done: blobs no tree reached are in a cycle of bases.
+    /// After every thread is done: blobs no tree reached are in a cycle of bases.
     mutating func checkAllReached(_ graph: BlobGraph) {
-        if graph.visited < graph.blobs.count {
-            problem("blob", "\(graph.blobs.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
-        }
-    }
-
-    /// Reads one blob's chunks, inflating with `dictionary`, and compares size and hash.
-    mutating func checkBlob(_ blob: BlobRecord, dictionary: [UInt8]?, keepPrefix: Bool, baseProblem: String?) -> (ok: Bool, prefix: [UInt8]) {
-        var hasher = SHA256()
-        var produced = 0
-        var prefix: [UInt8] = []
-        func take(_ piece: UnsafeRawBufferPointer) {
-            hasher.update(piece)
-            if keepPrefix && produced < BlobEncoding.dictionarySize {
-                prefix += piece.prefix(BlobEncoding.dictionarySize - produced)
-            }
-            produced += piece.count
-        }
-        blobsChecked += 1
-        do {
-            if blob.encoding == "zlib" {
-                let inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: blob.size)
-                try BlobReader(db: db).forEachChunk(blob.id) { chunk in
-                    let used = try inflater.decompress(chunk, output: take)
-                    if used < chunk.count { throw QuireError(.corrupt, "bytes follow the end of its compressed stream") }
-                    return true
-                }
-                try inflater.finish()
-            } else {
-                try BlobReader(db: db).forEachChunk(blob.id) { take($0); return true }
-            }
-        } catch {
-            let cause = (error as? ZlibError).map { "\($0)" } ?? (error as? QuireError)?.message ?? "\(error)"
-            problem("blob", blob.hash, "cannot be decompressed (\(cause))" + (baseProblem.map { "; \($0)" } ?? ""))
-            bytesChecked += produced
-            return (false, prefix)
-        }
-        bytesChecked += produced
-        let actual = hasher.finalize().hex
-        if produced != blob.size {
-            problem("blob", blob.hash, "holds \(produced) bytes but should hold \(blob.size)")
-            return (false, prefix)
-        }
-        if actual != blob.hash {
-            problem("blob", blob.hash, "its bytes hash to \(actual)" + (baseProblem.map { "; \($0)" } ?? ""))
-            return (false, prefix)
-        }
-        return (true, prefix)
-    }
-}
-
-/// The blobs to check, shared by the two verifying threads: each takes whole trees (a root and
-/// the blobs built on it), so every dictionary is produced by the thread that needs it.
-private final class BlobGraph: @unchecked Sendable {
-    var blobs: [Int: BlobRecord] = [:]
-    var children: [Int: [Int]] = [:]
-    var roots: [Int] = []
-    var total = 0
-    private let lock = NSLock()
-    private var next = 0
-    private(set) var visited = 0
-    private var bytes = 0
-
-    /// The next tree's root, or nil when all are taken.
-    func nextRoot() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < roots.count else { return nil }
-        next += 1
-        return roots[next - 1]
-    }
-
-    /// Records a finished tree; returns the bytes checked so far by both threads.
-    func finished(blobs count: Int, bytes added: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        visited += count
-        bytes += added
-        return bytes
+        if let (subject, message) = BlobVerification.unreached(graph) { problem("blob", subject, message) }
     }
 }

@@ -69,8 +69,8 @@ enum FileReader {
 
     /// Streams a large file through zlib into a temporary file next to the archive, checking that
     /// its bytes still hash to `expectedHash`. When compression does not help, the temporary file
-    /// holds the raw bytes instead. Returns the temporary file's path, the encoding and its size.
-    static func encodeLarge(_ path: [UInt8], expectedHash: String, temporaryPath: String, level: Int32) -> Swift.Result<(encoding: String, size: Int), FileSystem.FileError> {
+    /// holds the raw bytes instead. Returns whether it holds a zlib stream, and its size.
+    static func encodeLarge(_ path: [UInt8], expectedHash: String, temporaryPath: String, level: Int32) -> Swift.Result<(compressed: Bool, size: Int), FileSystem.FileError> {
         guard let out = fopen(temporaryPath, "wb") else { return .failure(FileSystem.FileError(errno: errno)) }
         var closed = false
         defer { if !closed { fclose(out) } }
@@ -120,7 +120,7 @@ enum FileReader {
             let originalSize = FileSystem.withCString(path) { stat($0, &st) } == 0 ? Int(st.st_size) : Int.max
             if compressedSize < originalSize {
                 fclose(out); closed = true
-                return .success(("zlib", compressedSize))
+                return .success((true, compressedSize))
             }
         }
         // Compression did not help: keep the raw bytes instead.
@@ -130,7 +130,7 @@ enum FileReader {
         case .failure(let error): return .failure(error)
         case .success(let size):
             fclose(out); closed = true
-            return .success(("raw", size))
+            return .success((false, size))
         }
     }
 }

@@ -60,7 +60,7 @@ public struct IngestReport: Sendable {
     public let batch: String
     public let label: String
     /// Sightings by meaning: new, version, duplicate, unchanged, failed.
-    public internal(set) var counts: [String: Int] = ["new": 0, "version": 0, "duplicate": 0, "unchanged": 0, "failed": 0]
+    public internal(set) var counts: [String: Int] = SightingMeaning.emptyCounts
     /// Files sighted (including failed ones).
     public internal(set) var files = 0
     /// Bytes read.

@@ -26,12 +26,11 @@ struct WARCIngest {
         do { reader = try WARCReader(path: String(decoding: item.path, as: UTF8.self)) } catch { failure = "\(error)" }
     }
 
-    mutating func next() -> PendingFile? {
+    mutating func next() -> IngestFile? {
         if let failure {
             self.failure = nil
-            var file = PendingFile(item: item, key: relative, pathText: relative, pathRaw: nil)
-            file.read = .failed(failure)
-            file.fromWARC = true
+            var file = IngestFile(item: item, key: relative, pathText: relative, pathRaw: nil, fromWARC: true)
+            file.content = .failed(failure)
             return file
         }
         guard reader != nil else { return nil }
@@ -50,14 +49,14 @@ struct WARCIngest {
                     if let id = record.field("WARC-Record-ID") { byRecordID[id] = (hash, bytes.count) }
                     if let digest = record.field("WARC-Payload-Digest") { byDigest[digest] = (hash, bytes.count) }
                     var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
-                    file.read = .small(bytes: bytes, hash: hash, status: status)
+                    file.content = .small(bytes: bytes, hash: hash, status: status)
                     return file
                 case .revisit(let key, let refersTo, let digest, let capturedAt, let meta):
                     guard let target = refersTo.flatMap({ byRecordID[$0] }) ?? digest.flatMap({ byDigest[$0] }) else {
                         return failed(offset: record.offset, reason: "WARC revisit record at offset \(record.offset) of \(relative) refers to a payload that is not in this file")
                     }
                     var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
-                    file.read = .large(hash: target.hash, size: target.size, status: status)
+                    file.content = .large(hash: target.hash, size: target.size, status: status)
                     return file
                 }
             }
@@ -67,18 +66,16 @@ struct WARCIngest {
         return nil
     }
 
-    private func pending(key: String, offset: Int, meta: [[String]], capturedAt: String?) -> PendingFile {
-        var file = PendingFile(item: item, key: key, pathText: "\(relative)#\(offset)", pathRaw: nil)
-        file.fromWARC = true
+    private func pending(key: String, offset: Int, meta: [[String]], capturedAt: String?) -> IngestFile {
+        var file = IngestFile(item: item, key: key, pathText: "\(relative)#\(offset)", pathRaw: nil, fromWARC: true)
         file.supplied = meta
         file.mtime = capturedAt
         return file
     }
 
-    private func failed(offset: Int, reason: String) -> PendingFile {
-        var file = PendingFile(item: item, key: "\(relative)#\(offset)", pathText: "\(relative)#\(offset)", pathRaw: nil)
-        file.read = .failed(reason)
-        file.fromWARC = true
+    private func failed(offset: Int, reason: String) -> IngestFile {
+        var file = IngestFile(item: item, key: "\(relative)#\(offset)", pathText: "\(relative)#\(offset)", pathRaw: nil, fromWARC: true)
+        file.content = .failed(reason)
         return file
     }
 }

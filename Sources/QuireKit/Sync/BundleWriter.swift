@@ -49,19 +49,6 @@ private struct BundleWriter {
     let level: Int32
     var db: Database { archive.db }
 
-    /// How one blob goes into the bundle.
-    enum BlobForm {
-        /// Its stored chunks are raw bytes: a "B" record from the chunks.
-        case rawChunks
-        /// Compressed against a base the receiver will not have: recompressed on its own into a "Z"
-        /// record (compressed twice: once to learn the size for the header, once to write).
-        case recompressed(size: Int)
-        /// Its stored zlib stream as is: a "Z" record (base hash, or nil).
-        case zlib(base: String?)
-        /// Not served here (redacted, or quarantined): an "R" record with its hash and size only.
-        case redacted
-    }
-
     func write(_ output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
         var origins: [Int: String] = [:]
         try db.forEach("SELECT id, archive FROM origins") { origins[$0.int(0)] = $0.text(1) }
@@ -114,39 +101,18 @@ private struct BundleWriter {
         for blob in blobs where try archive.custody(blob) != .held { hidden.insert(blob.id) }
         let sending = Set(blobs.map(\.id)).subtracting(hidden)
 
-        var forms: [BlobForm] = []
+        var forms: [BlobExportForm] = []
         var usesThin = false
         var recordsBytes = BundleFormat.recordHeaderSize // the end record
         for blob in blobs {
-            let form: BlobForm
-            switch blob.encoding {
-            case _ where hidden.contains(blob.id):
-                form = .redacted
-            case "raw":
-                form = .rawChunks
-            case "zlib":
-                if let baseID = blob.base {
-                    let baseHash = try db.text("SELECT hash FROM blobs WHERE id = ?", baseID)
-                    let baseServed = try archive.blobs.record(id: baseID).map { try archive.custody($0) == .held } ?? false
-                    if sending.contains(baseID) {
-                        form = .zlib(base: baseHash)
-                    } else if thin, baseServed, try receiverHas(baseID) {
-                        form = .zlib(base: baseHash)
-                        usesThin = true
-                    } else {
-                        form = .recompressed(size: try Deflater.compress(try archive.blobs.bytes(blob)).count)
-                    }
-                } else {
-                    form = .zlib(base: nil)
-                }
-            default:
-                throw QuireError(.corrupt, "blob \(blob.hash) has encoding '\(blob.encoding)' and cannot be sent")
-            }
+            let form = try archive.blobs.exportForm(
+                for: blob, served: !hidden.contains(blob.id), sending: sending, thin: thin,
+                isServed: { try archive.custody($0) == .held }, receiverHas: receiverHas)
+            if case .zlib(_, thin: true) = form { usesThin = true }
             forms.append(form)
             switch form {
             case .rawChunks: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
-            case .recompressed(let size): recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + size
-            case .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + blob.storedSize
+            case .recompressed, .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + form.storedBytes(blob)
             case .redacted: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.redactedBlobSize
             }
         }
@@ -197,22 +163,16 @@ private struct BundleWriter {
             case .rawChunks:
                 try recordHeader(.rawBlob, BundleFormat.rawBlobPrefix + blob.size)
                 try body(digest)
-                try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
-            case .recompressed(let size):
-                let data = try Deflater.compress(try archive.blobs.bytes(blob))
-                precondition(data.count == size, "recompressing blob \(blob.hash) gave a different size")
-                try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + size)
-                try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + [UInt8](repeating: 0, count: 32))
-                try body(data)
-            case .zlib(let baseHash):
-                try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + blob.storedSize)
-                let baseDigest = baseHash.flatMap { SHA256Digest(hex: $0)?.bytes } ?? [UInt8](repeating: 0, count: 32)
+            case .recompressed, .zlib:
+                var baseDigest = [UInt8](repeating: 0, count: 32)
+                if case .zlib(let baseHash?, _) = form, let d = SHA256Digest(hex: baseHash) { baseDigest = d.bytes }
+                try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + form.storedBytes(blob))
                 try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + baseDigest)
-                try archive.blobs.forEachChunk(blob.id) { try body($0); return true }
             case .redacted:
                 try recordHeader(.redactedBlob, BundleFormat.redactedBlobSize)
                 try body(digest + bigEndian(UInt64(blob.size), bytes: 8))
             }
+            try archive.blobs.writeExportBytes(blob, form: form) { try body($0) }
         }
         for id in eventIDs {
             guard let text = try db.firstRow("""

@@ -103,8 +103,8 @@ private struct BundleImporter: BundleRecordHandler {
     var added: [String: ClosedRange<Int>] = [:]
     var eventsAdded = 0, eventsKnown = 0, blobsAdded = 0, blobsKnown = 0, eventsSeen = 0, blobsSeen = 0
 
-    /// The blob being received.
-    private var blob: IncomingBlob?
+    /// The blob being received (nil while passing over one this archive holds).
+    private var blob: BlobReception?
     /// Blobs that arrived as "R" records; each must be named by a redaction by the end.
     private var redactedStubs: [(hash: String, offset: Int)] = []
     /// The first 32 KiB of recently received blobs: bases usually arrive just before the blobs
@@ -207,159 +207,30 @@ private struct BundleImporter: BundleRecordHandler {
 
     mutating func blobBegin(hash: String, size: Int, zlib: Bool, base: String?, at offset: Int) throws {
         blobsSeen += 1
-        if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil {
-            blobsKnown += 1
-            blob = IncomingBlob(hash: hash, size: size, offset: offset, skip: true)
-            return
-        }
-        var incoming = IncomingBlob(hash: hash, size: size, offset: offset, skip: false)
-        if zlib {
-            var dictionary: [UInt8]? = nil
-            var baseRecord: BlobRecord? = nil
-            if let base {
-                guard let record = try archive.blobs.record(hash: base) else {
-                    throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
-                }
-                baseRecord = record
-                dictionary = try prefixes.get(base) ?? archive.blobs.prefix(record)
-                prefixes.put(base, dictionary!)
-            }
-            incoming.inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: size)
-            if let baseRecord, baseRecord.depth >= BlobEncoding.maxDepth {
-                incoming.plain = []   // too deep a chain here: keep the bytes and store them self-contained
-            } else {
-                incoming.writer = try BlobChunkWriter(db: db, hash: hash, size: size, encoding: "zlib", base: baseRecord?.id,
-                                                      depth: baseRecord.map { $0.depth + 1 } ?? 0)
-            }
-        } else if size <= IngestOptions().memoryFileLimit {
-            incoming.plain = []
-            incoming.plain?.reserveCapacity(size)
-        } else {
-            incoming.deflater = try Deflater(level: BlobEncoding.defaultLevel)
-            incoming.writer = try BlobChunkWriter(db: db, hash: hash, size: size, encoding: "zlib", base: nil, depth: 0)
-        }
-        blob = incoming
+        blob = try archive.blobs.receive(hash: hash, size: size, compressed: zlib, base: base, at: offset, prefixes: &prefixes)
+        if blob == nil { blobsKnown += 1 }
     }
 
     mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws {
         blobsSeen += 1
-        if try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil {
+        if try archive.blobs.contains(hash: hash) {
             blobsKnown += 1
             return
         }
-        try db.run("INSERT INTO blobs (hash, size, encoding, depth, stored_size) VALUES (?, ?, 'redacted', 0, 0)", hash, size)
+        try archive.blobs.putRedacted(hash: hash, size: size)
         redactedStubs.append((hash, offset))
         blobsAdded += 1
     }
 
     mutating func blobData(_ piece: UnsafeRawBufferPointer) throws {
-        guard var incoming = blob else { return }
-        defer { blob = incoming }
-        if incoming.skip { return }
-        do {
-            if let inflater = incoming.inflater {
-                try incoming.writer?.append(piece)
-                let consumed = try inflater.decompress(piece) { original in
-                    incoming.hasher.update(original)
-                    if incoming.received < BlobEncoding.dictionarySize {
-                        incoming.prefix += original.prefix(BlobEncoding.dictionarySize - incoming.received)
-                    }
-                    incoming.received += original.count
-                    incoming.plain?.append(contentsOf: original)
-                }
-                if consumed < piece.count {
-                    throw QuireError(.invalidInput, "bundle blob \(incoming.hash) (body offset \(incoming.offset)) has bytes after its compressed stream")
-                }
-            } else {
-                incoming.hasher.update(piece)
-                if incoming.received < BlobEncoding.dictionarySize {
-                    incoming.prefix += piece.prefix(BlobEncoding.dictionarySize - incoming.received)
-                }
-                incoming.received += piece.count
-                if incoming.plain != nil {
-                    incoming.plain!.append(contentsOf: piece)
-                } else if let deflater = incoming.deflater, let writer = incoming.writer {
-                    try deflater.compress(piece) { try writer.append($0) }
-                }
-            }
-        } catch let error as ZlibError {
-            throw QuireError(.invalidInput, "bundle blob \(incoming.hash) (body offset \(incoming.offset)) is damaged", underlying: error)
-        }
+        try blob?.take(piece)
     }
 
     mutating func blobEnd() throws {
         guard var incoming = blob else { return }
         blob = nil
-        if incoming.skip { return }
-        do {
-            try incoming.inflater?.finish()
-            if let deflater = incoming.deflater, let writer = incoming.writer { try deflater.finish { try writer.append($0) } }
-        } catch let error as ZlibError {
-            throw QuireError(.invalidInput, "bundle blob \(incoming.hash) (body offset \(incoming.offset)) is damaged or truncated", underlying: error)
-        }
-        let actual = incoming.hasher.finalize().hex
-        guard actual == incoming.hash, incoming.received == incoming.size else {
-            throw QuireError(.invalidInput, "bundle blob \(incoming.hash) (body offset \(incoming.offset)) does not match its hash: its \(incoming.received) bytes hash to \(actual)")
-        }
-        if let plain = incoming.plain {
-            let encoded = try BlobEncoding.encode(plain, dictionary: nil)
-            _ = try archive.insertBlob(hash: incoming.hash, size: incoming.size, encoding: encoded.encoding, base: nil, depth: 0, data: encoded.data)
-        } else {
-            try incoming.writer?.finish()
-        }
+        try incoming.finish()
         prefixes.put(incoming.hash, incoming.prefix)
         blobsAdded += 1
-    }
-}
-
-/// A blob arriving in a bundle: where its bytes go and what checks them.
-private struct IncomingBlob {
-    let hash: String
-    let size: Int
-    let offset: Int
-    /// The archive already holds it: the bytes are passed over.
-    let skip: Bool
-    var hasher = SHA256()
-    var received = 0
-    /// The first 32 KiB of the original bytes (a later blob's dictionary).
-    var prefix: [UInt8] = []
-    /// For a zlib record: decompresses the stream to check it.
-    var inflater: Inflater?
-    /// For a large raw record: compresses it on the way in.
-    var deflater: Deflater?
-    /// Where the stored form goes.
-    var writer: BlobChunkWriter?
-    /// Original bytes kept in memory, to be encoded when complete (small blobs).
-    var plain: [UInt8]?
-
-    init(hash: String, size: Int, offset: Int, skip: Bool) {
-        self.hash = hash
-        self.size = size
-        self.offset = offset
-        self.skip = skip
-    }
-}
-
-/// A small cache of blob prefixes, dropping the least recently used.
-struct PrefixCache {
-    let capacity: Int
-    private var entries: [String: (bytes: [UInt8], used: Int)] = [:]
-    private var clock = 0
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    mutating func get(_ hash: String) -> [UInt8]? {
-        guard let entry = entries[hash] else { return nil }
-        clock += 1
-        entries[hash] = (entry.bytes, clock)
-        return entry.bytes
-    }
-
-    mutating func put(_ hash: String, _ bytes: [UInt8]) {
-        clock += 1
-        entries[hash] = (bytes, clock)
-        if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
-            entries[oldest] = nil
-        }
     }
 }

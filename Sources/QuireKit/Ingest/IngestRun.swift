@@ -131,7 +131,7 @@ private struct IngestRun {
 
     // MARK: - Commit
 
-    private mutating func commit(_ chunk: [PendingFile]) throws {
+    private mutating func commit(_ chunk: [IngestFile]) throws {
         var chunkReport = report
         try archive.write {
             // Another process's commit changes data_version; then every decision is looked up again.
@@ -160,61 +160,49 @@ private struct IngestRun {
         report = chunkReport
     }
 
-    /// Decides what one file's sighting means, storing its bytes if they are new. Returns the
-    /// sighting, the rows it refers to, and its canonical JSON when the preparer already made it.
-    private func decide(_ file: PendingFile, report: inout IngestReport) throws -> (SightingRecord, KnownRows, [UInt8]?) {
+    /// Decides what one file's sighting means (`SightingDecider`, from the archive as it is in
+    /// this transaction), storing its bytes if they are new. Returns the sighting, the rows it
+    /// refers to, and its canonical JSON when the preparer already made it.
+    private func decide(_ file: IngestFile, report: inout IngestReport) throws -> (SightingRecord, KnownRows, [UInt8]?) {
         report.files += 1
         let hash: String, size: Int, status: FileSystem.Status
-        switch file.read {
-        case .failed(let reason):
-            var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, meaning: "failed", error: reason)
-            record.meta = file.supplied
-            if case .file(let st) = file.item.kind { record.size = st.size; record.mtime = st.mtime }
-            report.counts["failed", default: 0] += 1
-            report.failures.append(.init(path: file.pathText, reason: reason))
-            return (record, KnownRows(), nil)
-        case .small(let bytes, let h, let st): hash = h; size = bytes.count; status = st
-        case .large(let h, let s, let st): hash = h; size = s; status = st
+        switch file.content {
+        case .failed(let reason)?:
+            return failed(file, reason, report: &report)
+        case nil:
+            return failed(file, "not read", report: &report)
+        case .small(let bytes, let h, let st)?: hash = h; size = bytes.count; status = st
+        case .large(let h, let s, let st)?: hash = h; size = s; status = st
         }
         report.bytes += size
 
-        if let p = file.unchanged, let prepared = file.unchangedSighting, trustPlan {
+        if case .unchanged(let p, let rendered?) = file.plan, trustPlan {
             // The plan saw these bytes as the document's head and nobody else has written since.
-            report.counts["unchanged", default: 0] += 1
-            return (prepared.record, KnownRows(blob: p.blob, document: p.document, version: p.version), prepared.rendered)
+            report.counts[SightingMeaning.unchanged.rawValue, default: 0] += 1
+            return (rendered.record, KnownRows(blob: p.blob, document: p.document, version: p.version), rendered.json)
         }
 
         var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, size: size,
-                                    mtime: file.mtime ?? status.mtime, blob: hash, meaning: "")
+                                    mtime: file.mtime ?? status.mtime, blob: hash, meaning: .unchanged)
         record.meta = file.supplied
         var known = KnownRows()
-        let document = try archive.db.firstRow("""
-            SELECT d.id, v.id, v.hash, b.id, b.hash FROM documents d
-            LEFT JOIN versions v ON v.id = d.head LEFT JOIN blobs b ON b.id = v.blob
-            WHERE d.key = ?
-            """, [file.key]) { (id: $0.int(0), headVersion: $0.optionalInt(1), headVersionHash: $0.optionalText(2),
-                                headBlob: $0.optionalInt(3), headBlobHash: $0.optionalText(4)) }
+        let db = archive.db
+        let document = try SightingFacts.document(db: db, key: file.key)
         known.document = document?.id
-
-        // Keyed by URL, one document can be seen at several paths: a path showing the bytes it
-        // showed last time is unchanged too (looked up only when the head differs).
-        func samePathPrediction() throws -> UnchangedPrediction? {
-            guard document != nil, file.key != file.pathText else { return nil }
-            return try lastSighting(db: archive.db, key: file.key, path: file.pathText).flatMap { $0.blobHash == hash ? $0.prediction : nil }
+        let head = document.flatMap { d in
+            d.head.map { h in (blob: h.blobHash, rows: UnchangedPrediction?.some(UnchangedPrediction(document: d.id, version: h.version, versionHash: h.versionHash, blob: h.blob))) }
         }
-        if let document, document.headBlobHash == hash, let head = document.headVersionHash {
-            record.meaning = "unchanged"
-            record.version = head
-            known.blob = document.headBlob
-            known.version = document.headVersion
-        } else if let samePath = try samePathPrediction() {
-            // Keyed by URL: this path shows the bytes it showed last time (another path holds the head).
-            record.meaning = "unchanged"
-            record.version = samePath.versionHash
-            known.blob = samePath.blob
-            known.version = samePath.version
-        } else {
-            let existing = try archive.db.int("SELECT id FROM blobs WHERE hash = ?", hash)
+        let outcome = try SightingDecider.outcome(hash: hash, key: file.key, path: file.pathText, head: head) {
+            try SightingFacts.lastSighting(db: db, key: file.key, path: file.pathText)
+        }
+        switch outcome {
+        case .unchanged(let rows):
+            guard let rows else { throw QuireError(.corrupt, "\(file.pathText): the archive's view of an unchanged file lacks its rows") }
+            record.version = rows.versionHash
+            known.blob = rows.blob
+            known.version = rows.version
+        case .changes:
+            let existing = try archive.blobs.id(hash: hash)
             if let existing {
                 known.blob = existing
             } else {
@@ -226,16 +214,22 @@ private struct IngestRun {
             }
             // A new version; its hash follows from key, blob and parents, so only the parents are recorded.
             record.parents = try document.map { try heads(document: $0.id) } ?? []
-            if existing == nil {
-                record.meaning = document == nil ? "new" : "version"
-            } else if let document, try archive.db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document.id, existing) != nil {
-                record.meaning = "version"
-            } else {
-                record.meaning = "duplicate"
+            record.meaning = try SightingDecider.meaning(documentExists: document != nil, bytesWereHeld: existing != nil) {
+                try db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document!.id, existing!) != nil
             }
         }
-        report.counts[record.meaning, default: 0] += 1
+        report.counts[record.meaning.rawValue, default: 0] += 1
         return (record, known, nil)
+    }
+
+    /// The sighting of a file that could not be read.
+    private func failed(_ file: IngestFile, _ reason: String, report: inout IngestReport) -> (SightingRecord, KnownRows, [UInt8]?) {
+        var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, meaning: .failed, error: reason)
+        record.meta = file.supplied
+        if case .file(let st) = file.item.kind { record.size = st.size; record.mtime = st.mtime }
+        report.counts[SightingMeaning.failed.rawValue, default: 0] += 1
+        report.failures.append(.init(path: file.pathText, reason: reason))
+        return (record, KnownRows(), nil)
     }
 
     /// The hashes of a document's heads (versions no other version names as parent), sorted.
@@ -246,51 +240,18 @@ private struct IngestRun {
             """, [document]) { $0.text(0) }
     }
 
-    /// Writes a new blob; returns the bytes it takes in the archive.
-    private func store(_ file: PendingFile, hash: String, size: Int) throws -> (id: Int, bytes: Int) {
-        if let large = file.largeFile {
-            guard let input = fopen(large.path, "rb") else {
-                throw QuireError(.io, "cannot read temporary file \(large.path)")
-            }
-            defer { fclose(input) }
-            let writer = try BlobChunkWriter(db: archive.db, hash: hash, size: size, encoding: large.encoding, base: nil, depth: 0)
-            var buffer = [UInt8](repeating: 0, count: BlobEncoding.chunkSize)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
-                if n == 0 { break }
-                try buffer.withUnsafeBytes { try writer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            }
-            try writer.finish()
-            let id = writer.id
-            return (id, large.size)
+    /// Writes a new blob through the blob store; returns its row and the bytes it takes.
+    private func store(_ file: IngestFile, hash: String, size: Int) throws -> (id: Int, bytes: Int) {
+        if case .encodedFile(let path, let compressed) = file.plan {
+            let stored = try archive.blobs.put(hash: hash, size: size, storedFormFile: path, compressed: compressed)
+            return (stored.id, stored.stored)
         }
-        guard case .small(let bytes, _, _) = file.read else {
+        guard case .small(let bytes, _, _)? = file.content else {
             throw QuireError(.io, "\(file.pathText): no bytes to store")
         }
-        var encoded = file.encoded
-        var base: BlobRecord? = nil
-        if let e = encoded, e.usedDictionary, let planned = file.base {
-            base = try archive.blobs.record(hash: planned.hash)
-            if base == nil || base!.depth >= BlobEncoding.maxDepth { encoded = nil; base = nil }
-        }
-        if encoded == nil {
-            encoded = try BlobEncoding.encode(bytes, dictionary: nil, level: options.compressionLevel)
-        }
-        let e = encoded!
-        let id = try archive.insertBlob(hash: hash, size: size, encoding: e.encoding, base: e.usedDictionary ? base?.id : nil,
-                                        depth: e.usedDictionary ? (base?.depth ?? 0) + 1 : 0, data: e.data)
-        return (id, e.data.count)
-    }
-}
-
-/// The last sighting of `path` for the document `key`: its version and blob. Used when
-/// documents are keyed by URL, where one document can be seen at several paths.
-func lastSighting(db: Database, key: String, path: String) throws -> (blobHash: String, prediction: UnchangedPrediction)? {
-    try db.firstRow("""
-        SELECT s.document, s.version, v.hash, s.blob, b.hash FROM sightings s
-        JOIN documents d ON d.id = s.document JOIN versions v ON v.id = s.version JOIN blobs b ON b.id = s.blob
-        WHERE s.path = (SELECT id FROM paths WHERE path = ?) AND d.key = ? ORDER BY s.id DESC LIMIT 1
-        """, [path, key]) {
-        ($0.text(4), UnchangedPrediction(document: $0.int(0), version: $0.int(1), versionHash: $0.text(2), blob: $0.int(3)))
+        let encoded: EncodedBlob
+        if case .encoded(let e) = file.plan { encoded = e } else { encoded = try BlobEncoding.encode(bytes, base: nil, level: options.compressionLevel) }
+        let stored = try archive.blobs.put(hash: hash, bytes: bytes, encoded: encoded, level: options.compressionLevel)
+        return (stored.id, stored.stored)
     }
 }

@@ -1,0 +1,174 @@
+import Deflate
+import Foundation
+import Hashing
+import SQLite
+
+/// Checks of what the blob store holds, for `verify`: the storage facts of every row (chunks
+/// complete, bases and depths by the rules in `BlobEncoding`), and every held blob's bytes against
+/// its hash. A value over one connection; two threads can share one `BlobGraph` and each check
+/// whole trees of it with their own connection.
+struct BlobVerification {
+    let store: BlobStore
+    /// Each problem: the blob (its hash, or a count) and what is wrong.
+    private(set) var problems: [(subject: String, message: String)] = []
+    /// Blobs stored without bytes (redacted), by hash: the caller checks a redaction explains each.
+    private(set) var redacted: [String] = []
+    private(set) var blobsChecked = 0
+    private(set) var bytesChecked = 0
+
+    init(store: BlobStore) { self.store = store }
+
+    private mutating func problem(_ subject: String, _ message: String) { problems.append((subject, message)) }
+
+    // MARK: Storage facts
+
+    /// Every row's chunks add up to its stored size and are numbered without gaps; a redacted row
+    /// has no chunks; a base holds bytes and sits one level below; no chain is over the limit.
+    mutating func checkFacts() throws {
+        try store.db.forEach("""
+            SELECT b.hash, b.encoding, b.stored_size, coalesce(sum(length(c.data)), 0), count(c.n), coalesce(max(c.n), -1)
+            FROM blobs b LEFT JOIN blob_chunks c ON c.blob = b.id GROUP BY b.id
+            """) { s in
+            let (hash, stored, sum, count, last) = (s.text(0), s.int(2), s.int(3), s.int(4), s.int(5))
+            switch StoredForm(encoding: s.text(1), base: nil) {
+            case .raw, .zlib:
+                if sum != stored { problem(hash, "its chunks hold \(sum) bytes but it should have \(stored) stored bytes (chunks missing or altered)") }
+                if count != last + 1 { problem(hash, "its chunks are numbered 0-\(last) but there are \(count) (a chunk is missing)") }
+            case .redacted:
+                redacted.append(hash)
+                if count > 0 { problem(hash, "it is redacted but \(count) chunks of it remain") }
+            case .unknown(let name):
+                problem(hash, "unknown encoding '\(name)'")
+            }
+        }
+        try store.db.forEach("""
+            SELECT b.hash, p.hash, p.encoding, b.depth, p.depth FROM blobs b JOIN blobs p ON p.id = b.base
+            WHERE NOT (\(StoredForm.holdsBytesSQL("p"))) OR b.depth <> p.depth + 1 OR b.encoding <> '\(StoredForm.Name.zlib)'
+            """) { s in
+            problem(s.text(0), "its base \(s.text(1)) is \(s.text(2)) at depth \(s.int(4)), but it is stored at depth \(s.int(3)) against it")
+        }
+        try store.db.forEach("SELECT hash, depth FROM blobs WHERE depth > ?", [BlobEncoding.maxDepth]) {
+            problem($0.text(0), "its chain of bases is \($0.int(1)) deep, over the limit of \(BlobEncoding.maxDepth)")
+        }
+    }
+
+    // MARK: Bytes
+
+    /// Loads every held blob's storage facts and which blobs are compressed against which.
+    func loadGraph() throws -> BlobGraph {
+        let graph = BlobGraph()
+        try store.db.forEach("SELECT \(BlobStore.columns) FROM blobs b WHERE \(StoredForm.holdsBytesSQL("b")) ORDER BY id") { s in
+            let blob = BlobStore.record(s)
+            graph.blobs[blob.id] = blob
+            graph.total += blob.size
+            if let base = blob.base { graph.children[base, default: []].append(blob.id) } else { graph.roots.append(blob.id) }
+        }
+        // A blob whose base is gone is still read (and reported) as if it had none.
+        for (base, list) in graph.children where graph.blobs[base] == nil { graph.roots += list }
+        return graph
+    }
+
+    /// Takes trees of blobs (a self-contained blob and every blob built on it) from `graph` until
+    /// none is left, checking each blob base first, so each dictionary is the prefix just produced
+    /// by its base and at most one prefix per level of the chain is kept. `progress` gets the
+    /// bytes both threads have checked and the total.
+    mutating func checkTrees(_ graph: BlobGraph, progress: ((Int, Int) -> Void)?) {
+        while let root = graph.nextRoot() {
+            var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
+            var visited = 0
+            let bytesBefore = bytesChecked
+            while let (id, dictionary, baseProblem) = stack.popLast() {
+                visited += 1
+                guard let blob = graph.blobs[id] else { continue }
+                let children = graph.children[id] ?? []
+                let outcome = checkBytes(blob, dictionary: dictionary, keepPrefix: !children.isEmpty, baseProblem: baseProblem)
+                for child in children.reversed() {
+                    stack.append((child, outcome.prefix, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
+                }
+            }
+            let done = graph.finished(blobs: visited, bytes: bytesChecked - bytesBefore)
+            progress?(done, graph.total)
+        }
+    }
+
+    /// After every tree is checked: blobs no tree reached are in a cycle of bases.
+    static func unreached(_ graph: BlobGraph) -> (subject: String, message: String)? {
+        guard graph.visited < graph.blobs.count else { return nil }
+        return ("\(graph.blobs.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
+    }
+
+    /// Reads one blob's chunks, inflating with `dictionary`, and compares size and hash.
+    private mutating func checkBytes(_ blob: BlobRecord, dictionary: [UInt8]?, keepPrefix: Bool, baseProblem: String?) -> (ok: Bool, prefix: [UInt8]) {
+        var hasher = SHA256()
+        var produced = 0
+        var prefix: [UInt8] = []
+        func take(_ piece: UnsafeRawBufferPointer) {
+            hasher.update(piece)
+            if keepPrefix && produced < BlobEncoding.dictionarySize {
+                prefix += piece.prefix(BlobEncoding.dictionarySize - produced)
+            }
+            produced += piece.count
+        }
+        blobsChecked += 1
+        do {
+            if case .zlib = blob.form {
+                let inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: blob.size)
+                try store.forEachChunk(blob.id) { chunk in
+                    let used = try inflater.decompress(chunk, output: take)
+                    if used < chunk.count { throw QuireError(.corrupt, "bytes follow the end of its compressed stream") }
+                    return true
+                }
+                try inflater.finish()
+            } else {
+                try store.forEachChunk(blob.id) { take($0); return true }
+            }
+        } catch {
+            let cause = (error as? ZlibError).map { "\($0)" } ?? (error as? QuireError)?.message ?? "\(error)"
+            problem(blob.hash, "cannot be decompressed (\(cause))" + (baseProblem.map { "; \($0)" } ?? ""))
+            bytesChecked += produced
+            return (false, prefix)
+        }
+        bytesChecked += produced
+        let actual = hasher.finalize().hex
+        if produced != blob.size {
+            problem(blob.hash, "holds \(produced) bytes but should hold \(blob.size)")
+            return (false, prefix)
+        }
+        if actual != blob.hash {
+            problem(blob.hash, "its bytes hash to \(actual)" + (baseProblem.map { "; \($0)" } ?? ""))
+            return (false, prefix)
+        }
+        return (true, prefix)
+    }
+}
+
+/// The blobs to check, shared by the verifying threads: each takes whole trees (a root and the
+/// blobs built on it), so every dictionary is produced by the thread that needs it.
+final class BlobGraph: @unchecked Sendable {
+    var blobs: [Int: BlobRecord] = [:]
+    var children: [Int: [Int]] = [:]
+    var roots: [Int] = []
+    var total = 0
+    private let lock = NSLock()
+    private var next = 0
+    private(set) var visited = 0
+    private var bytes = 0
+
+    /// The next tree's root, or nil when all are taken.
+    func nextRoot() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < roots.count else { return nil }
+        next += 1
+        return roots[next - 1]
+    }
+
+    /// Records a finished tree; returns the bytes checked so far by every thread.
+    func finished(blobs count: Int, bytes added: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        visited += count
+        bytes += added
+        return bytes
+    }
+}
