@@ -16,36 +16,24 @@ struct KnownRows {
 }
 
 extension Archive {
-    func apply(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
-        switch kind {
-        case EventKind.batchOpen: try applyBatchOpen(eventID: eventID, origin: origin, payload: payload)
-        case EventKind.batchClose: try applyBatchClose(payload: payload)
-        case EventKind.sightings:
-            let batch = try batchID(payload)
-            guard let items = payload["sightings"]?.arrayValue else {
-                throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
-            }
-            for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: eventID, at: at) }
-        case EventKind.importRecord: try applyImport(eventID: eventID, origin: origin, at: at, payload: payload)
-        case EventKind.merge: try applyMerge(eventID: eventID, at: at, payload: payload)
-        case EventKind.redact, EventKind.reinstate, EventKind.purge:
-            try applyRedaction(eventID: eventID, origin: origin, kind: kind, at: at, payload: payload)
-        case EventKind.verify: try applyVerification(eventID: eventID, origin: origin, at: at, payload: payload)
-        default:
-            // Kinds from newer Quire versions are kept in the log (and passed on) but change nothing here.
-            break
-        }
-    }
+    /// The handlers of the kinds this folder owns (`EventRegistry` lists every kind's).
+    static let archiveEventHandlers: [EventKind: EventRegistry.Handler] = [
+        .batchOpen: { try $0.applyBatchOpen($1) },
+        .batchClose: { try $0.applyBatchClose($1) },
+        .sightings: { try $0.applySightings($1) },
+        .merge: { try $0.applyMerge($1) },
+    ]
 
-    private func field(_ payload: JSON, _ name: String, _ kind: String) throws -> String {
+    func field(_ payload: JSON, _ name: String, _ kind: EventKind) throws -> String {
         guard let value = payload[name]?.stringValue else {
-            throw QuireError(.corrupt, "\(kind) event lacks its '\(name)' field")
+            throw QuireError(.corrupt, "\(kind.name) event lacks its '\(name)' field")
         }
         return value
     }
 
-    private func applyBatchOpen(eventID: Int, origin: Int, payload: JSON) throws {
-        let uuid = try field(payload, "id", EventKind.batchOpen)
+    private func applyBatchOpen(_ event: EventLog.Applied) throws {
+        let (payload, eventID, origin) = (event.payload, event.id, event.origin)
+        let uuid = try field(payload, "id", .batchOpen)
         try db.run("""
             INSERT OR IGNORE INTO batches (uuid, origin, label, source, agent, host, tool, note, inputs, started_at, event)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -56,30 +44,25 @@ extension Archive {
             payload["started"]?.stringValue ?? "", eventID)
     }
 
-    private func applyBatchClose(payload: JSON) throws {
-        let uuid = try field(payload, "id", EventKind.batchClose)
-        try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", payload["finished"]?.stringValue, uuid)
+    private func applyBatchClose(_ event: EventLog.Applied) throws {
+        let uuid = try field(event.payload, "id", .batchClose)
+        try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", event.payload["finished"]?.stringValue, uuid)
     }
 
-    private func applyImport(eventID: Int, origin: Int, at: String, payload: JSON) throws {
-        let archiveID = try db.text("SELECT archive FROM origins WHERE id = ?", origin) ?? ""
-        try db.run("INSERT INTO imports (event, archive, bundle, source, at, agent, host) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   eventID, archiveID, try field(payload, "bundle", EventKind.importRecord), try field(payload, "source", EventKind.importRecord),
-                   at, payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "")
-        let importID = db.lastInsertRowID
-        for (rangeOrigin, range) in payload["added"]?.objectValue ?? [:] {
-            guard let bounds = range.arrayValue, bounds.count == 2, let first = bounds[0].intValue, let last = bounds[1].intValue else {
-                throw QuireError(.corrupt, "import event has a malformed range for origin \(rangeOrigin)")
-            }
-            try db.run("INSERT INTO import_ranges (import, origin, first, last) VALUES (?, ?, ?, ?)", importID, rangeOrigin, first, last)
+    private func applySightings(_ event: EventLog.Applied) throws {
+        let batch = try batchID(event.payload)
+        guard let items = event.payload["sightings"]?.arrayValue else {
+            throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
         }
+        for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: event.id, at: event.at) }
     }
 
-    private func applyMerge(eventID: Int, at: String, payload: JSON) throws {
-        let key = try field(payload, "key", EventKind.merge)
-        let blobHash = try field(payload, "blob", EventKind.merge)
+    private func applyMerge(_ event: EventLog.Applied) throws {
+        let (eventID, at, payload) = (event.id, event.at, event.payload)
+        let key = try field(payload, "key", .merge)
+        let blobHash = try field(payload, "blob", .merge)
         let parents = payload["parents"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        guard let blob = try db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
+        guard let blob = try blobs.id(hash: blobHash) else {
             throw QuireError(.corrupt, "merge of '\(key)' refers to blob \(blobHash), which is not in the archive")
         }
         _ = try applyVersion(hash: versionHash(key: key, blob: blobHash, parents: parents), document: try documentID(forKey: key),
@@ -88,7 +71,7 @@ extension Archive {
 
     /// The row of the batch a sightings event belongs to.
     func batchID(_ payload: JSON) throws -> Int {
-        let uuid = try field(payload, "batch", EventKind.sightings)
+        let uuid = try field(payload, "batch", .sightings)
         guard let batch = try db.int("SELECT id FROM batches WHERE uuid = ?", uuid) else {
             throw QuireError(.corrupt, "sightings refer to batch \(uuid), which is not in the archive")
         }
@@ -102,7 +85,7 @@ extension Archive {
         var documentID: Int?
         var versionID: Int?
         if let blobHash = sighting.blob {
-            guard let id = try known?.blob ?? db.int("SELECT id FROM blobs WHERE hash = ?", blobHash) else {
+            guard let id = try known?.blob ?? blobs.id(hash: blobHash) else {
                 throw QuireError(.corrupt, "sighting refers to blob \(blobHash), which is not in the archive")
             }
             blobID = id

@@ -22,16 +22,7 @@ extension Archive {
                 DELETE FROM documents;
                 DELETE FROM batches;
                 """)
-            let events = try db.prepare("SELECT id, origin, kind, at, payload, payload_size FROM events ORDER BY id")
-            while try events.step() {
-                let payload: JSON
-                do {
-                    payload = try JSON.parse(EventPayload.bytes(events, payload: 4, size: 5))
-                } catch {
-                    throw QuireError(.corrupt, "event \(events.int(0)) has a payload that is not JSON", underlying: error as? JSONParseError)
-                }
-                try apply(eventID: events.int(0), origin: events.int(1), kind: events.text(2), at: events.text(3), payload: payload)
-            }
+            try events.replayAll()
         }
     }
 }

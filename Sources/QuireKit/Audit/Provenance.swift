@@ -193,7 +193,7 @@ extension Archive {
                 loose = try trail.sightings(where: "s.document = ? AND s.version IS NULL", [document])
                 for hash in Set(versions.map(\.version.blob)).sorted() { redactions += try redactionLog(blob: hash) }
             case .blob(let hash):
-                guard try db.int("SELECT 1 FROM blobs WHERE hash = ?", hash) != nil else {
+                guard try blobs.contains(hash: hash) else {
                     throw QuireError(.notFound, "the archive holds no blob \(hash)")
                 }
                 let documents = try db.rows("""

@@ -38,15 +38,6 @@ public enum BlobCustody: String, Sendable {
     case redacted
 }
 
-extension EventKind {
-    /// `{"blob", "size", "reason", "agent", "host"}`: delete the blob's bytes (here) or quarantine them (elsewhere).
-    static let redact = "redact"
-    /// `{"blob", "agent", "host", "reason"?}`: the origin copy serves a quarantined blob again.
-    static let reinstate = "reinstate"
-    /// `{"blob", "agent", "host"}`: the origin copy deletes a quarantined blob's bytes.
-    static let purge = "purge"
-}
-
 extension Archive {
     // MARK: Decisions
 
@@ -62,11 +53,10 @@ extension Archive {
             if blob.form == .redacted {
                 throw QuireError(.invalidInput, "blob \(hash) is already redacted in this archive")
             }
-            var tip = try chainTip(origin: selfOrigin)
-            try record(kind: EventKind.redact, payload: [
+            try events.append(.redact, payload: [
                 "blob": .string(hash), "size": .int(Int64(blob.size)), "reason": .string(trimmed),
                 "agent": .string(agent), "host": .string(Identity.host),
-            ], tip: &tip)
+            ])
         }
         try scrubWriteAheadLog()
         return try redactionLog(blob: hash).last { $0.action == "redact" }!
@@ -85,8 +75,7 @@ extension Archive {
             }
             var payload: [String: JSON] = ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)]
             if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
-            var tip = try chainTip(origin: selfOrigin)
-            try record(kind: EventKind.reinstate, payload: .object(payload), tip: &tip)
+            try events.append(.reinstate, payload: .object(payload))
         }
     }
 
@@ -105,9 +94,8 @@ extension Archive {
             } else {
                 chosen = quarantined
             }
-            var tip = try chainTip(origin: selfOrigin)
             for hash in chosen {
-                try record(kind: EventKind.purge, payload: ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)], tip: &tip)
+                try events.append(.purge, payload: ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)])
             }
             return chosen
         }
@@ -192,31 +180,32 @@ extension Archive {
 
     /// Applies a `redact`, `reinstate` or `purge` event to the derived tables, and to the bytes
     /// where the decision is this copy's own.
-    func applyRedaction(eventID: Int, origin: Int, kind: String, at: String, payload: JSON) throws {
+    func applyRedaction(_ event: EventLog.Applied) throws {
+        let (eventID, origin, kind, at, payload) = (event.id, event.origin, event.kind, event.at, event.payload)
         guard let hash = payload["blob"]?.stringValue, hash.utf8.count == 64 else {
-            throw QuireError(.corrupt, "\(kind) event lacks its 'blob' hash")
+            throw QuireError(.corrupt, "\(kind.name) event lacks its 'blob' hash")
         }
-        let archiveID = try db.text("SELECT archive FROM origins WHERE id = ?", origin) ?? ""
+        let archiveID = try events.archiveID(origin: origin)
         try db.run("INSERT INTO redactions (event, action, blob, archive, at, agent, host, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   eventID, kind, hash, archiveID, at, payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "",
+                   eventID, kind.name, hash, archiveID, at, payload["agent"]?.stringValue ?? "", payload["host"]?.stringValue ?? "",
                    payload["reason"]?.stringValue)
         let ours = origin == selfOrigin
         guard let blob = try blobs.record(hash: hash) else {
             // A redaction of bytes this copy never held: keep a row without bytes, so they never arrive.
-            if kind == EventKind.redact, let size = payload["size"]?.intValue {
+            if kind == .redact, let size = payload["size"]?.intValue {
                 try blobs.putRedacted(hash: hash, size: size)
             }
             return
         }
         switch kind {
-        case EventKind.redact where ours, EventKind.purge where ours:
+        case .redact where ours, .purge where ours:
             try db.run("DELETE FROM quarantine WHERE blob = ?", blob.id)
             try deleteStoredBytes(blob)
-        case EventKind.redact:
+        case .redact:
             if blob.form != .redacted {
                 try db.run("INSERT OR IGNORE INTO quarantine (blob, event) VALUES (?, ?)", blob.id, eventID)
             }
-        case EventKind.reinstate where ours:
+        case .reinstate where ours:
             try db.run("DELETE FROM quarantine WHERE blob = ?", blob.id)
         default:
             break   // another copy's reinstatement or purge: part of the record, no effect here

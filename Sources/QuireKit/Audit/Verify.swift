@@ -73,11 +73,6 @@ public struct VerificationRecord: Sendable, Equatable {
     }
 }
 
-extension EventKind {
-    /// `{"mode", "result", "problems", "blobs", "bytes", "events", "agent", "host", "tool", "started"}`.
-    static let verify = "verify"
-}
-
 extension Archive {
     /// Verifies the archive (see the file's comment) and, unless `record` is false, records the
     /// run as a `verify` event. `progress` gets the original bytes checked so far and the total.
@@ -110,13 +105,12 @@ extension Archive {
         if record {
             do {
                 try write {
-                    var tip = try chainTip(origin: selfOrigin)
-                    try self.record(kind: EventKind.verify, payload: [
+                    try events.append(.verify, payload: [
                         "mode": .string(quick ? "quick" : "full"), "result": .string(checker.problems.isEmpty ? "clean" : "problems"),
                         "problems": .int(Int64(checker.problems.count)), "blobs": .int(Int64(checker.blobsChecked)),
                         "bytes": .int(Int64(checker.bytesChecked)), "events": .int(Int64(checker.eventsChecked)),
                         "agent": .string(agent), "host": .string(Identity.host), "tool": .string(Identity.tool), "started": .string(started),
-                    ], tip: &tip)
+                    ])
                 }
                 recorded = true
             } catch {
@@ -139,8 +133,9 @@ extension Archive {
         }
     }
 
-    func applyVerification(eventID: Int, origin: Int, at: String, payload: JSON) throws {
-        let archiveID = try db.text("SELECT archive FROM origins WHERE id = ?", origin) ?? ""
+    func applyVerification(_ event: EventLog.Applied) throws {
+        let (eventID, at, payload) = (event.id, event.at, event.payload)
+        let archiveID = try events.archiveID(origin: event.origin)
         let mode = payload["mode"]?.stringValue == "quick" ? "quick" : "full"
         let result = payload["result"]?.stringValue == "clean" ? "clean" : "problems"
         try db.run("""
@@ -254,34 +249,11 @@ private struct Verifier {
 
     // MARK: Events
 
-    /// Each origin's events are numbered 1, 2, 3, ... and each one's hash covers its fields and
-    /// the previous hash. (A payload whose hash checks is the one its origin recorded.)
+    /// Every origin's hash chain (`EventLog.verifyChains`).
     mutating func checkEvents() throws {
-        var origin = -1
-        var previous = Event.genesis
-        var expected = 1
-        try db.forEach("SELECT e.origin, o.archive, e.seq, e.kind, e.at, e.payload, e.hash, e.payload_size FROM events e JOIN origins o ON o.id = e.origin ORDER BY e.origin, e.seq") { s in
-            if s.int(0) != origin {
-                origin = s.int(0)
-                previous = Event.genesis
-                expected = 1
-            }
-            let (archiveID, seq, kind, at, hash) = (s.text(1), s.int(2), s.text(3), s.text(4), s.text(6))
-            let subject = "\(archiveID):\(seq)"
-            eventsChecked += 1
-            if seq != expected {
-                problem("event", subject, "follows event \(expected - 1) of its origin: events \(expected)-\(seq - 1) are missing")
-            }
-            if let payload = try? EventPayload.text(s, payload: 5, size: 7) {
-                if Event.chainHash(previous: previous, origin: archiveID, seq: seq, kind: kind, at: at, payload: payload) != hash {
-                    problem("event", subject, "its hash does not match its contents and the previous event's hash (altered, or the chain is broken)")
-                }
-            } else {
-                problem("event", subject, "its compressed payload is damaged: it does not inflate to its recorded size")
-            }
-            previous = hash
-            expected = seq + 1
-        }
+        var found: [(String, String)] = []
+        eventsChecked += try EventLog.verifyChains(db: db) { found.append(($0, $1)) }
+        for (subject, message) in found { problem("event", subject, message) }
     }
 
     // MARK: References

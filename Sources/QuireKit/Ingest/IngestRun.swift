@@ -61,7 +61,7 @@ private struct IngestRun {
         ]
         if let source = options.source { open["source"] = .string(source) }
         if let note = options.note { open["note"] = .string(note) }
-        try archive.record(kind: EventKind.batchOpen, payload: .object(open))
+        try archive.events.record(.batchOpen, payload: .object(open))
         batchRow = try archive.read { try archive.db.int("SELECT id FROM batches WHERE uuid = ?", report.batch) }
         dataVersion = try archive.read { try archive.db.int("PRAGMA data_version") }
 
@@ -102,7 +102,7 @@ private struct IngestRun {
         try archive.write { _ = try archive.indexMissingArticles() }
         report.seconds = elapsed
         let counts = JSON.object(report.counts.mapValues { .int(Int64($0)) })
-        try archive.record(kind: EventKind.batchClose, payload: [
+        try archive.events.record(.batchClose, payload: [
             "id": .string(report.batch), "finished": .string(Timestamp.now()), "counts": counts,
             "files": .int(Int64(report.files)), "bytes": .int(Int64(report.bytes)),
         ])
@@ -137,10 +137,9 @@ private struct IngestRun {
             // Another process's commit changes data_version; then every decision is looked up again.
             if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
             guard !chunk.isEmpty, let batchRow else { return }
-            var tip = try archive.chainTip(origin: archive.selfOrigin)
             // One event holds the chunk's sightings; each is applied as it is decided, so the
             // next file sees the documents and versions the previous ones made.
-            try archive.recordBuilt(kind: EventKind.sightings, tip: &tip) { eventID, at in
+            try archive.events.appendBuilt(.sightings) { eventID, at in
                 var items: [[UInt8]] = []
                 items.reserveCapacity(chunk.count)
                 for file in chunk {

@@ -38,8 +38,8 @@ public struct BundleInspection: Sendable {
 
         mutating func event(_ body: [UInt8], at offset: Int) throws {
             events += 1
-            let lines = body.split(separator: 0x0A, maxSplits: 3, omittingEmptySubsequences: false)
-            if lines.count > 2 { kinds[String(decoding: lines[2], as: UTF8.self), default: 0] += 1 }
+            let kind = (try? EventWire.decode(body))?.kind ?? "(malformed)"
+            kinds[kind, default: 0] += 1
         }
         mutating func blobBegin(hash: String, size: Int, zlib isZlib: Bool, base: String?, at offset: Int) throws {
             if isZlib { zlib += 1 } else { raw += 1 }

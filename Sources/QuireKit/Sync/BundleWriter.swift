@@ -50,22 +50,14 @@ private struct BundleWriter {
     var db: Database { archive.db }
 
     func write(_ output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
-        var origins: [Int: String] = [:]
-        try db.forEach("SELECT id, archive FROM origins") { origins[$0.int(0)] = $0.text(1) }
         var baseSeq: [Int: Int] = [:]
-        for (id, archiveID) in origins { baseSeq[id] = base.seq(archiveID) }
+        for (id, archiveID) in try archive.events.origins() { baseSeq[id] = base.seq(archiveID) }
         let tip = try archive.state()
 
         // The events past the base, in arrival order (each one's dependencies arrived before it).
-        var eventIDs: [Int] = []
-        var merges: [Int] = []
-        for (origin, seq) in baseSeq {
-            try db.forEach("SELECT id, kind FROM events WHERE origin = ? AND seq > ?", [origin, seq]) {
-                eventIDs.append($0.int(0))
-                if $0.text(1) == EventKind.merge { merges.append($0.int(0)) }
-            }
-        }
-        eventIDs.sort()
+        let selected = try archive.events.events(past: baseSeq)
+        let eventIDs = selected.map(\.id)
+        let merges = selected.filter { $0.kind == .merge }.map(\.id)
 
         // The blobs those events refer to, less those a holder of the base already has. A version
         // made by a sightings event has a sighting of its blob in that event; a merge's version
@@ -117,12 +109,7 @@ private struct BundleWriter {
             }
         }
         for id in eventIDs {
-            let length = try db.int("""
-                SELECT length(CAST(o.archive AS BLOB)) + length(CAST(e.seq AS TEXT)) + length(CAST(e.kind AS BLOB))
-                     + length(CAST(e.at AS BLOB)) + length(CAST(e.hash AS BLOB)) + coalesce(e.payload_size, length(CAST(e.payload AS BLOB))) + 5
-                FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
-                """, id) ?? 0
-            recordsBytes += BundleFormat.recordHeaderSize + length
+            recordsBytes += BundleFormat.recordHeaderSize + (try archive.events.wireLength(id: id))
         }
 
         let header = BundleHeader(
@@ -175,10 +162,8 @@ private struct BundleWriter {
             try archive.blobs.writeExportBytes(blob, form: form) { try body($0) }
         }
         for id in eventIDs {
-            guard let text = try db.firstRow("""
-                SELECT o.archive, e.seq, e.kind, e.at, e.hash, e.payload, e.payload_size FROM events e JOIN origins o ON o.id = e.origin WHERE e.id = ?
-                """, [id], { "\($0.text(0))\n\($0.int(1))\n\($0.text(2))\n\($0.text(3))\n\($0.text(4))\n\(try EventPayload.text($0, payload: 5, size: 6))" }) else { continue }
-            let bytes = Array(text.utf8)
+            guard let event = try archive.events.event(id: id) else { continue }
+            let bytes = EventWire.encode(event)
             try recordHeader(.event, bytes.count)
             try body(bytes)
         }

@@ -42,8 +42,7 @@ extension Archive {
                 "agent": .string(Identity.defaultAgent),
             ]
             if let note { payload["note"] = .string(note) }
-            var tip = try chainTip(origin: selfOrigin)
-            try record(kind: EventKind.merge, payload: .object(payload), tip: &tip)
+            try events.append(.merge, payload: .object(payload))
             let hash = versionHash(key: key, blob: chosen.blobHash, parents: heads)
             return try versions(document: document).first { $0.hash == hash }!
         }

@@ -68,19 +68,15 @@ extension Archive {
     private func recordImport(_ report: ImportReport, file: BundleFile, peerName: String?) throws {
         let header = file.header
         let addedContent = try report.added.contains { origin, range in
-            try db.int("""
-                SELECT 1 FROM events e JOIN origins o ON o.id = e.origin
-                WHERE o.archive = ? AND e.seq BETWEEN ? AND ? AND e.kind <> 'import' LIMIT 1
-                """, origin, range.lowerBound, range.upperBound) != nil
+            try events.holdsOther(than: .importRecord, origin: origin, seqs: range)
         }
         if addedContent {
-            var tip = try chainTip(origin: selfOrigin)
-            try record(kind: EventKind.importRecord, payload: [
+            try events.append(.importRecord, payload: [
                 "bundle": .string(header.bundle), "source": .string(header.source),
                 "agent": .string(Identity.defaultAgent), "host": .string(Identity.host),
                 "added": .object(report.added.mapValues { .array([.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))]) }),
                 "blobs": .int(Int64(report.blobsAdded)),
-            ], tip: &tip)
+            ])
         }
         if header.source != id {
             let peer = try notePeer(archive: header.source, name: peerName, holds: header.tip)
@@ -97,11 +93,12 @@ private struct BundleImporter: BundleRecordHandler {
     let archive: Archive
     let file: BundleFile
     var db: Database { archive.db }
-    /// For each origin seen, the last event held (this archive's, then the bundle's as they apply).
-    var chains: [String: ChainTip] = [:]
-    var originIDs: [String: Int] = [:]
-    var added: [String: ClosedRange<Int>] = [:]
-    var eventsAdded = 0, eventsKnown = 0, blobsAdded = 0, blobsKnown = 0, eventsSeen = 0, blobsSeen = 0
+    /// The events entering the log.
+    var intake: EventIntake
+    var blobsAdded = 0, blobsKnown = 0, eventsSeen = 0, blobsSeen = 0
+    var eventsAdded: Int { intake.eventsAdded }
+    var eventsKnown: Int { intake.eventsKnown }
+    var added: [String: ClosedRange<Int>] { intake.added }
 
     /// The blob being received (nil while passing over one this archive holds).
     private var blob: BlobReception?
@@ -114,15 +111,14 @@ private struct BundleImporter: BundleRecordHandler {
     init(archive: Archive, file: BundleFile) throws {
         self.archive = archive
         self.file = file
-        try db.forEach("SELECT id, archive FROM origins") { originIDs[$0.text(1)] = $0.int(0) }
-        for (origin, id) in originIDs { chains[origin] = try archive.chainTip(origin: id) }
+        intake = try EventIntake(log: archive.events)
     }
 
     /// The bundle holds the events past its base; this archive must hold the base.
     func checkPrerequisites() throws {
         var missing: [String] = []
         for (origin, tip) in file.header.base.origins where file.header.tip.seq(origin) > tip.seq {
-            let have = chains[origin]?.seq ?? 0
+            let have = intake.held(origin)
             if have < tip.seq { missing.append("\(origin) events \(have + 1)-\(tip.seq)") }
         }
         if !missing.isEmpty {
@@ -148,59 +144,7 @@ private struct BundleImporter: BundleRecordHandler {
 
     mutating func event(_ body: [UInt8], at offset: Int) throws {
         eventsSeen += 1
-        func bad(_ why: String) -> QuireError { QuireError(.invalidInput, "bundle event record at body offset \(offset): \(why)") }
-        var fields: [String] = []
-        var start = 0
-        for i in body.indices where fields.count < 5 && body[i] == 0x0A {
-            fields.append(String(decoding: body[start..<i], as: UTF8.self))
-            start = i + 1
-        }
-        guard fields.count == 5, let seq = Int(fields[1]), seq > 0,
-              let payloadText = String(validating: body[start...], as: UTF8.self) else { throw bad("malformed") }
-        let (origin, kind, at, hash) = (fields[0], fields[2], fields[3], fields[4])
-        guard origin.utf8.count == 36, hash.utf8.count == 64 else { throw bad("malformed origin or hash") }
-
-        let chain = chains[origin] ?? ChainTip(seq: 0, hash: Event.genesis)
-        if seq <= chain.seq {
-            // Known here already: it must be the very same event.
-            let stored = try db.text("SELECT e.hash FROM events e JOIN origins o ON o.id = e.origin WHERE o.archive = ? AND e.seq = ?", origin, seq)
-            guard stored == hash else {
-                throw bad("event \(origin):\(seq) differs from the one this archive holds (a forked chain)")
-            }
-            eventsKnown += 1
-            return
-        }
-        if origin == archive.id {
-            throw bad("event \(origin):\(seq) claims this archive's own origin, but this archive never wrote it")
-        }
-        guard seq == chain.seq + 1 else {
-            throw bad("event \(origin):\(seq) does not follow this archive's last event of that origin (\(chain.seq)): events \(chain.seq + 1)-\(seq - 1) are missing")
-        }
-        guard Event.chainHash(previous: chain.hash, origin: origin, seq: seq, kind: kind, at: at, payload: payloadText) == hash else {
-            throw bad("event \(origin):\(seq) does not link to its chain: its hash does not match its contents and the previous event")
-        }
-        let payload: JSON
-        do { payload = try JSON.parse(Array(payloadText.utf8)) } catch { throw bad("payload of \(origin):\(seq) is not JSON") }
-
-        let originID: Int
-        if let id = originIDs[origin] {
-            originID = id
-        } else {
-            try db.run("INSERT INTO origins (archive) VALUES (?)", origin)
-            originID = db.lastInsertRowID
-            originIDs[origin] = originID
-        }
-        let stored = try EventPayload.stored(payloadText)
-        try db.run("INSERT INTO events (origin, seq, kind, at, payload, payload_size, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   originID, seq, kind, at, stored.payload, stored.size, hash)
-        do {
-            try archive.apply(eventID: db.lastInsertRowID, origin: originID, kind: kind, at: at, payload: payload)
-        } catch let error as QuireError {
-            throw QuireError(.invalidInput, "bundle event \(origin):\(seq) cannot be applied: \(error.message)")
-        }
-        chains[origin] = ChainTip(seq: seq, hash: hash)
-        added[origin] = (added[origin]?.lowerBound ?? seq)...seq
-        eventsAdded += 1
+        try intake.accept(body, at: offset)
     }
 
     // MARK: Blobs

@@ -1,0 +1,72 @@
+/// Accepts events arriving in a bundle into the log, one import at a time: parses each record,
+/// applies the origin rule (no event may claim this archive's own origin unless this archive
+/// wrote it), checks its place in its origin's hash chain, inserts it and applies it. Keeps each
+/// origin's tip as the bundle's events extend it.
+struct EventIntake {
+    let log: EventLog
+    /// For each origin seen, the last event held (this archive's, then the bundle's as they apply).
+    private(set) var chains: [String: ChainTip] = [:]
+    private var originRows: [String: Int] = [:]
+    /// For each origin, the seqs this intake added.
+    private(set) var added: [String: ClosedRange<Int>] = [:]
+    private(set) var eventsAdded = 0
+    private(set) var eventsKnown = 0
+
+    init(log: EventLog) throws {
+        self.log = log
+        for (id, archive) in try log.origins() {
+            originRows[archive] = id
+            chains[archive] = try log.tip(origin: id)
+        }
+    }
+
+    /// The last seq held of `origin` (0 for none).
+    func held(_ origin: String) -> Int { chains[origin]?.seq ?? 0 }
+
+    /// Accepts one "E" record body found at `offset` of the bundle body: adds it when new,
+    /// checks it is the very event held when known. Any failure is an error naming the record.
+    mutating func accept(_ body: [UInt8], at offset: Int) throws {
+        func bad(_ why: String) -> QuireError { QuireError(.invalidInput, "bundle event record at body offset \(offset): \(why)") }
+        let event: Event
+        do { event = try EventWire.decode(body) } catch let error as EventWire.Malformed { throw bad(error.reason) }
+        let (origin, seq) = (event.origin, event.seq)
+
+        let chain = chains[origin] ?? .start
+        if seq <= chain.seq {
+            // Known here already: it must be the very same event.
+            guard try log.hash(origin: origin, seq: seq) == event.hash else {
+                throw bad("event \(origin):\(seq) differs from the one this archive holds (a forked chain)")
+            }
+            eventsKnown += 1
+            return
+        }
+        if origin == log.archive.id {
+            throw bad("event \(origin):\(seq) claims this archive's own origin, but this archive never wrote it")
+        }
+        guard seq == chain.seq + 1 else {
+            throw bad("event \(origin):\(seq) does not follow this archive's last event of that origin (\(chain.seq)): events \(chain.seq + 1)-\(seq - 1) are missing")
+        }
+        guard event.links(to: chain.hash) else {
+            throw bad("event \(origin):\(seq) does not link to its chain: its hash does not match its contents and the previous event")
+        }
+        let payload: JSON
+        do { payload = try JSON.parse(Array(event.payload.utf8)) } catch { throw bad("payload of \(origin):\(seq) is not JSON") }
+
+        let originRow: Int
+        if let row = originRows[origin] {
+            originRow = row
+        } else {
+            originRow = try log.originRow(origin)
+            originRows[origin] = originRow
+        }
+        let id = try log.insert(origin: originRow, seq: seq, kind: event.kind, at: event.at, payload: event.payload, hash: event.hash)
+        do {
+            try log.apply(EventLog.Applied(id: id, origin: originRow, kind: EventKind(name: event.kind), at: event.at, payload: payload))
+        } catch let error as QuireError {
+            throw QuireError(.invalidInput, "bundle event \(origin):\(seq) cannot be applied: \(error.message)")
+        }
+        chains[origin] = ChainTip(seq: seq, hash: event.hash)
+        added[origin] = (added[origin]?.lowerBound ?? seq)...seq
+        eventsAdded += 1
+    }
+}
