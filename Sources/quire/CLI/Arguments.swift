@@ -31,6 +31,52 @@ struct OptionSpec: Sendable {
     }
 }
 
+/// An option a command declares and reads back through the same declaration (a typo in a name
+/// is then a compile error, not a silent nil).
+protocol CommandOption: Sendable {
+    var spec: OptionSpec { get }
+}
+
+/// `--name VALUE`, read as a `Value`: `args[option]` for text, `try args.value(option)` for a
+/// converted value (a bad one is a usage error).
+struct Option<Value>: CommandOption {
+    let spec: OptionSpec
+    let convert: @Sendable (String) throws -> Value
+
+    init(_ long: String, short: Character? = nil, value: String, help: String, repeatable: Bool = false,
+         convert: @escaping @Sendable (String) throws -> Value) {
+        spec = OptionSpec(long, short: short, value: value, help: help, repeatable: repeatable)
+        self.convert = convert
+    }
+}
+
+extension Option where Value == String {
+    init(_ long: String, short: Character? = nil, value: String, help: String, repeatable: Bool = false) {
+        self.init(long, short: short, value: value, help: help, repeatable: repeatable) { $0 }
+    }
+}
+
+extension Option where Value == Int {
+    /// A whole number in `range`.
+    static func int(_ long: String, value: String = "N", in range: ClosedRange<Int>, help: String) -> Option<Int> {
+        Option(long, value: value, help: help) { text in
+            guard let n = Int(text), range.contains(n) else {
+                throw UsageError(message: "--\(long) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            }
+            return n
+        }
+    }
+}
+
+/// `--name` without a value: `args[flag]` is whether it was given.
+struct Flag: CommandOption {
+    let spec: OptionSpec
+
+    init(_ long: String, short: Character? = nil, help: String) {
+        spec = OptionSpec(long, short: short, help: help)
+    }
+}
+
 /// The positional arguments a command takes.
 struct PositionalSpec: Sendable {
     let name: String
@@ -49,31 +95,47 @@ extension UsageError {
     init(_ message: String) { self.init(message: message) }
 }
 
-/// What the command line said.
+/// What the command line said. Options are read through their declarations; reading one the
+/// command did not declare is a programming error.
 struct ParsedArguments {
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     var positionals: [String] = []
+    /// The long names of the options the command (and every command) accepts.
+    private(set) var declared: Set<String> = []
 
-    /// The last value of `--name`, if given.
-    func value(_ name: String) -> String? { values[name]?.last }
-    /// Every value of a repeatable `--name`.
-    func all(_ name: String) -> [String] { values[name] ?? [] }
-    /// Whether the flag `--name` was given.
-    func flag(_ name: String) -> Bool { flags.contains(name) }
+    private func check(_ spec: OptionSpec) {
+        precondition(declared.contains(spec.long), "--\(spec.long) is read but not declared by the command")
+    }
 
-    /// The value of `--name` as an integer in `range`, or a usage error.
-    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = value(name) else { return nil }
-        guard let n = Int(text), range.contains(n) else {
-            throw UsageError(message: "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return n
+    /// The last value of a text option, if given.
+    subscript(_ option: Option<String>) -> String? {
+        check(option.spec)
+        return values[option.spec.long]?.last
+    }
+
+    /// Whether the flag was given.
+    subscript(_ flag: Flag) -> Bool {
+        check(flag.spec)
+        return flags.contains(flag.spec.long)
+    }
+
+    /// The last value of an option, converted (a bad value is a usage error), if given.
+    func value<V>(_ option: Option<V>) throws -> V? {
+        check(option.spec)
+        return try values[option.spec.long]?.last.map(option.convert)
+    }
+
+    /// Every value of a repeatable option.
+    func all(_ option: Option<String>) -> [String] {
+        check(option.spec)
+        return values[option.spec.long] ?? []
     }
 
     /// Parses `arguments` against `options` (plus the global ones) and `positionals`.
     static func parse(_ arguments: [String], options: [OptionSpec], positionals: [PositionalSpec]) throws -> ParsedArguments {
         var result = ParsedArguments()
+        result.declared = Set(options.map(\.long))
         var onlyPositionals = false
         var i = 0
         func spec(long: String) throws -> OptionSpec {

@@ -15,26 +15,27 @@ struct Command: Sendable {
     let subcommands: [Command]
     let run: (@Sendable (Context, ParsedArguments) throws -> Int32)?
 
-    init(name: String, summary: String, discussion: String = "", options: [OptionSpec] = [], positionals: [PositionalSpec] = [],
+    init(name: String, summary: String, discussion: String = "", options: [any CommandOption] = [], positionals: [PositionalSpec] = [],
          subcommands: [Command] = [], run: (@Sendable (Context, ParsedArguments) throws -> Int32)? = nil) {
         self.name = name
         self.summary = summary
         self.discussion = discussion
-        self.options = options
+        self.options = options.map(\.spec)
         self.positionals = positionals
         self.subcommands = subcommands
         self.run = run
     }
 
     /// `--json` for commands that print data.
-    static let jsonOption = OptionSpec("json", help: "Print one JSON document on stdout (shapes in docs/cli.md).")
+    static let json = Flag("json", help: "Print one JSON document on stdout (shapes in docs/cli.md).")
 }
 
 /// Options every command accepts, before or after the command name.
-let globalOptions: [OptionSpec] = [
-    OptionSpec("archive", short: "A", value: "PATH", help: "The archive file (default: $QUIRE_ARCHIVE, else ./\(Archive.defaultFileName))."),
-    OptionSpec("help", short: "h", help: "Show help for the command and exit."),
-]
+enum GlobalOptions {
+    static let archive = Option<String>("archive", short: "A", value: "PATH", help: "The archive file (default: $QUIRE_ARCHIVE, else ./\(Archive.defaultFileName)).")
+    static let help = Flag("help", short: "h", help: "Show help for the command and exit.")
+    static let all: [OptionSpec] = [archive.spec, help.spec]
+}
 
 /// What a running command needs: the parsed global options and how to reach the archive.
 struct Context: Sendable {
@@ -117,19 +118,19 @@ enum CLI {
         }
         let parsed: ParsedArguments
         do {
-            parsed = try ParsedArguments.parse(args, options: command.options + globalOptions, positionals: command.positionals)
+            parsed = try ParsedArguments.parse(args, options: command.options + GlobalOptions.all, positionals: command.positionals)
         } catch let error as UsageError {
             return usageError(error.message, usage: Help.synopsis(command, path: names))
         } catch {
             return usageError("\(error)", usage: Help.synopsis(command, path: names))
         }
-        if parsed.flag("help") {
+        if parsed[GlobalOptions.help] {
             Output.out(Help.command(command, path: names))
             return 0
         }
         let environment = getenv("QUIRE_ARCHIVE").flatMap { String(validatingCString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-        let context = Context(archivePath: parsed.value("archive") ?? environment ?? Archive.defaultFileName,
-                              archiveWasNamed: parsed.value("archive") != nil || environment != nil)
+        let context = Context(archivePath: parsed[GlobalOptions.archive] ?? environment ?? Archive.defaultFileName,
+                              archiveWasNamed: parsed[GlobalOptions.archive] != nil || environment != nil)
         do {
             return try command.run!(context, parsed)
         } catch let error as UsageError {

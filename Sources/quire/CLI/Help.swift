@@ -58,7 +58,7 @@ enum Help {
             for p in command.positionals { text += "  \(p.name)\n      \(p.help)\n" }
         }
         text += "\nOptions:\n"
-        for option in command.options + globalOptions {
+        for option in command.options + GlobalOptions.all {
             text += "  \(option.synopsis)\n      \(option.help)\n"
         }
         if !command.discussion.isEmpty { text += "\n" + command.discussion + "\n" }

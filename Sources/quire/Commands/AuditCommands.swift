@@ -1,5 +1,13 @@
 import QuireKit
 
+/// The options of `provenance`.
+private enum ProvenanceOptions {
+    static let dot = Flag("dot", help: "Print a Graphviz DOT graph (versions, sightings, batches, copies).")
+    static let key = Flag("key", help: "REF is a document key.")
+    static let hash = Flag("hash", help: "REF is a blob or version hash.")
+    static let path = Flag("path", help: "REF is a path.")
+}
+
 let provenanceCommand = Command(
     name: "provenance",
     summary: "Show where a document, blob or path came from: every version, sighting and copy.",
@@ -14,22 +22,22 @@ let provenanceCommand = Command(
     --dot writes a Graphviz graph (W3C PROV shapes): quire provenance KEY --dot | dot -Tsvg > trail.svg
     """,
     options: [
-        Command.jsonOption,
-        OptionSpec("dot", help: "Print a Graphviz DOT graph (versions, sightings, batches, copies)."),
-        OptionSpec("key", help: "REF is a document key."),
-        OptionSpec("hash", help: "REF is a blob or version hash."),
-        OptionSpec("path", help: "REF is a path."),
+        Command.json,
+        ProvenanceOptions.dot,
+        ProvenanceOptions.key,
+        ProvenanceOptions.hash,
+        ProvenanceOptions.path,
     ],
     positionals: [PositionalSpec(name: "REF", help: "KEY, HASH or PATH.", minimum: 1, maximum: 1)]
 ) { context, args in
-    let kinds = ["key", "hash", "path"].filter { args.flag($0) }
+    let kinds = [("key", ProvenanceOptions.key), ("hash", ProvenanceOptions.hash), ("path", ProvenanceOptions.path)].filter { args[$0.1] }.map(\.0)
     if kinds.count > 1 { throw UsageError("give at most one of --key, --hash, --path") }
-    if args.flag("json") && args.flag("dot") { throw UsageError("give --json or --dot, not both") }
+    if args[Command.json] && args[ProvenanceOptions.dot] { throw UsageError("give --json or --dot, not both") }
     let archive = try context.openArchive(readOnly: true)
     let trail = try archive.provenance(try archive.provenanceSubject(args.positionals[0], kind: kinds.first))
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(trail.json)
-    } else if args.flag("dot") {
+    } else if args[ProvenanceOptions.dot] {
         Output.out(trail.dot)
     } else {
         ProvenanceText.print(trail)
@@ -95,6 +103,13 @@ enum ProvenanceText {
     }
 }
 
+/// The options of `verify`.
+private enum VerifyOptions {
+    static let quick = Flag("quick", help: "Skip decompressing and hashing blobs.")
+    static let noRecord = Flag("no-record", help: "Do not record the run in the archive's log.")
+    static let quiet = Flag("quiet", short: "q", help: "No progress line.")
+}
+
 let verifyCommand = Command(
     name: "verify",
     summary: "Check that every stored byte, event and reference is intact.",
@@ -107,19 +122,19 @@ let verifyCommand = Command(
     syncs to other copies (`quire report` shows each copy's last check); --no-record skips that.
     """,
     options: [
-        OptionSpec("quick", help: "Skip decompressing and hashing blobs."),
-        OptionSpec("no-record", help: "Do not record the run in the archive's log."),
-        OptionSpec("quiet", short: "q", help: "No progress line."),
-        Command.jsonOption,
+        VerifyOptions.quick,
+        VerifyOptions.noRecord,
+        VerifyOptions.quiet,
+        Command.json,
     ]
 ) { context, args in
-    let archive = try context.openArchive(readOnly: args.flag("no-record"))
-    let progress = ProgressLine(enabled: !args.flag("quiet"))
-    let report = try archive.verify(quick: args.flag("quick"), record: !args.flag("no-record")) { done, total in
+    let archive = try context.openArchive(readOnly: args[VerifyOptions.noRecord])
+    let progress = ProgressLine(enabled: !args[VerifyOptions.quiet])
+    let report = try archive.verify(quick: args[VerifyOptions.quick], record: !args[VerifyOptions.noRecord]) { done, total in
         progress.update("verify: \(Format.bytes(done)) of \(Format.bytes(total))")
     }
     progress.finish()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(report.json)
     } else {
         for problem in report.problems { Output.line("PROBLEM \(problem.description)") }
@@ -133,6 +148,13 @@ let verifyCommand = Command(
     return report.isClean ? 0 : 1
 }
 
+/// The options of `redact`.
+private enum RedactOptions {
+    static let reason = Option<String>("reason", value: "TEXT", help: "Why (required): recorded with the redaction.")
+    static let agent = Option<String>("agent", value: "WHO", help: "Who decided (default: user@host).")
+    static let compact = Flag("compact", help: "Rewrite the file afterwards so it shrinks (VACUUM).")
+}
+
 let redactCommand = Command(
     name: "redact",
     summary: "Delete a blob's bytes (takedown, legal removal), keeping its hash, sightings and provenance.",
@@ -144,20 +166,26 @@ let redactCommand = Command(
     the bytes in quarantine until their own operator runs `quire purge` or `quire reinstate`.
     """,
     options: [
-        OptionSpec("reason", value: "TEXT", help: "Why (required): recorded with the redaction."),
-        OptionSpec("agent", value: "WHO", help: "Who decided (default: user@host)."),
-        OptionSpec("compact", help: "Rewrite the file afterwards so it shrinks (VACUUM)."),
-        Command.jsonOption,
+        RedactOptions.reason,
+        RedactOptions.agent,
+        RedactOptions.compact,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "HASH", help: "The blob's hash (or a unique prefix).", minimum: 1, maximum: 1)]
 ) { context, args in
-    guard let reason = args.value("reason") else { throw UsageError("a redaction needs --reason TEXT") }
+    guard let reason = args[RedactOptions.reason] else { throw UsageError("a redaction needs --reason TEXT") }
     let archive = try context.openArchive()
     let hash = try blobHash(archive, args.positionals[0])
-    let record = try archive.redact(hash: hash, reason: reason, agent: args.value("agent") ?? Identity.defaultAgent)
-    if args.flag("compact") { try archive.compact() }
-    if args.flag("json") { Output.json(record.json) } else { Output.line("redacted \(hash): \(record.reason ?? "")") }
+    let record = try archive.redact(hash: hash, reason: reason, agent: args[RedactOptions.agent] ?? Identity.defaultAgent)
+    if args[RedactOptions.compact] { try archive.compact() }
+    if args[Command.json] { Output.json(record.json) } else { Output.line("redacted \(hash): \(record.reason ?? "")") }
     return 0
+}
+
+/// The options of `reinstate`.
+private enum ReinstateOptions {
+    static let reason = Option<String>("reason", value: "TEXT", help: "Why, recorded with the decision.")
+    static let agent = Option<String>("agent", value: "WHO", help: "Who decided (default: user@host).")
 }
 
 let reinstateCommand = Command(
@@ -165,16 +193,23 @@ let reinstateCommand = Command(
     summary: "Serve a quarantined blob again (overrule a redaction that came from another copy).",
     discussion: "Only this copy is affected; the decision is recorded and syncs as part of the audit trail.",
     options: [
-        OptionSpec("reason", value: "TEXT", help: "Why, recorded with the decision."),
-        OptionSpec("agent", value: "WHO", help: "Who decided (default: user@host)."),
+        ReinstateOptions.reason,
+        ReinstateOptions.agent,
     ],
     positionals: [PositionalSpec(name: "HASH", help: "The blob's hash (or a unique prefix).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let hash = try blobHash(archive, args.positionals[0])
-    try archive.reinstate(hash: hash, reason: args.value("reason"), agent: args.value("agent") ?? Identity.defaultAgent)
+    try archive.reinstate(hash: hash, reason: args[ReinstateOptions.reason], agent: args[ReinstateOptions.agent] ?? Identity.defaultAgent)
     Output.line("reinstated \(hash)")
     return 0
+}
+
+/// The options of `purge`.
+private enum PurgeOptions {
+    static let `all` = Flag("all", help: "Purge everything in quarantine.")
+    static let agent = Option<String>("agent", value: "WHO", help: "Who decided (default: user@host).")
+    static let compact = Flag("compact", help: "Rewrite the file afterwards so it shrinks (VACUUM).")
 }
 
 let purgeCommand = Command(
@@ -185,31 +220,36 @@ let purgeCommand = Command(
     With neither, lists what is in quarantine and changes nothing.
     """,
     options: [
-        OptionSpec("all", help: "Purge everything in quarantine."),
-        OptionSpec("agent", value: "WHO", help: "Who decided (default: user@host)."),
-        OptionSpec("compact", help: "Rewrite the file afterwards so it shrinks (VACUUM)."),
-        Command.jsonOption,
+        PurgeOptions.`all`,
+        PurgeOptions.agent,
+        PurgeOptions.compact,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "HASH", help: "Blob hashes (or unique prefixes).", minimum: 0, maximum: Int.max)]
 ) { context, args in
-    if args.flag("all") && !args.positionals.isEmpty { throw UsageError("give hashes or --all, not both") }
+    if args[PurgeOptions.`all`] && !args.positionals.isEmpty { throw UsageError("give hashes or --all, not both") }
     let archive = try context.openArchive()
-    if !args.flag("all") && args.positionals.isEmpty {
+    if !args[PurgeOptions.`all`] && args.positionals.isEmpty {
         let held = try archive.quarantinedBlobs()
-        if args.flag("json") { Output.json(["quarantined": .array(held.map { .string($0) })]) } else {
+        if args[Command.json] { Output.json(["quarantined": .array(held.map { .string($0) })]) } else {
             Output.line(held.isEmpty ? "quarantine is empty" : "in quarantine (\(held.count)):")
             for hash in held { Output.line("  \(hash)") }
         }
         return 0
     }
-    let hashes = args.flag("all") ? nil : try args.positionals.map { try blobHash(archive, $0) }
-    let purged = try archive.purge(hashes: hashes, agent: args.value("agent") ?? Identity.defaultAgent)
-    if args.flag("compact") { try archive.compact() }
-    if args.flag("json") { Output.json(["purged": .array(purged.map { .string($0) })]) } else {
+    let hashes = args[PurgeOptions.`all`] ? nil : try args.positionals.map { try blobHash(archive, $0) }
+    let purged = try archive.purge(hashes: hashes, agent: args[PurgeOptions.agent] ?? Identity.defaultAgent)
+    if args[PurgeOptions.compact] { try archive.compact() }
+    if args[Command.json] { Output.json(["purged": .array(purged.map { .string($0) })]) } else {
         Output.line("purged \(purged.count) blobs")
         for hash in purged { Output.line("  \(hash)") }
     }
     return 0
+}
+
+/// The options of `report`.
+private enum ReportOptions {
+    static let html = Option<String>("html", value: "FILE", help: "Write the report as one HTML page to FILE ('-' for stdout).")
 }
 
 let reportCommand = Command(
@@ -217,17 +257,17 @@ let reportCommand = Command(
     summary: "Summarize the archive for a reader: batches, sources, versions, forks, copies, redactions.",
     discussion: "--html FILE writes a self-contained page (no scripts or files from elsewhere).",
     options: [
-        OptionSpec("html", value: "FILE", help: "Write the report as one HTML page to FILE ('-' for stdout)."),
-        Command.jsonOption,
+        ReportOptions.html,
+        Command.json,
     ]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.report()
-    if let path = args.value("html") {
+    if let path = args[ReportOptions.html] {
         if path == "-" { Output.out(report.html) } else { try writeTextFile(path, report.html) }
         return 0
     }
-    if args.flag("json") { Output.json(report.json); return 0 }
+    if args[Command.json] { Output.json(report.json); return 0 }
     let s = report.stats
     Output.line("archive \(s.archiveID): \(s.documents) documents, \(s.versions) versions, \(s.blobs) blobs, \(s.batches) batches")
     Output.line("")

@@ -3,6 +3,11 @@ import Glibc
 #endif
 import QuireKit
 
+/// The options of `diff`.
+private enum DiffOptions {
+    static let color = Option<String>("color", value: "auto|always|never", help: "Colour the changes (default: auto, on a terminal).")
+}
+
 let diffCommand = Command(
     name: "diff",
     summary: "Show what changed between two versions of a document, by sentence and by word.",
@@ -13,13 +18,13 @@ let diffCommand = Command(
     (in red and green on a terminal). The summary counts sentences added, changed and removed, and
     says when the texts are the same in different bytes or only a timestamp or boilerplate changed.
     """,
-    options: [Command.jsonOption, OptionSpec("color", value: "auto|always|never", help: "Colour the changes (default: auto, on a terminal).")],
+    options: [Command.json, DiffOptions.color],
     positionals: [PositionalSpec(name: "KEY", help: "The document's key.", minimum: 1, maximum: 1),
                   PositionalSpec(name: "V1", help: "The older version.", minimum: 0, maximum: 1),
                   PositionalSpec(name: "V2", help: "The newer version.", minimum: 0, maximum: 1)]
 ) { context, args in
     let color: Bool
-    switch args.value("color") ?? "auto" {
+    switch args[DiffOptions.color] ?? "auto" {
     case "auto": color = isatty(STDOUT_FILENO) != 0
     case "always": color = true
     case "never": color = false
@@ -30,7 +35,7 @@ let diffCommand = Command(
     let comparison = p.count == 2
         ? try archive.compare(key: p[0], from: p[1])
         : try archive.compare(key: p[0], from: p.count > 2 ? p[1] : nil, to: p.count > 2 ? p[2] : nil)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(comparison.json)
         return 0
     }

@@ -1,5 +1,11 @@
 import QuireKit
 
+/// The options of `dupes`.
+private enum DupesOptions {
+    static let threshold = Option<String>("threshold", value: "T", help: "Smallest similarity that joins two documents, 0-1 (default 0.5).")
+    static let quiet = Flag("quiet", short: "q", help: "No progress line.")
+}
+
 let dupesCommand = Command(
     name: "dupes",
     summary: "List clusters of near-duplicate documents (syndicated copies, light rewrites).",
@@ -9,21 +15,21 @@ let dupesCommand = Command(
     Each cluster lists its documents and the similarity of each joined pair.
     """,
     options: [
-        OptionSpec("threshold", value: "T", help: "Smallest similarity that joins two documents, 0-1 (default 0.5)."),
-        OptionSpec("quiet", short: "q", help: "No progress line."),
-        Command.jsonOption,
+        DupesOptions.threshold,
+        DupesOptions.quiet,
+        Command.json,
     ]
 ) { context, args in
     var threshold = 0.5
-    if let text = args.value("threshold") {
+    if let text = args[DupesOptions.threshold] {
         guard let t = Double(text), t > 0, t <= 1 else { throw UsageError("--threshold must be a number above 0 and at most 1, not '\(text)'") }
         threshold = t
     }
     let archive = try context.openArchive(readOnly: true)
-    let progress = ProgressLine(enabled: !args.flag("quiet"))
+    let progress = ProgressLine(enabled: !args[DupesOptions.quiet])
     let clusters = try archive.nearDuplicates(threshold: threshold) { done, total in progress.update("dupes: \(done) of \(total) documents") }
     progress.finish()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(clusters.map(\.json)))
         return 0
     }

@@ -1,12 +1,12 @@
 import QuireKit
 
 /// `--batch B` / `--as-of DATE` as an export selection (neither: every document's current version).
-private func selection(_ args: ParsedArguments, asOf: Bool = true) throws -> ExportSelection {
-    if let batch = args.value("batch") {
-        if asOf && args.value("as-of") != nil { throw UsageError("give --batch or --as-of, not both") }
+private func selection(_ args: ParsedArguments) throws -> ExportSelection {
+    if let batch = args[SelectionOptions.batch] {
+        if args[SelectionOptions.asOf] != nil { throw UsageError("give --batch or --as-of, not both") }
         return .batch(batch)
     }
-    if asOf, let date = args.value("as-of") { return .headsAsOf(date) }
+    if let date = args[SelectionOptions.asOf] { return .headsAsOf(date) }
     return .heads
 }
 
@@ -26,10 +26,12 @@ private func finish(_ report: ExportReport, what: String, asJSON: Bool) -> Int32
     finish(line: "exported \(report.files) files (\(Format.bytes(report.bytes))) \(what)", json: report.json, skipped: report.skipped, asJSON: asJSON)
 }
 
-private let selectionOptions = [
-    OptionSpec("batch", value: "B", help: "The files of batch B (label, id or unique id prefix)."),
-    OptionSpec("as-of", value: "DATE", help: "Every document's version as of DATE (ISO 8601), instead of the current one."),
-]
+/// `--batch B` and `--as-of DATE`, shared by the exports of files.
+private enum SelectionOptions {
+    static let batch = Option<String>("batch", value: "B", help: "The files of batch B (label, id or unique id prefix).")
+    static let asOf = Option<String>("as-of", value: "DATE", help: "Every document's version as of DATE (ISO 8601), instead of the current one.")
+    static let all: [any CommandOption] = [batch, asOf]
+}
 
 let exportFilesCommand = Command(
     name: "files",
@@ -40,33 +42,45 @@ let exportFilesCommand = Command(
     empty. Paths that would leave DIR ('..', absolute) and redacted content are skipped and
     reported (exit 1).
     """,
-    options: selectionOptions + [Command.jsonOption],
+    options: SelectionOptions.all + [Command.json],
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportFiles(try selection(args), to: args.positionals[0])
-    return finish(report, what: "to \(args.positionals[0])", asJSON: args.flag("json"))
+    return finish(report, what: "to \(args.positionals[0])", asJSON: args[Command.json])
+}
+
+/// The options of `exportJSONL`.
+private enum ExportJSONLOptions {
+    static let batch = Option<String>("batch", value: "B", help: "Only versions batch B saw (label, id or unique id prefix).")
+    static let output = Option<String>("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")
 }
 
 let exportJSONLCommand = Command(
     name: "jsonl",
     summary: "Print one JSON line per version with its metadata and sightings.",
     discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md).",
-    options: [OptionSpec("batch", value: "B", help: "Only versions batch B saw (label, id or unique id prefix)."),
-              OptionSpec("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")]
+    options: [ExportJSONLOptions.batch,
+              ExportJSONLOptions.output]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    guard let path = args.value("output") else {
-        try archive.exportJSONL(batch: args.value("batch")) { Output.line($0) }
+    guard let path = args[ExportJSONLOptions.output] else {
+        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch]) { Output.line($0) }
         return 0
     }
     // Streamed line by line into a file that appears complete or not at all.
     try writeFileAtomically(path) { write in
-        try archive.exportJSONL(batch: args.value("batch")) { line in
+        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch]) { line in
             try Array((line + "\n").utf8).withUnsafeBytes { try write($0) }
         }
     }
     return 0
+}
+
+/// The options of `exportBagIt`.
+private enum ExportBagItOptions {
+    static let batch = Option<String>("batch", value: "B", help: "The files of batch B (default: every document's current version).")
+    static let organization = Option<String>("organization", value: "NAME", help: "Source-Organization in bag-info.txt (default: user@host).")
 }
 
 let exportBagItCommand = Command(
@@ -79,14 +93,20 @@ let exportBagItCommand = Command(
     quire-provenance.jsonl (one line per file: original path, hashes, sightings).
     Check it with `bagit.py --validate DIR`.
     """,
-    options: [OptionSpec("batch", value: "B", help: "The files of batch B (default: every document's current version)."),
-              OptionSpec("organization", value: "NAME", help: "Source-Organization in bag-info.txt (default: user@host)."),
-              Command.jsonOption],
+    options: [ExportBagItOptions.batch,
+              ExportBagItOptions.organization,
+              Command.json],
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportBagIt(try selection(args, asOf: false), to: args.positionals[0], organization: args.value("organization"))
-    return finish(report, what: "into the bag \(args.positionals[0])", asJSON: args.flag("json"))
+    let report = try archive.exportBagIt(args[ExportBagItOptions.batch].map { .batch($0) } ?? .heads, to: args.positionals[0], organization: args[ExportBagItOptions.organization])
+    return finish(report, what: "into the bag \(args.positionals[0])", asJSON: args[Command.json])
+}
+
+/// The options of `exportWARC`.
+private enum ExportWARCOptions {
+    static let batch = Option<String>("batch", value: "B", help: "Only the sightings of batch B.")
+    static let since = Option<String>("since", value: "DATE", help: "Only sightings captured at or after DATE (ISO 8601).")
 }
 
 let exportWARCCommand = Command(
@@ -97,15 +117,15 @@ let exportWARCCommand = Command(
     record the first time its bytes are written and a revisit record (identical-payload-digest
     profile) after that. Digests are sha256 in hex. Check the file with `warcio check OUT`.
     """,
-    options: [OptionSpec("batch", value: "B", help: "Only the sightings of batch B."),
-              OptionSpec("since", value: "DATE", help: "Only sightings captured at or after DATE (ISO 8601)."),
-              Command.jsonOption],
+    options: [ExportWARCOptions.batch,
+              ExportWARCOptions.since,
+              Command.json],
     positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportWARC(to: args.positionals[0], batch: args.value("batch"), since: args.value("since"))
+    let report = try archive.exportWARC(to: args.positionals[0], batch: args[ExportWARCOptions.batch], since: args[ExportWARCOptions.since])
     return finish(line: "wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
-                  json: report.json, skipped: report.skipped, asJSON: args.flag("json"))
+                  json: report.json, skipped: report.skipped, asJSON: args[Command.json])
 }
 
 let exportCommand = Command(

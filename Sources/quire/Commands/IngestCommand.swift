@@ -3,6 +3,22 @@ import Glibc
 #endif
 import QuireKit
 
+/// The options of `ingest`.
+private enum IngestCommandOptions {
+    static let batch = Option<String>("batch", short: "b", value: "LABEL", help: "Label for the batch (default: the date and the first input's name).")
+    static let source = Option<String>("source", value: "NAME", help: "Where the files came from (a site, a feed, a scraper).")
+    static let agent = Option<String>("agent", value: "WHO", help: "Who is archiving (default: user@host).")
+    static let note = Option<String>("note", value: "TEXT", help: "A note kept with the batch.")
+    static let key = Option<String>("key", value: "url|path", help: "Key documents by canonical URL when found (url, the default) or always by path.")
+    static let noWarc = Flag("no-warc", help: "Archive .warc and .warc.gz files as files instead of reading their records.")
+    static let meta = Option<String>("meta", value: "FILE", help: "JSON Lines of metadata supplied by the scraper, one object per file with its \"path\".")
+    static let hidden = Flag("hidden", help: "Include files and folders whose names start with '.'.")
+    static let followSymlinks = Flag("follow-symlinks", help: "Follow symbolic links inside folders.")
+    static let level = Option.int("level", value: "N", in: 0...9, help: "zlib compression level for new bytes, 0-9 (default 6).")
+    static let threads = Option.int("threads", value: "N", in: 1...256, help: "Threads for reading, hashing and compressing (default: all cores).")
+    static let quiet = Flag("quiet", short: "q", help: "No progress line and no summary (errors are still printed).")
+}
+
 let ingestCommand = Command(
     name: "ingest",
     summary: "Archive files and folders of news articles as one batch.",
@@ -34,45 +50,45 @@ let ingestCommand = Command(
       find scrape/ -name '*.html' | quire ingest --batch "scrape 2024-03-26" --source reuters -
     """,
     options: [
-        OptionSpec("batch", short: "b", value: "LABEL", help: "Label for the batch (default: the date and the first input's name)."),
-        OptionSpec("source", value: "NAME", help: "Where the files came from (a site, a feed, a scraper)."),
-        OptionSpec("agent", value: "WHO", help: "Who is archiving (default: user@host)."),
-        OptionSpec("note", value: "TEXT", help: "A note kept with the batch."),
-        OptionSpec("key", value: "url|path", help: "Key documents by canonical URL when found (url, the default) or always by path."),
-        OptionSpec("no-warc", help: "Archive .warc and .warc.gz files as files instead of reading their records."),
-        OptionSpec("meta", value: "FILE", help: "JSON Lines of metadata supplied by the scraper, one object per file with its \"path\"."),
-        OptionSpec("hidden", help: "Include files and folders whose names start with '.'."),
-        OptionSpec("follow-symlinks", help: "Follow symbolic links inside folders."),
-        OptionSpec("level", value: "N", help: "zlib compression level for new bytes, 0-9 (default 6)."),
-        OptionSpec("threads", value: "N", help: "Threads for reading, hashing and compressing (default: all cores)."),
-        OptionSpec("quiet", short: "q", help: "No progress line and no summary (errors are still printed)."),
-        Command.jsonOption,
+        IngestCommandOptions.batch,
+        IngestCommandOptions.source,
+        IngestCommandOptions.agent,
+        IngestCommandOptions.note,
+        IngestCommandOptions.key,
+        IngestCommandOptions.noWarc,
+        IngestCommandOptions.meta,
+        IngestCommandOptions.hidden,
+        IngestCommandOptions.followSymlinks,
+        IngestCommandOptions.level,
+        IngestCommandOptions.threads,
+        IngestCommandOptions.quiet,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "PATH", help: "Files or folders to archive; '-' reads paths from stdin.", minimum: 1, maximum: nil)]
 ) { context, args in
     var options = IngestOptions()
-    options.label = args.value("batch")
-    options.source = args.value("source")
-    options.agent = args.value("agent")
-    options.note = args.value("note")
-    options.includeHidden = args.flag("hidden")
-    options.followSymlinks = args.flag("follow-symlinks")
-    options.readWARC = !args.flag("no-warc")
-    if let key = args.value("key") {
+    options.label = args[IngestCommandOptions.batch]
+    options.source = args[IngestCommandOptions.source]
+    options.agent = args[IngestCommandOptions.agent]
+    options.note = args[IngestCommandOptions.note]
+    options.includeHidden = args[IngestCommandOptions.hidden]
+    options.followSymlinks = args[IngestCommandOptions.followSymlinks]
+    options.readWARC = !args[IngestCommandOptions.noWarc]
+    if let key = args[IngestCommandOptions.key] {
         guard let mode = IngestOptions.KeyMode(rawValue: key) else { throw UsageError(message: "--key must be 'url' or 'path', not '\(key)'") }
         options.keyMode = mode
     }
     // Read before the archive is opened or created: a bad file changes nothing.
-    if let meta = args.value("meta") { options.supplied = try SuppliedMetadata.load(meta) }
-    if let level = try args.int("level", in: 0...9) { options.compressionLevel = Int32(level) }
-    if let threads = try args.int("threads", in: 1...256) { options.threads = threads }
+    if let meta = args[IngestCommandOptions.meta] { options.supplied = try SuppliedMetadata.load(meta) }
+    if let level = try args.value(IngestCommandOptions.level) { options.compressionLevel = Int32(level) }
+    if let threads = try args.value(IngestCommandOptions.threads) { options.threads = threads }
 
     var inputs: [[UInt8]] = []
     for path in args.positionals {
         if path == "-" { inputs += readPathsFromStdin() } else { inputs.append(Array(path.utf8)) }
     }
-    let quiet = args.flag("quiet")
-    let json = args.flag("json")
+    let quiet = args[IngestCommandOptions.quiet]
+    let json = args[Command.json]
 
     let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
     if created && !quiet {

@@ -8,12 +8,12 @@ let initCommand = Command(
     --archive, QUIRE_ARCHIVE or ./\(Archive.defaultFileName). Fails if a file is already there.
     (`quire ingest` also creates the archive when it does not exist.)
     """,
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "PATH", help: "Where to create the archive.", minimum: 0, maximum: 1)]
 ) { context, args in
     let path = args.positionals.first ?? context.archivePath
     let archive = try Archive.create(at: path)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(["archive": .string(path), "archive_id": .string(archive.id), "schema_version": .int(Int64(Archive.schemaVersion))])
     } else {
         Output.line("Created archive \(path) (archive id \(archive.id))")

@@ -4,11 +4,11 @@ let lsCommand = Command(
     name: "ls",
     summary: "List documents with their current version.",
     discussion: "Columns: key, current head (version hash), versions, heads (more than one: forked), size, last seen.",
-    options: [Command.jsonOption]
+    options: [Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let documents = try archive.documents()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(documents.map(\.json)))
         return 0
     }
@@ -28,7 +28,7 @@ let logCommand = Command(
     one whose only change is a timestamp or boilerplate line is marked "trivial change".
     `quire diff KEY` shows what changed.
     """,
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "KEY", help: "The document's key.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
@@ -37,7 +37,7 @@ let logCommand = Command(
     // A version whose only change from its parent is a timestamp or boilerplate line (nil: the
     // first version, or bytes this copy does not serve).
     let trivial = archive.trivialChanges(versions)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(["key": .string(key), "versions": .array(zip(versions, trivial).map { v, t in
             var object = v.json.objectValue ?? [:]
             object["trivial"] = t.map { .bool($0) } ?? .null
@@ -68,7 +68,7 @@ let showCommand = Command(
     REF is a document KEY (its current version), KEY@N (its Nth version, oldest first), or a hash
     prefix of at least 4 hex digits naming a blob or a version.
     """,
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "REF", help: "KEY, KEY@N or HASH.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
@@ -89,7 +89,7 @@ let showCommand = Command(
     let article = try archive.articleFields(blob: object.blobHash)
     json["article"] = ["kind": JSON(article.kind), "encoding": JSON(article.encoding), "fingerprint": JSON(article.fingerprint),
                        "fields": .array(article.fields.map(\.json))]
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.object(json))
         return 0
     }
@@ -134,11 +134,11 @@ let catCommand = Command(
 let batchesCommand = Command(
     name: "batches",
     summary: "List batches with their counts.",
-    options: [Command.jsonOption]
+    options: [Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let batches = try archive.batches()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(batches.map(\.json)))
         return 0
     }
@@ -154,11 +154,11 @@ let statsCommand = Command(
     name: "stats",
     summary: "Show totals: documents, versions, blobs, sightings, batches, bytes.",
     discussion: "original_bytes is the size of all distinct blobs; stored_bytes what they take in the archive.",
-    options: [Command.jsonOption]
+    options: [Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let stats = try archive.stats()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(stats.json)
         return 0
     }

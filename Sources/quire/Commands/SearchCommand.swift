@@ -1,5 +1,14 @@
 import QuireKit
 
+/// The options of `search`.
+private enum SearchOptions {
+    static let source = Option<String>("source", value: "S", help: "Only articles seen in a batch from this source.")
+    static let since = Option<String>("since", value: "DATE", help: "Only articles published on or after DATE.")
+    static let until = Option<String>("until", value: "DATE", help: "Only articles published before DATE (a prefix includes its whole period).")
+    static let allVersions = Flag("all-versions", help: "Search every version, not only the current ones.")
+    static let limit = Option.int("limit", value: "N", in: 1...10_000, help: "At most N results (default 20).")
+}
+
 let searchCommand = Command(
     name: "search",
     summary: "Search article text and metadata (SQLite FTS5), ranked, with snippets.",
@@ -11,24 +20,24 @@ let searchCommand = Command(
     The first search builds the index; after that ingest and sync keep it current.
     """,
     options: [
-        Command.jsonOption,
-        OptionSpec("source", value: "S", help: "Only articles seen in a batch from this source."),
-        OptionSpec("since", value: "DATE", help: "Only articles published on or after DATE."),
-        OptionSpec("until", value: "DATE", help: "Only articles published before DATE (a prefix includes its whole period)."),
-        OptionSpec("all-versions", help: "Search every version, not only the current ones."),
-        OptionSpec("limit", value: "N", help: "At most N results (default 20)."),
+        Command.json,
+        SearchOptions.source,
+        SearchOptions.since,
+        SearchOptions.until,
+        SearchOptions.allVersions,
+        SearchOptions.limit,
     ],
     positionals: [PositionalSpec(name: "QUERY", help: "Words to find.", minimum: 1, maximum: Int.max)]
 ) { context, args in
     var query = SearchQuery(args.positionals.joined(separator: " "))
-    query.source = args.value("source")
-    query.since = args.value("since")
-    query.until = args.value("until")
-    query.allVersions = args.flag("all-versions")
-    if let limit = try args.int("limit", in: 1...10_000) { query.limit = limit }
+    query.source = args[SearchOptions.source]
+    query.since = args[SearchOptions.since]
+    query.until = args[SearchOptions.until]
+    query.allVersions = args[SearchOptions.allVersions]
+    if let limit = try args.value(SearchOptions.limit) { query.limit = limit }
     let archive = try context.openArchive()
     let hits = try archive.search(query)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(hits.map(\.json)))
         return 0
     }

@@ -4,6 +4,11 @@ import Glibc
 import Foundation
 import QuireKit
 
+/// The options of `state`.
+private enum StateOptions {
+    static let output = Option<String>("output", short: "o", value: "FILE", help: "Write the state to FILE instead of stdout.")
+}
+
 let stateCommand = Command(
     name: "state",
     summary: "Print this archive's state: for each origin, its last event.",
@@ -12,11 +17,11 @@ let stateCommand = Command(
       quire state -o mine.state           (send mine.state to a colleague)
       quire bundle create new.bundle --since mine.state    (they run this on their copy)
     """,
-    options: [OptionSpec("output", short: "o", value: "FILE", help: "Write the state to FILE instead of stdout.")]
+    options: [StateOptions.output]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let text = try archive.state().json.pretty + "\n"
-    if let path = args.value("output") {
+    if let path = args[StateOptions.output] {
         try writeTextFile(path, text)
     } else {
         Output.out(text)
@@ -28,12 +33,21 @@ let digestCommand = Command(
     name: "digest",
     summary: "Print one hash over the archive's events, blobs and current heads.",
     discussion: "Copies that hold the same content print the same digest, whatever order they received it in.",
-    options: [Command.jsonOption]
+    options: [Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let digest = try archive.digest()
-    if args.flag("json") { Output.json(["digest": .string(digest), "archive_id": .string(archive.id)]) } else { Output.line(digest) }
+    if args[Command.json] { Output.json(["digest": .string(digest), "archive_id": .string(archive.id)]) } else { Output.line(digest) }
     return 0
+}
+
+/// The options of `bundleCreate`.
+private enum BundleCreateOptions {
+    static let since = Option<String>("since", value: "FILE", help: "The receiver's state file.")
+    static let `for` = Option<String>("for", value: "PEER", help: "A known peer's name or archive id.")
+    static let `all` = Flag("all", help: "Everything (the default).")
+    static let thin = Flag("thin", help: "Let blobs be compressed against blobs the receiver holds (smaller; needs that base).")
+    static let level = Option.int("level", value: "N", in: 0...9, help: "zlib level for the bundle's records, 0-9 (default 1).")
 }
 
 let bundleCreateCommand = Command(
@@ -48,28 +62,28 @@ let bundleCreateCommand = Command(
     OUT '-' writes the bundle to stdout, e.g. `quire bundle create - --for ana | ssh host quire bundle import -`.
     """,
     options: [
-        OptionSpec("since", value: "FILE", help: "The receiver's state file."),
-        OptionSpec("for", value: "PEER", help: "A known peer's name or archive id."),
-        OptionSpec("all", help: "Everything (the default)."),
-        OptionSpec("thin", help: "Let blobs be compressed against blobs the receiver holds (smaller; needs that base)."),
-        OptionSpec("level", value: "N", help: "zlib level for the bundle's records, 0-9 (default 1)."),
-        Command.jsonOption,
+        BundleCreateOptions.since,
+        BundleCreateOptions.`for`,
+        BundleCreateOptions.`all`,
+        BundleCreateOptions.thin,
+        BundleCreateOptions.level,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "OUT", help: "The bundle file to write, or '-' for stdout.", minimum: 1, maximum: 1)]
 ) { context, args in
-    let chosen = [args.value("since") != nil, args.value("for") != nil, args.flag("all")].filter { $0 }.count
+    let chosen = [args[BundleCreateOptions.since] != nil, args[BundleCreateOptions.`for`] != nil, args[BundleCreateOptions.`all`]].filter { $0 }.count
     if chosen > 1 { throw UsageError(message: "give only one of --since, --for and --all") }
-    let level = Int32(try args.int("level", in: 0...9) ?? 1)
+    let level = Int32(try args.value(BundleCreateOptions.level) ?? 1)
     let archive = try context.openArchive()
     var base = ArchiveState()
     var peer: String? = nil
-    if let path = args.value("since") {
+    if let path = args[BundleCreateOptions.since] {
         guard let data = FileManager.default.contents(atPath: path) else { throw QuireError(.io, "cannot read state file \(path)") }
         do { base = try ArchiveState(json: JSON.parse([UInt8](data))) } catch let error as JSONParseError {
             throw QuireError(.invalidInput, "\(path) is not a state file", underlying: error)
         }
         peer = base.archive
-    } else if let name = args.value("for") {
+    } else if let name = args[BundleCreateOptions.`for`] {
         let info = try archive.peer(name)
         base = info.known
         peer = info.archive
@@ -77,16 +91,16 @@ let bundleCreateCommand = Command(
     let out = args.positionals[0]
     let summary: BundleSummary
     if out == "-" {
-        summary = try archive.writeBundle(base: base, thin: args.flag("thin"), level: level) { Output.bytes($0) }
+        summary = try archive.writeBundle(base: base, thin: args[BundleCreateOptions.thin], level: level) { Output.bytes($0) }
         Output.flush()
     } else {
-        summary = try archive.writeBundle(base: base, thin: args.flag("thin"), level: level, to: out)
+        summary = try archive.writeBundle(base: base, thin: args[BundleCreateOptions.thin], level: level, to: out)
     }
     try archive.noteSent(summary, to: peer == archive.id ? nil : peer, file: out)
     let text = "Bundle \(summary.header.bundle): \(summary.header.events) events, \(summary.header.blobs) blobs, \(Format.bytes(summary.bytes))"
     if out == "-" {
         Output.error(text)
-    } else if args.flag("json") {
+    } else if args[Command.json] {
         Output.json(summary.json)
     } else {
         Output.line(text + " -> \(out)")
@@ -111,6 +125,11 @@ private func bundlePath(_ argument: String, near archive: String) throws -> (pat
     return (path, { unlink(path) })
 }
 
+/// The options of `bundleImport`.
+private enum BundleImportOptions {
+    static let `as` = Option<String>("as", value: "NAME", help: "A name for the copy that made the bundle (for --for and `quire peers`).")
+}
+
 let bundleImportCommand = Command(
     name: "import",
     summary: "Import a bundle: add what this archive lacks, in one transaction.",
@@ -120,16 +139,16 @@ let bundleImportCommand = Command(
     Importing the same bundle again adds nothing and says so. FILE '-' reads stdin.
     """,
     options: [
-        OptionSpec("as", value: "NAME", help: "A name for the copy that made the bundle (for --for and `quire peers`)."),
-        Command.jsonOption,
+        BundleImportOptions.`as`,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
     defer { cleanup() }
-    let report = try archive.importBundle(at: path, peerName: args.value("as"))
-    if args.flag("json") {
+    let report = try archive.importBundle(at: path, peerName: args[BundleImportOptions.`as`])
+    if args[Command.json] {
         Output.json(report.json)
     } else if report.eventsAdded == 0 && report.blobsAdded == 0 {
         Output.line("Bundle \(report.header.bundle) from \(report.header.source) adds nothing: this archive already holds its \(report.eventsKnown) events and \(report.blobsKnown) blobs.")
@@ -142,14 +161,14 @@ let bundleImportCommand = Command(
 let bundleVerifyCommand = Command(
     name: "verify",
     summary: "Check a bundle as import would, changing nothing.",
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
     defer { cleanup() }
     let report = try archive.verifyBundle(at: path)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(["valid": true, "report": report.json])
     } else {
         Output.line("Bundle \(report.header.bundle) is valid: importing it would add \(report.eventsAdded) events and \(report.blobsAdded) blobs.")
@@ -161,11 +180,11 @@ let bundleInspectCommand = Command(
     name: "inspect",
     summary: "Describe a bundle: source, base and tip state, counts and sizes.",
     discussion: "Needs no archive. Checks the file's integrity (trailing SHA-256) and walks its records.",
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "FILE", help: "The bundle.", minimum: 1, maximum: 1)]
 ) { _, args in
     let inspection = try BundleInspection.inspect(args.positionals[0])
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(inspection.json)
         return 0
     }
@@ -197,13 +216,13 @@ let syncCommand = Command(
     name: "sync",
     summary: "Exchange bundles with another archive file in both directions.",
     discussion: "Afterwards both archives hold the same events, blobs and heads, and print the same digest.",
-    options: [Command.jsonOption],
+    options: [Command.json],
     positionals: [PositionalSpec(name: "OTHER", help: "The other archive file.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let other = try context.openArchive(at: args.positionals[0])
     let report = try archive.sync(with: other)
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(report.json)
     } else {
         Output.line("Synced with \(args.positionals[0]): sent \(report.sent) events, received \(report.received); both digests \(report.digest)")
@@ -214,11 +233,11 @@ let syncCommand = Command(
 let peersCommand = Command(
     name: "peers",
     summary: "List the copies this archive has exchanged bundles with.",
-    options: [Command.jsonOption]
+    options: [Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let peers = try archive.peers()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(peers.map(\.json)))
         return 0
     }
@@ -232,6 +251,11 @@ let peersCommand = Command(
     return 0
 }
 
+/// The options of `heads`.
+private enum HeadsOptions {
+    static let forked = Flag("forked", help: "Only documents with more than one head.")
+}
+
 let headsCommand = Command(
     name: "heads",
     summary: "List documents' heads; --forked lists documents that forked between copies.",
@@ -240,12 +264,12 @@ let headsCommand = Command(
     picks the same current head (the newest; ties by version hash). Ingesting a newer version, or
     `quire resolve KEY REF`, records a merge whose parents are all heads.
     """,
-    options: [OptionSpec("forked", help: "Only documents with more than one head."), Command.jsonOption]
+    options: [HeadsOptions.forked, Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let forked = try archive.forkedDocuments()
-    if args.flag("forked") {
-        if args.flag("json") { Output.json(.array(forked.map(\.json))); return 0 }
+    if args[HeadsOptions.forked] {
+        if args[Command.json] { Output.json(.array(forked.map(\.json))); return 0 }
         if forked.isEmpty { Output.line("No forked documents.") }
         for doc in forked {
             Output.line(doc.key)
@@ -254,7 +278,7 @@ let headsCommand = Command(
         return 0
     }
     let documents = try archive.documents()
-    if args.flag("json") {
+    if args[Command.json] {
         Output.json(.array(documents.map { ["key": .string($0.key), "head": JSON($0.head), "heads": .int(Int64($0.heads))] }))
         return 0
     }
@@ -262,18 +286,23 @@ let headsCommand = Command(
     return 0
 }
 
+/// The options of `resolve`.
+private enum ResolveOptions {
+    static let note = Option<String>("note", value: "TEXT", help: "Why this version was chosen.")
+}
+
 let resolveCommand = Command(
     name: "resolve",
     summary: "Resolve a forked document: record a merge of its heads with the chosen bytes.",
-    options: [OptionSpec("note", value: "TEXT", help: "Why this version was chosen."), Command.jsonOption],
+    options: [ResolveOptions.note, Command.json],
     positionals: [
         PositionalSpec(name: "KEY", help: "The forked document.", minimum: 1, maximum: 1),
         PositionalSpec(name: "REF", help: "The version (or blob) whose bytes the merge keeps: a hash prefix or KEY@N.", minimum: 1, maximum: 1),
     ]
 ) { context, args in
     let archive = try context.openArchive()
-    let version = try archive.resolveFork(key: args.positionals[0], reference: args.positionals[1], note: args.value("note"))
-    if args.flag("json") { Output.json(version.json) } else {
+    let version = try archive.resolveFork(key: args.positionals[0], reference: args.positionals[1], note: args[ResolveOptions.note])
+    if args[Command.json] { Output.json(version.json) } else {
         Output.line("Resolved \(version.key): merge version @\(version.number) \(version.hash) with parents \(version.parents.map(Format.short).joined(separator: ", "))")
     }
     return 0
