@@ -164,22 +164,14 @@ public final class Database {
     /// Whether a transaction is open on this connection.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. Inside an
-    /// open transaction it runs in a savepoint instead, so a failing inner step undoes only itself.
+    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. A
+    /// transaction cannot be nested: starting one while one is open is an error (`misuse`), so a
+    /// caller never believes it committed what an outer transaction may still roll back. Use
+    /// `inSavepoint` for a step inside a transaction that must be undone on its own.
     public func inTransaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         if isInTransaction {
-            savepointDepth += 1
-            let name = "quire_sp\(savepointDepth)"
-            defer { savepointDepth -= 1 }
-            try execute("SAVEPOINT \(name)")
-            do {
-                let result = try body()
-                try execute("RELEASE \(name)")
-                return result
-            } catch {
-                try? execute("ROLLBACK TO \(name); RELEASE \(name)")
-                throw error
-            }
+            throw DatabaseError(code: DatabaseError.misuse, extendedCode: DatabaseError.misuse,
+                                message: "a \(kind.rawValue) transaction was started inside an open transaction (use inSavepoint)")
         }
         try execute("BEGIN \(kind.rawValue)")
         do {
@@ -188,6 +180,27 @@ public final class Database {
             return result
         } catch {
             if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body` in a savepoint inside the open transaction: if it throws, what it did is
+    /// undone and the transaction goes on. Outside a transaction it is an error (`misuse`).
+    public func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+        guard isInTransaction else {
+            throw DatabaseError(code: DatabaseError.misuse, extendedCode: DatabaseError.misuse,
+                                message: "a savepoint needs an open transaction")
+        }
+        savepointDepth += 1
+        let name = "quire_sp\(savepointDepth)"
+        defer { savepointDepth -= 1 }
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO \(name); RELEASE \(name)")
             throw error
         }
     }

@@ -33,6 +33,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public static let full: Int32 = 13
     public static let cantOpen: Int32 = 14
     public static let constraint: Int32 = 19
+    /// The library was used in a way it does not allow (`SQLITE_MISUSE`).
+    public static let misuse: Int32 = 21
     public static let notADatabase: Int32 = 26
 
     /// Whether the failure is a full disk or a page-count cap (`SQLITE_FULL`).

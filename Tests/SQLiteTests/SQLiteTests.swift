@@ -76,15 +76,25 @@ struct SQLiteTests {
         #expect(try db.int("SELECT count(*) FROM t") == 1)
         #expect(!db.isInTransaction)
 
-        // Inside a transaction a nested one is a savepoint: its failure undoes only itself.
+        // Inside a transaction a savepoint's failure undoes only itself.
         try db.inTransaction {
             try db.run("INSERT INTO t VALUES (3)")
-            try? db.inTransaction {
+            try? db.inSavepoint {
                 try db.run("INSERT INTO t VALUES (4)")
                 throw Stop()
             }
         }
         #expect(try db.rows("SELECT x FROM t ORDER BY x") { $0.int(0) } == [1, 3])
+
+        // A transaction cannot be nested (it would silently become part of the outer one), and a
+        // savepoint needs a transaction.
+        let nested = #expect(throws: DatabaseError.self) {
+            try db.inTransaction { try db.inTransaction(.deferred) { try db.run("INSERT INTO t VALUES (5)") } }
+        }
+        #expect(nested?.code == DatabaseError.misuse)
+        #expect(throws: DatabaseError.self) { try db.inSavepoint { try db.run("INSERT INTO t VALUES (6)") } }
+        #expect(try db.rows("SELECT x FROM t ORDER BY x") { $0.int(0) } == [1, 3])
+        #expect(!db.isInTransaction)
     }
 
     @Test("cached statements are reused and reset")

@@ -198,10 +198,13 @@ public final class Archive {
         return "writing to \(path) failed"
     }
 
-    /// Runs `body`, turning database failures into QuireErrors that name the archive.
+    /// Runs `body` in one read transaction (one snapshot of the archive), turning database
+    /// failures into QuireErrors that name the archive. Inside a write it reads what the write
+    /// sees, in the write's transaction.
     func read<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try body()
+            if db.isInTransaction { return try body() }
+            return try db.inTransaction(.deferred, body)
         } catch let error as DatabaseError {
             throw QuireError(.database, "reading \(path) failed", underlying: error)
         }

@@ -105,20 +105,15 @@ extension Archive {
     public func batches() throws -> [BatchSummary] {
         try read {
             try db.rows("""
-                SELECT b.uuid, b.label, b.source, b.agent, b.host, b.tool, b.note, b.inputs, b.started_at, b.finished_at,
-                       count(s.id), coalesce(sum(s.size), 0),
+                SELECT \(BatchInfo.columns("b", origin: "o")), count(s.id), coalesce(sum(s.size), 0),
                        coalesce(sum(s.meaning = 'new'), 0), coalesce(sum(s.meaning = 'version'), 0),
                        coalesce(sum(s.meaning = 'duplicate'), 0), coalesce(sum(s.meaning = 'unchanged'), 0),
                        coalesce(sum(s.meaning = 'failed'), 0)
-                FROM batches b LEFT JOIN sightings s ON s.batch = b.id
+                FROM batches b JOIN origins o ON o.id = b.origin LEFT JOIN sightings s ON s.batch = b.id
                 GROUP BY b.id ORDER BY b.started_at, b.id
                 """) { s in
-                let inputs = (try? JSON.parse(s.text(7)))?.arrayValue?.compactMap(\.stringValue) ?? []
-                return BatchSummary(id: s.text(0), label: s.text(1), source: s.optionalText(2), agent: s.text(3), host: s.text(4),
-                                    tool: s.text(5), note: s.optionalText(6), inputs: inputs, startedAt: s.text(8),
-                                    finishedAt: s.optionalText(9), files: s.int(10), bytes: s.int(11),
-                                    counts: ["new": s.int(12), "version": s.int(13), "duplicate": s.int(14),
-                                             "unchanged": s.int(15), "failed": s.int(16)])
+                BatchSummary(batch: BatchInfo(s), files: s.int(11), bytes: s.int(12),
+                             counts: ["new": s.int(13), "version": s.int(14), "duplicate": s.int(15), "unchanged": s.int(16), "failed": s.int(17)])
             }
         }
     }

@@ -1,3 +1,5 @@
+import SQLite
+
 /// The things the archive answers questions with. Each has a `json` form: the shape `--json` prints.
 
 /// A document and its current head (`quire ls`).
@@ -93,8 +95,8 @@ public struct BlobInfo: Sendable, Equatable {
     }
 }
 
-/// One batch with its counts (`quire batches`).
-public struct BatchSummary: Sendable, Equatable {
+/// One batch: one run of `ingest`, as its `batch.open` and `batch.close` events recorded it.
+public struct BatchInfo: Sendable, Equatable {
     public let id: String
     public let label: String
     public let source: String?
@@ -106,16 +108,54 @@ public struct BatchSummary: Sendable, Equatable {
     public let startedAt: String
     /// Nil when the batch did not finish (interrupted).
     public let finishedAt: String?
+    /// The copy that ran it.
+    public let archive: String
+
+    public var json: JSON {
+        ["id": .string(id), "label": .string(label), "source": JSON(source), "agent": .string(agent), "host": .string(host),
+         "tool": .string(tool), "note": JSON(note), "inputs": .array(inputs.map { .string($0) }),
+         "started_at": .string(startedAt), "finished_at": JSON(finishedAt), "archive": .string(archive)]
+    }
+
+    /// The columns `init(_:at:)` reads, from `batches` as `alias` joined to `origins` as `originAlias`.
+    static func columns(_ alias: String, origin originAlias: String) -> String {
+        "\(alias).uuid, \(alias).label, \(alias).source, \(alias).agent, \(alias).host, \(alias).tool, \(alias).note, \(alias).inputs, \(alias).started_at, \(alias).finished_at, \(originAlias).archive"
+    }
+
+    /// A batch from the row of `columns` starting at column `first`.
+    init(_ s: Statement, at first: Int = 0) {
+        let inputs = (try? JSON.parse(s.text(first + 7)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        self.init(id: s.text(first), label: s.text(first + 1), source: s.optionalText(first + 2), agent: s.text(first + 3),
+                  host: s.text(first + 4), tool: s.text(first + 5), note: s.optionalText(first + 6), inputs: inputs,
+                  startedAt: s.text(first + 8), finishedAt: s.optionalText(first + 9), archive: s.text(first + 10))
+    }
+
+    init(id: String, label: String, source: String?, agent: String, host: String, tool: String, note: String?, inputs: [String],
+         startedAt: String, finishedAt: String?, archive: String) {
+        (self.id, self.label, self.source, self.agent, self.host, self.tool) = (id, label, source, agent, host, tool)
+        (self.note, self.inputs, self.startedAt, self.finishedAt, self.archive) = (note, inputs, startedAt, finishedAt, archive)
+    }
+}
+
+/// One batch with its counts (`quire batches`).
+@dynamicMemberLookup
+public struct BatchSummary: Sendable, Equatable {
+    public let batch: BatchInfo
     public let files: Int
     public let bytes: Int
     /// Sightings by meaning.
     public let counts: [String: Int]
 
+    /// The batch's own fields (`summary.label`, `summary.startedAt`, ...).
+    public subscript<T>(dynamicMember path: KeyPath<BatchInfo, T>) -> T { batch[keyPath: path] }
+
     public var json: JSON {
-        ["id": .string(id), "label": .string(label), "source": JSON(source), "agent": .string(agent), "host": .string(host),
-         "tool": .string(tool), "note": JSON(note), "inputs": .array(inputs.map { .string($0) }),
-         "started_at": .string(startedAt), "finished_at": JSON(finishedAt), "files": .int(Int64(files)),
-         "bytes": .int(Int64(bytes)), "counts": .object(counts.mapValues { .int(Int64($0)) })]
+        var fields = batch.json.objectValue ?? [:]
+        fields["archive"] = nil   // the shape `quire batches --json` has always had
+        fields["files"] = .int(Int64(files))
+        fields["bytes"] = .int(Int64(bytes))
+        fields["counts"] = .object(counts.mapValues { .int(Int64($0)) })
+        return .object(fields)
     }
 }
 

@@ -58,7 +58,7 @@ extension Archive {
         } else if target.number > 1 {
             base = versions[target.number - 2]
         } else {
-            throw QuireError(.invalidInput, "'\(key)' @\(target.number) has no earlier version to compare with; name two versions")
+            throw QuireError(.refused, "'\(key)' @\(target.number) has no earlier version to compare with; name two versions")
         }
         let old = try articleText(blob: base.blob), new = try articleText(blob: target.blob)
         return VersionComparison(key: key, from: base, to: target,

@@ -92,7 +92,7 @@ extension Archive {
     /// Searches article text and metadata; builds or updates the index first.
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
         let words = Self.searchTerms(query.text)
-        guard !words.isEmpty else { throw QuireError(.invalidInput, "the search needs at least one word") }
+        guard !words.isEmpty else { throw QuireError(.badArgument, "the search needs at least one word") }
         let behind = try db.int(Self.unindexedArticles + " LIMIT 1") != nil
         if !searchIndexEnabled || behind {
             try write {
@@ -131,7 +131,7 @@ extension Archive {
                                           title: r.optionalText(5), published: r.optionalText(6), rank: r.double(4), snippet: ""))
                 }
             } catch let error as DatabaseError {
-                throw QuireError(.invalidInput, "the search '\(query.text)' cannot be run", underlying: error)
+                throw QuireError(.badArgument, "the search '\(query.text)' cannot be run", underlying: error)
             }
             return hits.map { hit in
                 let text = (try? articleText(blob: hit.blob)) ?? ""

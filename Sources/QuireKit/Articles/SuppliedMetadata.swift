@@ -18,16 +18,16 @@ public enum SuppliedMetadata {
             let object: [String: JSON]
             do {
                 guard let o = try JSON.parse(Array(line)).objectValue else {
-                    throw QuireError(.invalidInput, "\(path) line \(n + 1): not a JSON object")
+                    throw QuireError(.badFile, "\(path) line \(n + 1): not a JSON object")
                 }
                 object = o
             } catch let error as QuireError {
                 throw error
             } catch {
-                throw QuireError(.invalidInput, "\(path) line \(n + 1): not valid JSON (\(error))")
+                throw QuireError(.badFile, "\(path) line \(n + 1): not valid JSON (\(error))")
             }
             guard let file = object["path"]?.stringValue, !file.isEmpty else {
-                throw QuireError(.invalidInput, "\(path) line \(n + 1): no \"path\" naming the file it describes")
+                throw QuireError(.badFile, "\(path) line \(n + 1): no \"path\" naming the file it describes")
             }
             var fields: [MetadataField] = []
             func add(_ name: String, _ keys: [String]) {

@@ -54,28 +54,9 @@ public struct RecordOrigin: Sendable, Equatable {
     }
 }
 
-/// The batch (an activity) that saw a file.
-public struct ProvenanceBatch: Sendable, Equatable {
-    public let id: String
-    public let label: String
-    public let source: String?
-    public let agent: String
-    public let host: String
-    public let tool: String
-    public let startedAt: String
-    public let finishedAt: String?
-    /// The copy that ran it.
-    public let archive: String
-
-    public var json: JSON {
-        ["id": .string(id), "label": .string(label), "source": JSON(source), "agent": .string(agent), "host": .string(host),
-         "tool": .string(tool), "started_at": .string(startedAt), "finished_at": JSON(finishedAt), "archive": .string(archive)]
-    }
-}
-
 /// One sighting with everything about where it came from.
 public struct ProvenanceSighting: Sendable, Equatable {
-    public let batch: ProvenanceBatch
+    public let batch: BatchInfo
     public let path: String
     public let size: Int?
     public let mtime: String?
@@ -259,16 +240,14 @@ private struct TrailBuilder {
 
     mutating func sightings(where condition: String, _ values: [any DatabaseValueConvertible]) throws -> [ProvenanceSighting] {
         let rows = try db.rows("""
-            SELECT ba.uuid, ba.label, ba.source, ba.agent, ba.host, ba.tool, ba.started_at, ba.finished_at, bo.archive,
+            SELECT \(BatchInfo.columns("ba", origin: "bo")),
                    p.path, s.size, s.mtime, s.meaning, s.error, bl.hash, d.key, v.hash, s.event
             FROM sightings s JOIN paths p ON p.id = s.path JOIN batches ba ON ba.id = s.batch JOIN origins bo ON bo.id = ba.origin
             LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document LEFT JOIN versions v ON v.id = s.version
             WHERE \(condition) ORDER BY s.id
             """, values) { s in
-            (batch: ProvenanceBatch(id: s.text(0), label: s.text(1), source: s.optionalText(2), agent: s.text(3), host: s.text(4),
-                                    tool: s.text(5), startedAt: s.text(6), finishedAt: s.optionalText(7), archive: s.text(8)),
-             path: s.text(9), size: s.optionalInt(10), mtime: s.optionalText(11), meaning: s.text(12), error: s.optionalText(13),
-             blob: s.optionalText(14), key: s.optionalText(15), version: s.optionalText(16), event: s.int(17))
+            (batch: BatchInfo(s), path: s.text(11), size: s.optionalInt(12), mtime: s.optionalText(13), meaning: s.text(14),
+             error: s.optionalText(15), blob: s.optionalText(16), key: s.optionalText(17), version: s.optionalText(18), event: s.int(19))
         }
         var out: [ProvenanceSighting] = []
         for r in rows {

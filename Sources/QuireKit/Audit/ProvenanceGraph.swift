@@ -10,7 +10,7 @@ extension Provenance {
             graph.node(id, label: "copy \(info?.label ?? String(archive.prefix(8)))\n\(archive)", style: .agent)
             return id
         }
-        func batchNode(_ batch: ProvenanceBatch) -> String {
+        func batchNode(_ batch: BatchInfo) -> String {
             let id = "batch_" + batch.id
             graph.node(id, label: "batch \(batch.label)\n\(batch.startedAt)\n\(batch.tool)" + (batch.source.map { "\nsource: \($0)" } ?? ""), style: .activity)
             let person = "agent_" + batch.agent + "@" + batch.host

@@ -47,11 +47,11 @@ extension Archive {
     @discardableResult
     public func redact(hash: String, reason: String, agent: String = Identity.defaultAgent) throws -> RedactionRecord {
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw QuireError(.invalidInput, "a redaction needs a reason (--reason TEXT)") }
+        guard !trimmed.isEmpty else { throw QuireError(.badArgument, "a redaction needs a reason (--reason TEXT)") }
         try write {
             guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
             if blob.form == .redacted {
-                throw QuireError(.invalidInput, "blob \(hash) is already redacted in this archive")
+                throw QuireError(.refused, "blob \(hash) is already redacted in this archive")
             }
             try events.append(.redact, payload: [
                 "blob": .string(hash), "size": .int(Int64(blob.size)), "reason": .string(trimmed),
@@ -69,9 +69,9 @@ extension Archive {
             guard let blob = try blobs.record(hash: hash) else { throw QuireError(.notFound, "the archive holds no blob \(hash)") }
             guard try db.int("SELECT 1 FROM quarantine WHERE blob = ?", blob.id) != nil else {
                 if blob.form == .redacted {
-                    throw QuireError(.invalidInput, "blob \(hash) cannot be reinstated: its bytes were deleted from this archive")
+                    throw QuireError(.refused, "blob \(hash) cannot be reinstated: its bytes were deleted from this archive")
                 }
-                throw QuireError(.invalidInput, "blob \(hash) is not in quarantine")
+                throw QuireError(.refused, "blob \(hash) is not in quarantine")
             }
             var payload: [String: JSON] = ["blob": .string(hash), "agent": .string(agent), "host": .string(Identity.host)]
             if let reason, !reason.isEmpty { payload["reason"] = .string(reason) }
@@ -88,7 +88,7 @@ extension Archive {
             let chosen: [String]
             if let hashes {
                 for hash in hashes where !quarantined.contains(hash) {
-                    throw QuireError(.invalidInput, "blob \(hash) is not in quarantine; nothing was purged")
+                    throw QuireError(.refused, "blob \(hash) is not in quarantine; nothing was purged")
                 }
                 chosen = hashes
             } else {

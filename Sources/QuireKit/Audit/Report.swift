@@ -60,35 +60,33 @@ extension Archive {
     public func report() throws -> AuditReport {
         let stats = try self.stats()
         return try read {
-            try db.inTransaction(.deferred) {
-                let days = try db.rows("""
-                    SELECT substr(b.started_at, 1, 10), count(DISTINCT b.id), count(s.id),
-                           coalesce(sum(s.meaning = 'new'), 0), coalesce(sum(s.meaning = 'version'), 0)
-                    FROM batches b LEFT JOIN sightings s ON s.batch = b.id GROUP BY 1 ORDER BY 1
-                    """) { AuditReport.Day(day: $0.text(0), batches: $0.int(1), files: $0.int(2), new: $0.int(3), versions: $0.int(4)) }
-                let sources = try db.rows("""
-                    SELECT b.source, count(DISTINCT b.id), count(s.id) FROM batches b LEFT JOIN sightings s ON s.batch = b.id
-                    GROUP BY b.source ORDER BY count(s.id) DESC, b.source
-                    """) { AuditReport.Source(name: $0.optionalText(0), batches: $0.int(1), files: $0.int(2)) }
-                let most = try db.rows("""
-                    SELECT d.key, count(*) FROM versions v JOIN documents d ON d.id = v.document
-                    GROUP BY v.document HAVING count(*) > 1 ORDER BY count(*) DESC, d.key LIMIT 10
-                    """) { (key: $0.text(0), versions: $0.int(1)) }
-                let forked = try db.rows("SELECT key, heads FROM forked_documents ORDER BY key") { (key: $0.text(0), heads: $0.int(1)) }
-                let verifications = try verifications()
-                let copies = try db.rows("""
-                    SELECT o.archive, p.name, count(e.id), max(e.at),
-                           (SELECT max(i.at) FROM imports i WHERE i.archive = o.archive OR i.source = o.archive)
-                    FROM origins o LEFT JOIN peers p ON p.archive = o.archive LEFT JOIN events e ON e.origin = o.id
-                    GROUP BY o.id ORDER BY o.archive <> ?, o.archive
-                    """, [id]) { s in
-                    AuditReport.Copy(info: CopyInfo(archive: s.text(0), name: s.optionalText(1), isThis: s.text(0) == id), events: s.int(2),
-                                     lastEvent: s.optionalText(3), lastSync: s.optionalText(4),
-                                     lastVerify: verifications.last { $0.archive == s.text(0) })
-                }
-                return AuditReport(generatedAt: Timestamp.now(), stats: stats, days: days, sources: sources, mostVersions: most,
-                                   forked: forked, copies: copies, redactions: try redactionLog(), quarantined: try quarantinedBlobs())
+            let days = try db.rows("""
+                SELECT substr(b.started_at, 1, 10), count(DISTINCT b.id), count(s.id),
+                       coalesce(sum(s.meaning = 'new'), 0), coalesce(sum(s.meaning = 'version'), 0)
+                FROM batches b LEFT JOIN sightings s ON s.batch = b.id GROUP BY 1 ORDER BY 1
+                """) { AuditReport.Day(day: $0.text(0), batches: $0.int(1), files: $0.int(2), new: $0.int(3), versions: $0.int(4)) }
+            let sources = try db.rows("""
+                SELECT b.source, count(DISTINCT b.id), count(s.id) FROM batches b LEFT JOIN sightings s ON s.batch = b.id
+                GROUP BY b.source ORDER BY count(s.id) DESC, b.source
+                """) { AuditReport.Source(name: $0.optionalText(0), batches: $0.int(1), files: $0.int(2)) }
+            let most = try db.rows("""
+                SELECT d.key, count(*) FROM versions v JOIN documents d ON d.id = v.document
+                GROUP BY v.document HAVING count(*) > 1 ORDER BY count(*) DESC, d.key LIMIT 10
+                """) { (key: $0.text(0), versions: $0.int(1)) }
+            let forked = try db.rows("SELECT key, heads FROM forked_documents ORDER BY key") { (key: $0.text(0), heads: $0.int(1)) }
+            let verifications = try verifications()
+            let copies = try db.rows("""
+                SELECT o.archive, p.name, count(e.id), max(e.at),
+                       (SELECT max(i.at) FROM imports i WHERE i.archive = o.archive OR i.source = o.archive)
+                FROM origins o LEFT JOIN peers p ON p.archive = o.archive LEFT JOIN events e ON e.origin = o.id
+                GROUP BY o.id ORDER BY o.archive <> ?, o.archive
+                """, [id]) { s in
+                AuditReport.Copy(info: CopyInfo(archive: s.text(0), name: s.optionalText(1), isThis: s.text(0) == id), events: s.int(2),
+                                 lastEvent: s.optionalText(3), lastSync: s.optionalText(4),
+                                 lastVerify: verifications.last { $0.archive == s.text(0) })
             }
+            return AuditReport(generatedAt: Timestamp.now(), stats: stats, days: days, sources: sources, mostVersions: most,
+                               forked: forked, copies: copies, redactions: try redactionLog(), quarantined: try quarantinedBlobs())
         }
     }
 }

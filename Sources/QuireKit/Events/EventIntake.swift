@@ -26,7 +26,7 @@ struct EventIntake {
     /// Accepts one "E" record body found at `offset` of the bundle body: adds it when new,
     /// checks it is the very event held when known. Any failure is an error naming the record.
     mutating func accept(_ body: [UInt8], at offset: Int) throws {
-        func bad(_ why: String) -> QuireError { QuireError(.invalidInput, "bundle event record at body offset \(offset): \(why)") }
+        func bad(_ why: String) -> QuireError { QuireError(.badBundle, "bundle event record at body offset \(offset): \(why)") }
         let event: Event
         do { event = try EventWire.decode(body) } catch let error as EventWire.Malformed { throw bad(error.reason) }
         let (origin, seq) = (event.origin, event.seq)
@@ -63,7 +63,7 @@ struct EventIntake {
         do {
             try log.apply(EventLog.Applied(id: id, origin: originRow, kind: EventKind(name: event.kind), at: event.at, payload: payload))
         } catch let error as QuireError {
-            throw QuireError(.invalidInput, "bundle event \(origin):\(seq) cannot be applied: \(error.message)")
+            throw QuireError(.badBundle, "bundle event \(origin):\(seq) cannot be applied: \(error.message)")
         }
         chains[origin] = ChainTip(seq: seq, hash: event.hash)
         added[origin] = (added[origin]?.lowerBound ?? seq)...seq

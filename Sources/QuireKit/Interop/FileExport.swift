@@ -62,9 +62,9 @@ extension Archive {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw QuireError(.invalidInput, "\(directory) exists and is not a folder") }
+            guard isDirectory.boolValue else { throw QuireError(.refused, "\(directory) exists and is not a folder") }
             guard (try? fm.contentsOfDirectory(atPath: directory))?.isEmpty ?? false else {
-                throw QuireError(.invalidInput, "\(directory) is not empty: export into a new or empty folder")
+                throw QuireError(.refused, "\(directory) is not empty: export into a new or empty folder")
             }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {

@@ -108,13 +108,13 @@ struct WARCReader {
         let inflater = try Inflater(format: .gzip, outputLimit: Self.maxBlock + 65536)
         while true {
             fill(1 << 16)
-            if buffer.isEmpty { throw QuireError(.invalidInput, "the file ends inside a gzip member (truncated)") }
+            if buffer.isEmpty { throw QuireError(.badFile, "the file ends inside a gzip member (truncated)") }
             let consumed = try buffer.withUnsafeBytes { raw in
                 try inflater.decompress(raw) { output.append(contentsOf: $0) }
             }
             consume(consumed)
             if inflater.isAtEnd { return }
-            if consumed == 0 && atEOF { throw QuireError(.invalidInput, "the file ends inside a gzip member (truncated)") }
+            if consumed == 0 && atEOF { throw QuireError(.badFile, "the file ends inside a gzip member (truncated)") }
         }
     }
 

@@ -39,7 +39,7 @@ struct BlobReception {
             var baseRecord: BlobRecord? = nil
             if let base {
                 guard let record = try store.record(hash: base) else {
-                    throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
+                    throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
                 }
                 baseRecord = record
                 dictionary = try prefixes.get(base) ?? store.prefix(record)
@@ -68,7 +68,7 @@ struct BlobReception {
                 try writer?.append(piece)
                 let consumed = try inflater.decompress(piece) { original in self.original(original) }
                 if consumed < piece.count {
-                    throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) has bytes after its compressed stream")
+                    throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) has bytes after its compressed stream")
                 }
             } else {
                 original(piece)
@@ -77,7 +77,7 @@ struct BlobReception {
                 }
             }
         } catch let error as ZlibError {
-            throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) is damaged", underlying: error)
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is damaged", underlying: error)
         }
     }
 
@@ -97,11 +97,11 @@ struct BlobReception {
             try inflater?.finish()
             if let deflater, let writer { try deflater.finish { try writer.append($0) } }
         } catch let error as ZlibError {
-            throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) is damaged or truncated", underlying: error)
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is damaged or truncated", underlying: error)
         }
         let actual = hasher.finalize().hex
         guard actual == hash, received == size else {
-            throw QuireError(.invalidInput, "bundle blob \(hash) (body offset \(offset)) does not match its hash: its \(received) bytes hash to \(actual)")
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) does not match its hash: its \(received) bytes hash to \(actual)")
         }
         if let plain {
             _ = try store.put(hash: hash, bytes: plain)

@@ -52,16 +52,16 @@ public struct ArchiveState: Sendable, Equatable {
     /// Reads a state from its JSON form; any other shape is an error naming what is wrong.
     public init(json: JSON) throws {
         guard case .object = json, let origins = json["origins"]?.objectValue else {
-            throw QuireError(.invalidInput, "not a Quire state: it has no 'origins' object")
+            throw QuireError(.badFile, "not a Quire state: it has no 'origins' object")
         }
         if let format = json["format"]?.stringValue, format != "quire-state-1" {
-            throw QuireError(.invalidInput, "unknown state format '\(format)'")
+            throw QuireError(.badFile, "unknown state format '\(format)'")
         }
         var tips: [String: Tip] = [:]
         for (origin, value) in origins {
             guard let seq = value["seq"]?.intValue, seq >= 0, let hash = value["hash"]?.stringValue,
                   hash.utf8.count == 64 else {
-                throw QuireError(.invalidInput, "state entry for origin \(origin) needs a whole 'seq' and a 64-digit 'hash'")
+                throw QuireError(.badFile, "state entry for origin \(origin) needs a whole 'seq' and a 64-digit 'hash'")
             }
             if seq > 0 { tips[origin] = Tip(seq: seq, hash: hash) }
         }

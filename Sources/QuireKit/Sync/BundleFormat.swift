@@ -92,14 +92,14 @@ public struct BundleHeader: Sendable, Equatable {
 
     init(json: JSON) throws {
         func text(_ name: String) throws -> String {
-            guard let v = json[name]?.stringValue else { throw QuireError(.invalidInput, "bundle header lacks '\(name)'") }
+            guard let v = json[name]?.stringValue else { throw QuireError(.badBundle, "bundle header lacks '\(name)'") }
             return v
         }
         func count(_ name: String) throws -> Int {
-            guard let v = json[name]?.intValue, v >= 0 else { throw QuireError(.invalidInput, "bundle header lacks a count '\(name)'") }
+            guard let v = json[name]?.intValue, v >= 0 else { throw QuireError(.badBundle, "bundle header lacks a count '\(name)'") }
             return v
         }
-        guard let base = json["base"], let tip = json["tip"] else { throw QuireError(.invalidInput, "bundle header lacks its base or tip state") }
+        guard let base = json["base"], let tip = json["tip"] else { throw QuireError(.badBundle, "bundle header lacks its base or tip state") }
         self.init(bundle: try text("bundle"), source: try text("source"), created: try text("created"), agent: try text("agent"),
                   host: try text("host"), tool: try text("tool"), base: try ArchiveState(json: ["origins": base]),
                   tip: try ArchiveState(json: ["origins": tip]), events: try count("events"), blobs: try count("blobs"),

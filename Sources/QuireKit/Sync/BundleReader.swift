@@ -39,19 +39,19 @@ public struct BundleFile: Sendable {
         try? handle.seek(toOffset: 0)
         let start = [UInt8]((try? handle.read(upToCount: 14)) ?? Data())
         guard start.count >= 8, Array(start[0..<8]) == BundleFormat.magic else {
-            throw QuireError(.invalidInput, "\(path) is not a Quire bundle (it does not start with \"QUIREBDL\")")
+            throw QuireError(.badBundle, "\(path) is not a Quire bundle (it does not start with \"QUIREBDL\")")
         }
         guard start.count == 14 else {
-            throw QuireError(.invalidInput, "bundle \(path) is truncated: it ends inside its first 14 bytes")
+            throw QuireError(.badBundle, "bundle \(path) is truncated: it ends inside its first 14 bytes")
         }
         let version = UInt16(start[8]) << 8 | UInt16(start[9])
         guard version == BundleFormat.version else {
-            throw QuireError(.invalidInput, "bundle \(path) has format version \(version); this quire reads version \(BundleFormat.version) (upgrade quire to read it)")
+            throw QuireError(.badBundle, "bundle \(path) has format version \(version); this quire reads version \(BundleFormat.version) (upgrade quire to read it)")
         }
         let headerLength = start[10..<14].reduce(0) { $0 << 8 | Int($1) }
         let bodyOffset = 14 + headerLength
         guard headerLength <= BundleFormat.maxHeaderSize, bodyOffset + BundleFormat.trailerSize <= size else {
-            throw QuireError(.invalidInput, "bundle \(path) is truncated or damaged: its header length \(headerLength) does not fit in \(size) bytes")
+            throw QuireError(.badBundle, "bundle \(path) is truncated or damaged: its header length \(headerLength) does not fit in \(size) bytes")
         }
 
         // The trailer: SHA-256 of everything before it.
@@ -65,7 +65,7 @@ public struct BundleFile: Sendable {
         }
         let trailer = [UInt8]((try handle.read(upToCount: BundleFormat.trailerSize)) ?? Data())
         guard remaining == 0, trailer == hasher.finalize().bytes else {
-            throw QuireError(.invalidInput, "bundle \(path) is damaged or truncated: its trailing SHA-256 does not match its contents")
+            throw QuireError(.badBundle, "bundle \(path) is damaged or truncated: its trailing SHA-256 does not match its contents")
         }
 
         try handle.seek(toOffset: 14)
@@ -74,10 +74,10 @@ public struct BundleFile: Sendable {
         do {
             header = try BundleHeader(json: JSON.parse(headerBytes))
         } catch let error as JSONParseError {
-            throw QuireError(.invalidInput, "bundle \(path) has a header that is not valid JSON", underlying: error)
+            throw QuireError(.badBundle, "bundle \(path) has a header that is not valid JSON", underlying: error)
         }
         if let missing = header.requires.first(where: { !BundleFormat.knownCapabilities.contains($0) }) {
-            throw QuireError(.invalidInput, "bundle \(path) requires the capability '\(missing)', which this quire does not have (upgrade quire)")
+            throw QuireError(.badBundle, "bundle \(path) requires the capability '\(missing)', which this quire does not have (upgrade quire)")
         }
         return BundleFile(path: path, header: header, size: size, bodyOffset: bodyOffset,
                           bodyLength: size - bodyOffset - BundleFormat.trailerSize)
@@ -103,15 +103,15 @@ public struct BundleFile: Sendable {
                     try inflater.decompress(raw) { try parser.feed($0, &handler) }
                 }
                 if consumed < data.count || (inflater.isAtEnd && remaining > 0) {
-                    throw QuireError(.invalidInput, "bundle \(path) has bytes after the end of its compressed records")
+                    throw QuireError(.badBundle, "bundle \(path) has bytes after the end of its compressed records")
                 }
             }
             try inflater.finish()
         } catch let error as ZlibError {
             if error.kind == .outputLimitExceeded {
-                throw QuireError(.invalidInput, "bundle \(path) decompresses to more than the \(header.recordsBytes) bytes its header declares (stopped there)", underlying: error)
+                throw QuireError(.badBundle, "bundle \(path) decompresses to more than the \(header.recordsBytes) bytes its header declares (stopped there)", underlying: error)
             }
-            throw QuireError(.invalidInput, "bundle \(path) has damaged compressed records", underlying: error)
+            throw QuireError(.badBundle, "bundle \(path) has damaged compressed records", underlying: error)
         }
         try parser.finish(path: path)
     }
@@ -136,7 +136,7 @@ struct RecordParser {
     mutating func feed<H: BundleRecordHandler>(_ bytes: UnsafeRawBufferPointer, _ handler: inout H) throws {
         var i = 0
         while i < bytes.count {
-            if ended { throw QuireError(.invalidInput, "bundle body has bytes after its end record (offset \(offset))") }
+            if ended { throw QuireError(.badBundle, "bundle body has bytes after its end record (offset \(offset))") }
             guard let current = type else {
                 // Reading a record header: type byte and 8-byte length.
                 let take = min(BundleFormat.recordHeaderSize - header.count, bytes.count - i)
@@ -173,11 +173,11 @@ struct RecordParser {
     private mutating func startRecord<H: BundleRecordHandler>(_ handler: inout H) throws {
         recordStart = offset - BundleFormat.recordHeaderSize
         guard let t = BundleFormat.RecordType(rawValue: header[0]) else {
-            throw QuireError(.invalidInput, "bundle record at offset \(recordStart) has unknown type 0x\(String(header[0], radix: 16))")
+            throw QuireError(.badBundle, "bundle record at offset \(recordStart) has unknown type 0x\(String(header[0], radix: 16))")
         }
         let length = header[1...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard length <= UInt64(limit - offset) else {
-            throw QuireError(.invalidInput, "bundle record at offset \(recordStart) claims \(length) bytes, more than the body holds")
+            throw QuireError(.badBundle, "bundle record at offset \(recordStart) claims \(length) bytes, more than the body holds")
         }
         remaining = Int(length)
         recordLength = remaining
@@ -186,23 +186,23 @@ struct RecordParser {
         switch t {
         case .event:
             guard remaining <= BundleFormat.maxEventSize else {
-                throw QuireError(.invalidInput, "bundle event record at offset \(recordStart) is \(remaining) bytes, over the limit")
+                throw QuireError(.badBundle, "bundle event record at offset \(recordStart) is \(remaining) bytes, over the limit")
             }
             eventBody.removeAll(keepingCapacity: true)
             eventBody.reserveCapacity(remaining)
         case .rawBlob, .zlibBlob:
             prefixNeeded = t == .rawBlob ? BundleFormat.rawBlobPrefix : BundleFormat.zlibBlobPrefix
             guard remaining >= prefixNeeded else {
-                throw QuireError(.invalidInput, "bundle blob record at offset \(recordStart) is too short")
+                throw QuireError(.badBundle, "bundle blob record at offset \(recordStart) is too short")
             }
             prefix.removeAll(keepingCapacity: true)
         case .redactedBlob:
             guard remaining == BundleFormat.redactedBlobSize else {
-                throw QuireError(.invalidInput, "bundle redacted-blob record at offset \(recordStart) is \(remaining) bytes, not \(BundleFormat.redactedBlobSize)")
+                throw QuireError(.badBundle, "bundle redacted-blob record at offset \(recordStart) is \(remaining) bytes, not \(BundleFormat.redactedBlobSize)")
             }
             eventBody.removeAll(keepingCapacity: true)
         case .end:
-            guard remaining == 0 else { throw QuireError(.invalidInput, "bundle end record at offset \(recordStart) is not empty") }
+            guard remaining == 0 else { throw QuireError(.badBundle, "bundle end record at offset \(recordStart) is not empty") }
         }
         if remaining == 0 { try endRecord(&handler) }
     }
@@ -213,7 +213,7 @@ struct RecordParser {
             try handler.blobBegin(hash: hash, size: recordLength - BundleFormat.rawBlobPrefix, zlib: false, base: nil, at: recordStart)
         } else {
             let size = prefix[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard size <= UInt64(Int.max) else { throw QuireError(.invalidInput, "bundle blob at offset \(recordStart) has an impossible size") }
+            guard size <= UInt64(Int.max) else { throw QuireError(.badBundle, "bundle blob at offset \(recordStart) has an impossible size") }
             let baseBytes = prefix[40..<72]
             let base = baseBytes.allSatisfy { $0 == 0 } ? nil : Hex.encode(baseBytes)
             try handler.blobBegin(hash: hash, size: Int(size), zlib: true, base: base, at: recordStart)
@@ -226,7 +226,7 @@ struct RecordParser {
         case .rawBlob, .zlibBlob: try handler.blobEnd()
         case .redactedBlob:
             let size = eventBody[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard size <= UInt64(Int.max) else { throw QuireError(.invalidInput, "bundle blob at offset \(recordStart) has an impossible size") }
+            guard size <= UInt64(Int.max) else { throw QuireError(.badBundle, "bundle blob at offset \(recordStart) has an impossible size") }
             try handler.redactedBlob(hash: Hex.encode(eventBody[0..<32]), size: Int(size), at: recordStart)
         case .end: ended = true
         case nil: break
@@ -236,7 +236,7 @@ struct RecordParser {
 
     func finish(path: String) throws {
         guard ended, offset == limit else {
-            throw QuireError(.invalidInput, "bundle \(path) is incomplete: its records end at byte \(offset) of \(limit) without an end record")
+            throw QuireError(.badBundle, "bundle \(path) is incomplete: its records end at byte \(offset) of \(limit) without an end record")
         }
     }
 }

@@ -24,11 +24,9 @@ extension Archive {
     /// against a blob the receiver holds; otherwise the bundle is self-contained.
     public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1,
                             output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
+        // One read transaction: the selection and the bytes written come from one snapshot.
         try read {
-            // One read transaction: the selection and the bytes written come from one snapshot.
-            try db.inTransaction(.deferred) {
-                try BundleWriter(archive: self, base: base, thin: thin, level: level).write(output)
-            }
+            try BundleWriter(archive: self, base: base, thin: thin, level: level).write(output)
         }
     }
 

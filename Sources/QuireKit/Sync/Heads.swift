@@ -35,7 +35,7 @@ extension Archive {
             }
             let heads = try versions(document: document).filter(\.isHead).map(\.hash).sorted()
             guard heads.count > 1 else {
-                throw QuireError(.invalidInput, "'\(key)' has one head; there is no fork to resolve")
+                throw QuireError(.refused, "'\(key)' has one head; there is no fork to resolve")
             }
             var payload: [String: JSON] = [
                 "key": .string(key), "blob": .string(chosen.blobHash), "parents": .array(heads.map { .string($0) }),

@@ -122,7 +122,7 @@ private struct BundleImporter: BundleRecordHandler {
             if have < tip.seq { missing.append("\(origin) events \(have + 1)-\(tip.seq)") }
         }
         if !missing.isEmpty {
-            throw QuireError(.invalidInput, "bundle \(file.header.bundle) builds on events this archive lacks: \(missing.joined(separator: "; ")). Import the bundles before it, or ask for one made with --all or --since a state file from this archive")
+            throw QuireError(.badBundle, "bundle \(file.header.bundle) builds on events this archive lacks: \(missing.joined(separator: "; ")). Import the bundles before it, or ask for one made with --all or --since a state file from this archive")
         }
     }
 
@@ -133,10 +133,10 @@ private struct BundleImporter: BundleRecordHandler {
 
     func finish() throws {
         for stub in redactedStubs where try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact'", stub.hash) == nil {
-            throw QuireError(.invalidInput, "bundle blob \(stub.hash) (body offset \(stub.offset)) comes without its bytes as redacted, but no redaction of it is in the bundle or this archive")
+            throw QuireError(.badBundle, "bundle blob \(stub.hash) (body offset \(stub.offset)) comes without its bytes as redacted, but no redaction of it is in the bundle or this archive")
         }
         guard eventsSeen == file.header.events, blobsSeen == file.header.blobs else {
-            throw QuireError(.invalidInput, "bundle \(file.header.bundle) holds \(eventsSeen) events and \(blobsSeen) blobs, but its header says \(file.header.events) and \(file.header.blobs)")
+            throw QuireError(.badBundle, "bundle \(file.header.bundle) holds \(eventsSeen) events and \(blobsSeen) blobs, but its header says \(file.header.events) and \(file.header.blobs)")
         }
     }
 

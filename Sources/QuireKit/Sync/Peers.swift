@@ -35,7 +35,7 @@ extension Archive {
     @discardableResult
     func notePeer(archive peer: String, name: String?, holds: ArchiveState) throws -> Int {
         if let name, let other = try db.text("SELECT archive FROM peers WHERE name = ?", name), other != peer {
-            throw QuireError(.invalidInput, "the peer name '\(name)' already belongs to archive \(other)")
+            throw QuireError(.refused, "the peer name '\(name)' already belongs to archive \(other)")
         }
         let known = try db.text("SELECT known FROM peers WHERE archive = ?", peer).flatMap { try? ArchiveState(json: JSON.parse($0)) } ?? ArchiveState()
         let merged = ArchiveState(origins: known.merged(with: holds).origins)

@@ -20,7 +20,7 @@ extension Archive {
     /// anything, then checks both digests are equal. Each bundle goes through a temporary file
     /// and the usual import, so every check applies.
     public func sync(with other: Archive) throws -> SyncReport {
-        guard other.id != id else { throw QuireError(.invalidInput, "\(other.path) is this same archive (id \(id))") }
+        guard other.id != id else { throw QuireError(.refused, "\(other.path) is this same archive (id \(id))") }
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.quire-sync-" + Identity.newUUID() + ".bundle"
         defer { unlink(temporary) }

@@ -57,7 +57,7 @@ struct Context: Sendable {
     static func lockTimeout() throws -> Double {
         guard let text = getenv("QUIRE_LOCK_TIMEOUT").map({ String(cString: $0) }), !text.isEmpty else { return Archive.defaultLockTimeout }
         guard let seconds = Double(text), seconds >= 0, seconds <= 86_400 else {
-            throw QuireError(.invalidInput, "QUIRE_LOCK_TIMEOUT must be a number of seconds from 0 to 86400, not '\(text)'")
+            throw QuireError(.badSetting, "QUIRE_LOCK_TIMEOUT must be a number of seconds from 0 to 86400, not '\(text)'")
         }
         return seconds
     }
@@ -135,9 +135,11 @@ enum CLI {
             return try command.run!(context, parsed)
         } catch let error as UsageError {
             return usageError(error.message, usage: Help.synopsis(command, path: names))
+        } catch let error as QuireError where error.exitStatus == usageExit {
+            return usageError(error.description, usage: Help.synopsis(command, path: names))
         } catch let error as QuireError {
             Output.error("Error: \(error)")
-            return 1
+            return error.exitStatus
         } catch {
             Output.error("Error: \(error)")
             return 1

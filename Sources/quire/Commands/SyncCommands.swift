@@ -80,7 +80,7 @@ let bundleCreateCommand = Command(
     if let path = args[BundleCreateOptions.since] {
         guard let data = FileManager.default.contents(atPath: path) else { throw QuireError(.io, "cannot read state file \(path)") }
         do { base = try ArchiveState(json: JSON.parse([UInt8](data))) } catch let error as JSONParseError {
-            throw QuireError(.invalidInput, "\(path) is not a state file", underlying: error)
+            throw QuireError(.badFile, "\(path) is not a state file", underlying: error)
         }
         peer = base.archive
     } else if let name = args[BundleCreateOptions.`for`] {
@@ -130,26 +130,17 @@ private enum BundleImportOptions {
     static let `as` = Option<String>("as", value: "NAME", help: "A name for the copy that made the bundle (for --for and `quire peers`).")
 }
 
-let bundleImportCommand = Command(
-    name: "import",
-    summary: "Import a bundle: add what this archive lacks, in one transaction.",
-    discussion: """
-    Checks the whole bundle (its trailing SHA-256, every blob against its hash, every event against
-    its origin's hash chain) and adds what is new; anything wrong leaves the archive unchanged.
-    Importing the same bundle again adds nothing and says so. FILE '-' reads stdin.
-    """,
-    options: [
-        BundleImportOptions.`as`,
-        Command.json,
-    ],
-    positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
-) { context, args in
+/// What `bundle import` and `bundle verify` share: open the archive, read the bundle (a file, or
+/// stdin), run the import's checks (`commit`: and keep what is new), and print the report.
+private func importOrVerifyBundle(_ context: Context, _ args: ParsedArguments, peerName: String?, commit: Bool) throws -> Int32 {
     let archive = try context.openArchive()
     let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
     defer { cleanup() }
-    let report = try archive.importBundle(at: path, peerName: args[BundleImportOptions.`as`])
+    let report = commit ? try archive.importBundle(at: path, peerName: peerName) : try archive.verifyBundle(at: path)
     if args[Command.json] {
-        Output.json(report.json)
+        Output.json(commit ? report.json : ["valid": true, "report": report.json])
+    } else if !commit {
+        Output.line("Bundle \(report.header.bundle) is valid: importing it would add \(report.eventsAdded) events and \(report.blobsAdded) blobs.")
     } else if report.eventsAdded == 0 && report.blobsAdded == 0 {
         Output.line("Bundle \(report.header.bundle) from \(report.header.source) adds nothing: this archive already holds its \(report.eventsKnown) events and \(report.blobsKnown) blobs.")
     } else {
@@ -158,22 +149,27 @@ let bundleImportCommand = Command(
     return 0
 }
 
+let bundleImportCommand = Command(
+    name: "import",
+    summary: "Import a bundle: add what this archive lacks, in one transaction.",
+    discussion: """
+    Checks the whole bundle (its trailing SHA-256, every blob against its hash, every event against
+    its origin's hash chain) and adds what is new; anything wrong leaves the archive unchanged.
+    Importing the same bundle again adds nothing and says so. FILE '-' reads stdin.
+    """,
+    options: [BundleImportOptions.`as`, Command.json],
+    positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
+) { context, args in
+    try importOrVerifyBundle(context, args, peerName: args[BundleImportOptions.`as`], commit: true)
+}
+
 let bundleVerifyCommand = Command(
     name: "verify",
     summary: "Check a bundle as import would, changing nothing.",
     options: [Command.json],
     positionals: [PositionalSpec(name: "FILE", help: "The bundle, or '-' for stdin.", minimum: 1, maximum: 1)]
 ) { context, args in
-    let archive = try context.openArchive()
-    let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
-    defer { cleanup() }
-    let report = try archive.verifyBundle(at: path)
-    if args[Command.json] {
-        Output.json(["valid": true, "report": report.json])
-    } else {
-        Output.line("Bundle \(report.header.bundle) is valid: importing it would add \(report.eventsAdded) events and \(report.blobsAdded) blobs.")
-    }
-    return 0
+    try importOrVerifyBundle(context, args, peerName: nil, commit: false)
 }
 
 let bundleInspectCommand = Command(
