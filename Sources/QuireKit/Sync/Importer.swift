@@ -80,10 +80,8 @@ extension Archive {
         }
         if header.source != id {
             let peer = try notePeer(archive: header.source, name: peerName, holds: header.tip)
-            try db.run("""
-                INSERT INTO exchanges (peer, direction, bundle, at, agent, events, blobs, bytes, file)
-                VALUES (?, 'received', ?, ?, ?, ?, ?, ?, ?)
-                """, peer, header.bundle, Timestamp.now(), Identity.defaultAgent, report.eventsAdded, report.blobsAdded, file.size, file.path)
+            try noteExchange(peer: peer, direction: "received", bundle: header.bundle, events: report.eventsAdded,
+                             blobs: report.blobsAdded, bytes: file.size, file: file.path)
         }
     }
 }

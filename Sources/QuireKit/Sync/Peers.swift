@@ -80,10 +80,15 @@ extension Archive {
     public func noteSent(_ summary: BundleSummary, to peer: String?, file: String) throws {
         try write {
             let peerRow = try peer.map { try notePeer(archive: $0, name: nil, holds: summary.header.tip) }
-            try db.run("""
-                INSERT INTO exchanges (peer, direction, bundle, at, agent, events, blobs, bytes, file) VALUES (?, 'sent', ?, ?, ?, ?, ?, ?, ?)
-                """, peerRow, summary.header.bundle, Timestamp.now(), Identity.defaultAgent, summary.header.events,
-                summary.header.blobs, summary.bytes, file)
+            try noteExchange(peer: peerRow, direction: "sent", bundle: summary.header.bundle, events: summary.header.events,
+                             blobs: summary.header.blobs, bytes: summary.bytes, file: file)
         }
+    }
+
+    /// Adds a bundle sent or received to the local exchange log. Inside a write transaction.
+    func noteExchange(peer: Int?, direction: String, bundle: String, events: Int, blobs: Int, bytes: Int?, file: String?) throws {
+        try db.run("""
+            INSERT INTO exchanges (peer, direction, bundle, at, agent, events, blobs, bytes, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, peer, direction, bundle, Timestamp.now(), Identity.defaultAgent, events, blobs, bytes, file)
     }
 }

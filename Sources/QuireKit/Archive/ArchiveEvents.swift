@@ -1,6 +1,7 @@
 import SQLite
 
-/// Turns events into the derived tables (batches, documents, versions, sightings).
+/// The archive's own event kinds (batches, sightings, merges) turned into the derived tables
+/// (batches, documents, versions, sightings, paths).
 ///
 /// Every change goes through here, whether this copy made it or it arrived in a bundle, so the
 /// visible state is always what the events say, and `rebuildDerivedState` can replay the log
