@@ -32,6 +32,11 @@ public final class Archive {
     let db: Database
     /// This archive's row in `origins`.
     let selfOrigin: Int
+    /// The largest blob a bundle may declare (bytes); a record declaring more is refused before
+    /// any work is spent on it. The command line sets it from `QUIRE_MAX_BLOB_SIZE`.
+    public var largestIncomingBlob = Archive.defaultLargestIncomingBlob
+    /// 4 GiB.
+    public static let defaultLargestIncomingBlob = 4 << 30
 
     private init(path: String, db: Database) throws {
         self.path = path

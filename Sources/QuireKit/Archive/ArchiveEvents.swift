@@ -32,11 +32,19 @@ extension Archive {
         return value
     }
 
+    /// A batch belongs to the copy that opened it: only that copy's events can close it or add
+    /// sightings to it, so a peer can never write into this copy's batches.
     private func applyBatchOpen(_ event: EventLog.Applied) throws {
         let (payload, eventID, origin) = (event.payload, event.id, event.origin)
         let uuid = try field(payload, "id", .batchOpen)
+        if let owner = try db.int("SELECT origin FROM batches WHERE uuid = ?", uuid) {
+            guard owner == origin else {
+                throw QuireError(.corrupt, "batch.open reuses batch id \(uuid), which belongs to copy \(try events.archiveID(origin: owner))")
+            }
+            return
+        }
         try db.run("""
-            INSERT OR IGNORE INTO batches (uuid, origin, label, source, agent, host, tool, note, inputs, started_at, event)
+            INSERT INTO batches (uuid, origin, label, source, agent, host, tool, note, inputs, started_at, event)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             uuid, origin, payload["label"]?.stringValue ?? "", payload["source"]?.stringValue,
@@ -46,12 +54,12 @@ extension Archive {
     }
 
     private func applyBatchClose(_ event: EventLog.Applied) throws {
-        let uuid = try field(event.payload, "id", .batchClose)
-        try db.run("UPDATE batches SET finished_at = ? WHERE uuid = ?", event.payload["finished"]?.stringValue, uuid)
+        let row = try batchID(event.payload, field: "id", kind: .batchClose, origin: event.origin)
+        try db.run("UPDATE batches SET finished_at = ? WHERE id = ?", event.payload["finished"]?.stringValue, row)
     }
 
     private func applySightings(_ event: EventLog.Applied) throws {
-        let batch = try batchID(event.payload)
+        let batch = try batchID(event.payload, field: "batch", kind: .sightings, origin: event.origin)
         guard let items = event.payload["sightings"]?.arrayValue else {
             throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
         }
@@ -70,11 +78,14 @@ extension Archive {
                              blob: blob, parents: parents, at: at, eventID: eventID)
     }
 
-    /// The row of the batch a sightings event belongs to.
-    func batchID(_ payload: JSON) throws -> Int {
-        let uuid = try field(payload, "batch", .sightings)
-        guard let batch = try db.int("SELECT id FROM batches WHERE uuid = ?", uuid) else {
-            throw QuireError(.corrupt, "sightings refer to batch \(uuid), which is not in the archive")
+    /// The row of the batch an event of `origin` names in `field`: it must be a batch that copy opened.
+    func batchID(_ payload: JSON, field name: String, kind: EventKind, origin: Int) throws -> Int {
+        let uuid = try field(payload, name, kind)
+        guard let (batch, owner) = try db.firstRow("SELECT id, origin FROM batches WHERE uuid = ?", [uuid], { ($0.int(0), $0.int(1)) }) else {
+            throw QuireError(.corrupt, "\(kind.name) refers to batch \(uuid), which is not in the archive")
+        }
+        guard owner == origin else {
+            throw QuireError(.corrupt, "\(kind.name) refers to batch \(uuid), which belongs to copy \(try events.archiveID(origin: owner)), not to the copy that wrote the event")
         }
         return batch
     }
@@ -98,7 +109,7 @@ extension Archive {
         }
         if let known = known?.version {
             versionID = known
-        } else if let versionHash = sighting.versionHash, let documentID, let blobID {
+        } else if let versionHash = try sighting.checkedVersionHash(), let documentID, let blobID {
             versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID)
         }
         try db.run("""
@@ -129,10 +140,15 @@ extension Archive {
         return db.lastInsertRowID
     }
 
-    /// Finds or creates the version `hash`. A new version needs `parents` (possibly empty); an
-    /// existing one keeps the earliest creation time any copy reported.
+    /// Finds or creates the version `hash` of `document` with `blob`. A new version needs
+    /// `parents` (possibly empty), each a version of the same document; an existing one must be
+    /// of the same document and blob, and keeps the earliest creation time any copy reported.
     func applyVersion(hash: String, document: Int, blob: Int, parents: [String]?, at: String, eventID: Int) throws -> Int {
-        if let (id, createdAt) = try db.firstRow("SELECT id, created_at FROM versions WHERE hash = ?", [hash], { ($0.int(0), $0.text(1)) }) {
+        if let (id, createdAt, ofDocument, ofBlob) = try db.firstRow("SELECT id, created_at, document, blob FROM versions WHERE hash = ?", [hash], {
+            ($0.int(0), $0.text(1), $0.int(2), $0.int(3)) }) {
+            guard ofDocument == document, ofBlob == blob else {
+                throw QuireError(.corrupt, "version \(hash) is a version of another document or blob than the one that names it")
+            }
             if at < createdAt {
                 try db.run("UPDATE versions SET created_at = ? WHERE id = ?", at, id)
                 try updateHead(document: document)
@@ -142,12 +158,19 @@ extension Archive {
         guard let parents else {
             throw QuireError(.corrupt, "version \(hash) is referred to before it was recorded")
         }
-        try db.run("INSERT INTO versions (hash, document, blob, created_at, event) VALUES (?, ?, ?, ?, ?)", hash, document, blob, at, eventID)
-        let id = db.lastInsertRowID
+        var parentIDs: [Int] = []
         for parent in parents {
-            guard let parentID = try db.int("SELECT id FROM versions WHERE hash = ?", parent) else {
+            guard let (parentID, parentDocument) = try db.firstRow("SELECT id, document FROM versions WHERE hash = ?", [parent], { ($0.int(0), $0.int(1)) }) else {
                 throw QuireError(.corrupt, "version \(hash) names parent \(parent), which is not in the archive")
             }
+            guard parentDocument == document else {
+                throw QuireError(.corrupt, "version \(hash) names parent \(parent), which is a version of another document")
+            }
+            parentIDs.append(parentID)
+        }
+        try db.run("INSERT INTO versions (hash, document, blob, created_at, event) VALUES (?, ?, ?, ?, ?)", hash, document, blob, at, eventID)
+        let id = db.lastInsertRowID
+        for parentID in parentIDs {
             try db.run("INSERT OR IGNORE INTO version_parents (version, parent) VALUES (?, ?)", id, parentID)
         }
         try updateHead(document: document)

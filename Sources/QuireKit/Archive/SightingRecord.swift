@@ -72,6 +72,15 @@ struct SightingRecord: Sendable, Equatable {
         return nil
     }
 
+    /// `versionHash`, checked: a sighting that made a version (it has parents) and also names
+    /// one must name the very version its key, blob and parents make.
+    func checkedVersionHash() throws -> String? {
+        if let version, let parents, let key, let blob, QuireKit.versionHash(key: key, blob: blob, parents: parents) != version {
+            throw QuireError(.corrupt, "a sighting names version \(version), but its key, blob and parents make another")
+        }
+        return versionHash
+    }
+
     /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
     /// meta, mtime, parents, path, path_raw, size, version.
     func writeCanonical(to out: inout [UInt8]) {

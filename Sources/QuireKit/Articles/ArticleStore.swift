@@ -13,7 +13,12 @@ let articleExtractionLimit = 8 * 1024 * 1024
 extension Archive {
     /// Records what was extracted from blob `blobID`, and indexes it for search when the index is
     /// kept, from the same metadata (the bytes are not read again). Inside a write transaction.
-    func insertArticle(blob blobID: Int, _ metadata: ArticleMetadata?) throws {
+    /// With `replacing`, a row the blob already has (a redacted blob's "nothing to read") goes first.
+    func insertArticle(blob blobID: Int, _ metadata: ArticleMetadata?, replacing: Bool = false) throws {
+        if replacing {
+            try db.run("DELETE FROM articles WHERE blob = ?", blobID)
+            try db.run("DELETE FROM article_near_keys WHERE blob = ?", blobID)
+        }
         guard let metadata else {
             try db.run("INSERT OR IGNORE INTO articles (blob, kind, encoding) VALUES (?, 'none', '')", blobID)
             return

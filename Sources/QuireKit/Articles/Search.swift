@@ -93,6 +93,9 @@ extension Archive {
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
         let words = Self.searchTerms(query.text)
         guard !words.isEmpty else { throw QuireError(.badArgument, "the search needs at least one word") }
+        guard words.count <= Self.maxTerms else {
+            throw QuireError(.badArgument, "the search has \(words.count) different words; at most \(Self.maxTerms) are allowed")
+        }
         let behind = try db.int(Self.unindexedArticles + " LIMIT 1") != nil
         if !searchIndexEnabled || behind {
             try write {
@@ -141,10 +144,15 @@ extension Archive {
         }
     }
 
-    /// The words of a query: letters and digits, lowercased; `OR` kept as an operator.
+    /// The most different words one search may have (each costs a pass over the matches).
+    static let maxTerms = 64
+
+    /// The words of a query: letters and digits, lowercased, each once (a repeated word adds
+    /// nothing to what matches); `OR` kept as an operator.
     static func searchTerms(_ text: String) -> [String] {
-        text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" }).map { $0 == "OR" ? "OR" : $0.lowercased() }
-            .filter { !$0.isEmpty }
+        var seen = Set<String>()
+        return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" }).map { $0 == "OR" ? "OR" : $0.lowercased() }
+            .filter { !$0.isEmpty && ($0 == "OR" || seen.insert($0).inserted) }
     }
 
     /// About 160 characters of `text` around the first query word found, the words in [brackets].

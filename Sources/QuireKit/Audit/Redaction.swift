@@ -1,4 +1,5 @@
 import Deflate
+import Hashing
 import Foundation
 import SQLite
 
@@ -123,6 +124,22 @@ extension Archive {
         }
     }
 
+    /// Whether this copy may take a redacted blob's bytes again when they arrive (a sync, or its
+    /// own ingest): yes when only other copies redacted it (their redaction can only quarantine
+    /// here), no when this copy's own operator deleted the bytes (redacted or purged them).
+    func mayTakeBytesAgain(_ blob: BlobRecord) throws -> Bool {
+        try db.int("SELECT 1 FROM redactions WHERE blob = ? AND archive = ? AND action IN ('redact', 'purge') LIMIT 1", blob.hash, id) == nil
+    }
+
+    /// Puts a blob whose bytes just arrived for a redacted row into quarantine, under the latest
+    /// redaction of it: they are kept, hidden, until this copy's operator reinstates or purges them.
+    func quarantineRefilled(_ blob: BlobRecord) throws {
+        try db.run("""
+            INSERT OR IGNORE INTO quarantine (blob, event)
+            SELECT ?, max(event) FROM redactions WHERE blob = ? AND action = 'redact' HAVING max(event) IS NOT NULL
+            """, blob.id, blob.hash)
+    }
+
     // MARK: Questions
 
     /// Whether this copy serves a blob's bytes.
@@ -182,8 +199,8 @@ extension Archive {
     /// where the decision is this copy's own.
     func applyRedaction(_ event: EventLog.Applied) throws {
         let (eventID, origin, kind, at, payload) = (event.id, event.origin, event.kind, event.at, event.payload)
-        guard let hash = payload["blob"]?.stringValue, hash.utf8.count == 64 else {
-            throw QuireError(.corrupt, "\(kind.name) event lacks its 'blob' hash")
+        guard let hash = payload["blob"]?.stringValue, SHA256Digest(hex: hash) != nil, hash == hash.lowercased() else {
+            throw QuireError(.corrupt, "\(kind.name) event lacks its 'blob' hash (64 lowercase hex digits)")
         }
         let archiveID = try events.archiveID(origin: origin)
         try db.run("INSERT INTO redactions (event, action, blob, archive, at, agent, host, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -193,6 +210,9 @@ extension Archive {
         guard let blob = try blobs.record(hash: hash) else {
             // A redaction of bytes this copy never held: keep a row without bytes, so they never arrive.
             if kind == .redact, let size = payload["size"]?.intValue {
+                guard size >= 0, size <= largestIncomingBlob else {
+                    throw QuireError(.corrupt, "redact event gives blob \(hash) the size \(size), outside 0 to \(largestIncomingBlob) bytes")
+                }
                 try blobs.putRedacted(hash: hash, size: size)
             }
             return

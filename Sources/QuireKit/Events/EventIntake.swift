@@ -1,9 +1,11 @@
 /// Accepts events arriving in a bundle into the log, one import at a time: parses each record,
 /// applies the origin rule (no event may claim this archive's own origin unless this archive
 /// wrote it), checks its place in its origin's hash chain, inserts it and applies it. Keeps each
-/// origin's tip as the bundle's events extend it.
+/// origin's tip as the bundle's events extend it. With `checkOnly`, it checks the same and
+/// writes nothing (`bundle verify`).
 struct EventIntake {
     let log: EventLog
+    let checkOnly: Bool
     /// For each origin seen, the last event held (this archive's, then the bundle's as they apply).
     private(set) var chains: [String: ChainTip] = [:]
     private var originRows: [String: Int] = [:]
@@ -11,13 +13,23 @@ struct EventIntake {
     private(set) var added: [String: ClosedRange<Int>] = [:]
     private(set) var eventsAdded = 0
     private(set) var eventsKnown = 0
+    /// The blobs named by the `redact` events this intake accepted (a bundle may send a blob
+    /// without its bytes only when a redaction names it).
+    private(set) var redactedInBundle = Set<String>()
 
-    init(log: EventLog) throws {
+    init(log: EventLog, checkOnly: Bool = false) throws {
         self.log = log
+        self.checkOnly = checkOnly
         for (id, archive) in try log.origins() {
             originRows[archive] = id
             chains[archive] = try log.tip(origin: id)
         }
+    }
+
+    /// What to say when two different events claim one place in an origin's chain: `here` is
+    /// this archive's event, `there` the other side's (`thereIs` says where that is).
+    static func conflict(origin: String, seq: Int, here: String, there: String, thereIs: String = "in the bundle") -> String {
+        "conflict in the chain of copy \(origin): its event \(seq) is \(here) in this archive but \(there) \(thereIs). Two different events claim one place in that copy's chain, so one of them was written by another copy under its id (a copy made with cp, or a forged bundle). See `quire reid --help`"
     }
 
     /// The last seq held of `origin` (0 for none).
@@ -34,14 +46,15 @@ struct EventIntake {
         let chain = chains[origin] ?? .start
         if seq <= chain.seq {
             // Known here already: it must be the very same event.
-            guard try log.hash(origin: origin, seq: seq) == event.hash else {
-                throw bad("event \(origin):\(seq) differs from the one this archive holds (a forked chain)")
+            let held = try log.hash(origin: origin, seq: seq) ?? "none"
+            guard held == event.hash else {
+                throw bad(Self.conflict(origin: origin, seq: seq, here: held, there: event.hash) + "; nothing was imported")
             }
             eventsKnown += 1
             return
         }
         if origin == log.archive.id {
-            throw bad("event \(origin):\(seq) claims this archive's own origin, but this archive never wrote it")
+            throw bad("event \(origin):\(seq) claims this archive's own origin, but this archive never wrote it. Either the bundle is forged, or it comes from a copy of this archive made with cp (which kept this archive's id and went on writing under it): give that copy its own id with `quire reid` there, then sync again")
         }
         guard seq == chain.seq + 1 else {
             throw bad("event \(origin):\(seq) does not follow this archive's last event of that origin (\(chain.seq)): events \(chain.seq + 1)-\(seq - 1) are missing")
@@ -51,6 +64,13 @@ struct EventIntake {
         }
         let payload: JSON
         do { payload = try JSON.parse(Array(event.payload.utf8)) } catch { throw bad("payload of \(origin):\(seq) is not JSON") }
+        if EventKind(name: event.kind) == .redact, let blob = payload["blob"]?.stringValue { redactedInBundle.insert(blob) }
+        if checkOnly {
+            chains[origin] = ChainTip(seq: seq, hash: event.hash)
+            added[origin] = (added[origin]?.lowerBound ?? seq)...seq
+            eventsAdded += 1
+            return
+        }
 
         let originRow: Int
         if let row = originRows[origin] {

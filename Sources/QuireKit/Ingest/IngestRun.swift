@@ -201,9 +201,19 @@ private struct IngestRun {
             known.blob = rows.blob
             known.version = rows.version
         case .changes:
-            let existing = try archive.blobs.id(hash: hash)
-            if let existing {
-                known.blob = existing
+            var existing = try archive.blobs.record(hash: hash)
+            if let stub = existing, stub.form == .redacted, try archive.mayTakeBytesAgain(stub) {
+                // Another copy redacted these bytes; this copy's own capture is kept, in quarantine,
+                // until its operator reinstates or purges it.
+                let stored = try store(file, hash: hash, size: size, filling: stub)
+                try archive.insertArticle(blob: stub.id, file.metadata, replacing: true)
+                try archive.quarantineRefilled(stub)
+                report.storedBytes += stored.bytes
+                report.quarantined.append(.init(path: file.pathText, reason: "its bytes were redacted in another copy; they are kept here in quarantine (quire reinstate \(hash) serves them)"))
+                existing = nil
+                known.blob = stub.id
+            } else if let existing {
+                known.blob = existing.id
             } else {
                 let stored = try store(file, hash: hash, size: size)
                 known.blob = stored.id
@@ -214,7 +224,7 @@ private struct IngestRun {
             // A new version; its hash follows from key, blob and parents, so only the parents are recorded.
             record.parents = try document.map { try heads(document: $0.id) } ?? []
             record.meaning = try SightingDecider.meaning(documentExists: document != nil, bytesWereHeld: existing != nil) {
-                try db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document!.id, existing!) != nil
+                try db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document!.id, existing!.id) != nil
             }
         }
         report.counts[record.meaning.rawValue, default: 0] += 1
@@ -239,10 +249,11 @@ private struct IngestRun {
             """, [document]) { $0.text(0) }
     }
 
-    /// Writes a new blob through the blob store; returns its row and the bytes it takes.
-    private func store(_ file: IngestFile, hash: String, size: Int) throws -> (id: Int, bytes: Int) {
+    /// Writes a new blob through the blob store (into `filling`, a redacted row of it, when
+    /// given); returns its row and the bytes it takes.
+    private func store(_ file: IngestFile, hash: String, size: Int, filling stub: BlobRecord? = nil) throws -> (id: Int, bytes: Int) {
         if case .encodedFile(let path, let compressed) = file.plan {
-            let stored = try archive.blobs.put(hash: hash, size: size, storedFormFile: path, compressed: compressed)
+            let stored = try archive.blobs.put(hash: hash, size: size, storedFormFile: path, compressed: compressed, filling: stub)
             return (stored.id, stored.stored)
         }
         guard case .small(let bytes, _, _)? = file.content else {
@@ -250,7 +261,7 @@ private struct IngestRun {
         }
         let encoded: EncodedBlob
         if case .encoded(let e) = file.plan { encoded = e } else { encoded = try BlobEncoding.encode(bytes, base: nil, level: options.compressionLevel) }
-        let stored = try archive.blobs.put(hash: hash, bytes: bytes, encoded: encoded, level: options.compressionLevel)
+        let stored = try archive.blobs.put(hash: hash, bytes: bytes, encoded: encoded, level: options.compressionLevel, filling: stub)
         return (stored.id, stored.stored)
     }
 }

@@ -73,6 +73,8 @@ public struct IngestReport: Sendable {
     public internal(set) var failures: [Problem] = []
     /// Things left out on purpose (symbolic links), with why.
     public internal(set) var skipped: [Problem] = []
+    /// Files whose bytes another copy had redacted: stored, but kept in quarantine.
+    public internal(set) var quarantined: [Problem] = []
     /// Wall-clock seconds.
     public internal(set) var seconds = 0.0
 
@@ -99,6 +101,7 @@ public struct IngestReport: Sendable {
             "counts": .object(counts.mapValues { .int(Int64($0)) }),
             "failures": .array(failures.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            "quarantined": .array(quarantined.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "seconds": .double((seconds * 1000).rounded() / 1000),
         ])
     }

@@ -18,6 +18,14 @@ final class BlobChunkWriter {
         id = db.lastInsertRowID
     }
 
+    /// A writer that gives bytes to the row `stub`, which had none (a blob known only by a
+    /// redaction from another copy): its row id, hash and size stay.
+    init(db: Database, filling stub: BlobRecord, form: StoredForm, depth: Int) throws {
+        self.db = db
+        try db.run("UPDATE blobs SET encoding = ?, base = ?, depth = ?, stored_size = 0 WHERE id = ?", form.encoding, form.base, depth, stub.id)
+        id = stub.id
+    }
+
     /// Appends stored bytes.
     func append(_ piece: UnsafeRawBufferPointer) throws {
         var rest = piece[...]

@@ -1,63 +1,80 @@
 import Deflate
 import Hashing
 
-/// One blob arriving in a bundle: its bytes are checked against its hash as they stream in and
-/// stored as they arrive, so a blob of any size passes through bounded memory. Made by
-/// `BlobStore.receive`; nothing is kept unless `finish` confirms the hash (the import's
-/// transaction rolls back otherwise).
+/// One blob arriving in a bundle: its bytes are checked against its hash as they stream in and,
+/// unless only checking, stored as they arrive, so a blob of any size passes through bounded
+/// memory whatever its record declares. Made by `BlobStore.receive`; nothing is kept unless
+/// `finish` confirms the hash (the import's transaction rolls back otherwise).
 struct BlobReception {
     let hash: String
     let size: Int
     /// Where the record starts in the bundle body (for messages).
     let offset: Int
+    /// The blob's redacted row this reception gives bytes to (nil: a new row).
+    let filling: BlobRecord?
     private let store: BlobStore
     private var hasher = SHA256()
     private var received = 0
     /// The first 32 KiB of the original bytes (a later blob's dictionary).
     private(set) var prefix: [UInt8] = []
-    /// For a zlib record: decompresses the stream to check it.
+    /// For a zlib record: decompresses the stream to check it (at most `size` bytes come out).
     private var inflater: Inflater?
-    /// For a large raw record: compresses it on the way in.
+    /// Re-encodes the original bytes on the way in: a large raw record, or a zlib record whose
+    /// base is too deep a chain here to build on (stored self-contained instead).
     private var deflater: Deflater?
-    /// Where the stored form goes.
+    /// Where the stored form goes (nil when only checking).
     private var writer: BlobChunkWriter?
-    /// Original bytes kept in memory, to be encoded when complete (small blobs, or a base chain
-    /// too deep to build on).
+    /// Whether the record's own zlib stream is what gets stored.
+    private var storesRecordBytes = false
+    /// Original bytes kept in memory, to be compressed when complete (small raw records only).
     private var plain: [UInt8]?
 
     /// Raw records up to this size are kept in memory and compressed when complete.
     static let memoryLimit = 4 * 1024 * 1024
 
-    fileprivate init(store: BlobStore, hash: String, size: Int, compressed: Bool, base: String?, offset: Int,
-                     prefixes: inout PrefixCache) throws {
+    fileprivate init(store: BlobStore, hash: String, size: Int, compressed: Bool, base: String?, offset: Int, checkOnly: Bool,
+                     filling: BlobRecord?, prefixes: inout PrefixCache) throws {
         self.store = store
         self.hash = hash
         self.size = size
         self.offset = offset
+        self.filling = filling
         if compressed {
             var dictionary: [UInt8]? = nil
             var baseRecord: BlobRecord? = nil
             if let base {
-                guard let record = try store.record(hash: base) else {
-                    throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
+                if let cached = try prefixes.get(base) {
+                    dictionary = cached
+                    baseRecord = try store.record(hash: base)
+                } else {
+                    guard let record = try store.record(hash: base), record.form.holdsBytes else {
+                        throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is compressed against blob \(base), which neither the bundle nor this archive holds")
+                    }
+                    baseRecord = record
+                    dictionary = try store.prefix(record)
+                    try prefixes.put(base, dictionary!)
                 }
-                baseRecord = record
-                dictionary = try prefixes.get(base) ?? store.prefix(record)
-                prefixes.put(base, dictionary!)
             }
             inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: size)
-            if let baseRecord, !BlobStore.canServeAsBase(baseRecord) {
-                plain = []   // too deep a chain here: keep the bytes and store them self-contained
+            guard !checkOnly else { return }
+            if base != nil, baseRecord == nil || !BlobStore.canServeAsBase(baseRecord!) {
+                // The base is not stored here (only checking it), or too deep a chain to build on:
+                // the bytes are recompressed on their own as they come out.
+                deflater = try Deflater(level: BlobEncoding.defaultLevel)
+                writer = try store.writer(hash: hash, size: size, form: .zlib(base: nil), depth: 0, filling: filling)
             } else {
+                storesRecordBytes = true
                 writer = try store.writer(hash: hash, size: size, form: .zlib(base: baseRecord?.id),
-                                          depth: baseRecord.map { $0.depth + 1 } ?? 0)
+                                          depth: baseRecord.map { $0.depth + 1 } ?? 0, filling: filling)
             }
+        } else if checkOnly {
+            return
         } else if size <= Self.memoryLimit {
             plain = []
             plain?.reserveCapacity(size)
         } else {
             deflater = try Deflater(level: BlobEncoding.defaultLevel)
-            writer = try store.writer(hash: hash, size: size, form: .zlib(base: nil), depth: 0)
+            writer = try store.writer(hash: hash, size: size, form: .zlib(base: nil), depth: 0, filling: filling)
         }
     }
 
@@ -65,30 +82,37 @@ struct BlobReception {
     mutating func take(_ piece: UnsafeRawBufferPointer) throws {
         do {
             if let inflater {
-                try writer?.append(piece)
-                let consumed = try inflater.decompress(piece) { original in self.original(original) }
+                if storesRecordBytes { try writer?.append(piece) }
+                let consumed = try inflater.decompress(piece) { original in try self.original(original) }
                 if consumed < piece.count {
                     throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) has bytes after its compressed stream")
                 }
             } else {
-                original(piece)
-                if plain == nil, let deflater, let writer {
-                    try deflater.compress(piece) { try writer.append($0) }
-                }
+                try original(piece)
             }
         } catch let error as ZlibError {
+            if error.kind == .outputLimitExceeded {
+                throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is damaged: it decompresses to more than the \(size) bytes its record declares (stopped there)", underlying: error)
+            }
             throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is damaged", underlying: error)
         }
     }
 
-    /// Takes original bytes: hashed, their prefix kept, and kept whole when `plain`.
-    private mutating func original(_ bytes: UnsafeRawBufferPointer) {
+    /// Takes original bytes: hashed, their prefix kept, and re-encoded or kept when needed.
+    private mutating func original(_ bytes: UnsafeRawBufferPointer) throws {
+        guard received + bytes.count <= size else {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) holds more than the \(size) bytes its record declares")
+        }
         hasher.update(bytes)
         if received < BlobEncoding.dictionarySize {
             prefix += bytes.prefix(BlobEncoding.dictionarySize - received)
         }
         received += bytes.count
-        plain?.append(contentsOf: bytes)
+        if plain != nil {
+            plain!.append(contentsOf: bytes)
+        } else if let deflater, let writer {
+            try deflater.compress(bytes) { try writer.append($0) }
+        }
     }
 
     /// The record is complete: checks size and hash, and writes what is held in memory.
@@ -104,7 +128,7 @@ struct BlobReception {
             throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) does not match its hash: its \(received) bytes hash to \(actual)")
         }
         if let plain {
-            _ = try store.put(hash: hash, bytes: plain)
+            _ = try store.put(hash: hash, bytes: plain, filling: filling)
         } else {
             try writer?.finish()
         }
@@ -113,37 +137,70 @@ struct BlobReception {
 
 extension BlobStore {
     /// Starts receiving a blob from a bundle record, or returns nil when the archive already has
-    /// a row for it (its bytes are then passed over). `compressed`: the record's bytes are a zlib
-    /// stream, against `base`'s dictionary when given. `prefixes` caches recent blobs' first
-    /// 32 KiB: bases usually arrive just before the blobs compressed against them.
-    func receive(hash: String, size: Int, compressed: Bool, base: String?, at offset: Int,
-                 prefixes: inout PrefixCache) throws -> BlobReception? {
-        if try contains(hash: hash) { return nil }
+    /// it (its bytes are then passed over). A row without bytes whose bytes this copy may take
+    /// again (`mayFill`: a redaction from another copy, never this copy's own deletion) is given
+    /// the bytes. `compressed`: the record's bytes are a zlib stream, against `base`'s dictionary
+    /// when given. `checkOnly`: hash and count, store nothing. `prefixes` caches recent blobs'
+    /// first 32 KiB: bases usually arrive just before the blobs compressed against them.
+    func receive(hash: String, size: Int, compressed: Bool, base: String?, at offset: Int, checkOnly: Bool = false,
+                 mayFill: (BlobRecord) throws -> Bool = { _ in false }, prefixes: inout PrefixCache) throws -> BlobReception? {
+        var filling: BlobRecord? = nil
+        if let existing = try record(hash: hash) {
+            guard existing.form == .redacted, try mayFill(existing) else { return nil }
+            guard existing.size == size else {
+                throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) declares \(size) bytes, but its redaction recorded \(existing.size)")
+            }
+            filling = existing
+        }
         return try BlobReception(store: self, hash: hash, size: size, compressed: compressed, base: base, offset: offset,
-                                 prefixes: &prefixes)
+                                 checkOnly: checkOnly, filling: filling, prefixes: &prefixes)
     }
 }
 
-/// A small cache of blob prefixes, dropping the least recently used.
+/// The first 32 KiB of blobs received so far, for the blobs that arrive compressed against them.
+/// The most recently used `capacity` stay in memory; with a spill file, older ones are written
+/// there instead of being dropped (checking a bundle stores nothing in the archive, so bases that
+/// came earlier in the bundle are found only here).
 struct PrefixCache {
     let capacity: Int
     private var entries: [String: (bytes: [UInt8], used: Int)] = [:]
+    /// Entries in order of use, oldest first (stale ones skipped when popped).
+    private var order: [(hash: String, used: Int)] = []
+    private var orderStart = 0
     private var clock = 0
+    private let spill: SpillFile?
+    private var spilled: [String: (offset: Int, count: Int)] = [:]
 
-    init(capacity: Int) { self.capacity = capacity }
-
-    mutating func get(_ hash: String) -> [UInt8]? {
-        guard let entry = entries[hash] else { return nil }
-        clock += 1
-        entries[hash] = (entry.bytes, clock)
-        return entry.bytes
+    init(capacity: Int, spill: SpillFile? = nil) {
+        self.capacity = capacity
+        self.spill = spill
     }
 
-    mutating func put(_ hash: String, _ bytes: [UInt8]) {
+    mutating func get(_ hash: String) throws -> [UInt8]? {
+        if let entry = entries[hash] {
+            clock += 1
+            entries[hash] = (entry.bytes, clock)
+            order.append((hash, clock))
+            return entry.bytes
+        }
+        guard let place = spilled[hash], let spill else { return nil }
+        return try spill.read(at: place.offset, count: place.count)
+    }
+
+    mutating func put(_ hash: String, _ bytes: [UInt8]) throws {
         clock += 1
         entries[hash] = (bytes, clock)
-        if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+        order.append((hash, clock))
+        while entries.count > capacity, orderStart < order.count {
+            let (oldest, used) = order[orderStart]
+            orderStart += 1
+            guard let entry = entries[oldest], entry.used == used else { continue }
             entries[oldest] = nil
+            if let spill { spilled[oldest] = (try spill.append(entry.bytes), entry.bytes.count) }
+        }
+        if orderStart > 4096 && orderStart * 2 > order.count {
+            order.removeFirst(orderStart)
+            orderStart = 0
         }
     }
 }

@@ -145,15 +145,19 @@ struct BlobStore {
 
     // MARK: Writing
 
-    /// A writer for a new blob whose stored form arrives in pieces.
-    func writer(hash: String, size: Int, form: StoredForm, depth: Int) throws -> BlobChunkWriter {
-        try BlobChunkWriter(db: db, hash: hash, size: size, form: form, depth: depth)
+    /// A writer for a new blob whose stored form arrives in pieces; with `filling`, for the
+    /// redacted row of that blob instead (see `fill`).
+    func writer(hash: String, size: Int, form: StoredForm, depth: Int, filling stub: BlobRecord? = nil) throws -> BlobChunkWriter {
+        if let stub { return try BlobChunkWriter(db: db, filling: stub, form: form, depth: depth) }
+        return try BlobChunkWriter(db: db, hash: hash, size: size, form: form, depth: depth)
     }
 
     /// Stores a new blob from its encoded form. The base it was encoded against is checked here,
     /// inside the write transaction: when it is no longer usable (gone, redacted, too deep), the
-    /// original `bytes` are encoded again self-contained. Returns the row id and the stored size.
-    func put(hash: String, bytes: [UInt8], encoded: EncodedBlob, level: Int32 = BlobEncoding.defaultLevel) throws -> (id: Int, stored: Int) {
+    /// original `bytes` are encoded again self-contained. With `filling`, the bytes go into that
+    /// redacted row of the same blob. Returns the row id and the stored size.
+    func put(hash: String, bytes: [UInt8], encoded: EncodedBlob, level: Int32 = BlobEncoding.defaultLevel,
+             filling stub: BlobRecord? = nil) throws -> (id: Int, stored: Int) {
         var encoded = encoded
         var base: BlobRecord? = nil
         if let baseHash = encoded.base {
@@ -164,7 +168,7 @@ struct BlobStore {
             }
         }
         let form: StoredForm = encoded.compressed ? .zlib(base: base?.id) : .raw
-        let writer = try writer(hash: hash, size: bytes.count, form: form, depth: base.map { $0.depth + 1 } ?? 0)
+        let writer = try writer(hash: hash, size: bytes.count, form: form, depth: base.map { $0.depth + 1 } ?? 0, filling: stub)
         try encoded.data.withUnsafeBytes { try writer.append($0) }
         try writer.finish()
         return (writer.id, encoded.data.count)
@@ -172,12 +176,12 @@ struct BlobStore {
 
     /// Stores a new blob from a file holding its stored form (self-contained: a zlib stream when
     /// `compressed`, else the original bytes), streaming. Returns the row id and the stored size.
-    func put(hash: String, size: Int, storedFormFile path: String, compressed: Bool) throws -> (id: Int, stored: Int) {
+    func put(hash: String, size: Int, storedFormFile path: String, compressed: Bool, filling stub: BlobRecord? = nil) throws -> (id: Int, stored: Int) {
         guard let input = fopen(path, "rb") else {
             throw QuireError(.io, "cannot read temporary file \(path)")
         }
         defer { fclose(input) }
-        let writer = try writer(hash: hash, size: size, form: compressed ? .zlib(base: nil) : .raw, depth: 0)
+        let writer = try writer(hash: hash, size: size, form: compressed ? .zlib(base: nil) : .raw, depth: 0, filling: stub)
         var buffer = [UInt8](repeating: 0, count: BlobEncoding.chunkSize)
         while true {
             let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
@@ -190,8 +194,8 @@ struct BlobStore {
     }
 
     /// Stores a new blob whose original bytes are in memory, self-contained.
-    func put(hash: String, bytes: [UInt8]) throws -> Int {
-        try put(hash: hash, bytes: bytes, encoded: BlobEncoding.encode(bytes, base: nil)).id
+    func put(hash: String, bytes: [UInt8], filling stub: BlobRecord? = nil) throws -> Int {
+        try put(hash: hash, bytes: bytes, encoded: BlobEncoding.encode(bytes, base: nil), filling: stub).id
     }
 
     /// A row for a blob whose bytes this copy will never hold (a redaction of bytes it never had):

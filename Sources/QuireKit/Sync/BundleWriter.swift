@@ -48,6 +48,16 @@ private struct BundleWriter {
     var db: Database { archive.db }
 
     func write(_ output: (UnsafeRawBufferPointer) throws -> Void) throws -> BundleSummary {
+        // What the receiver holds must be what this archive holds at the same places: a receiver
+        // whose chain of some copy differs (events minted under that copy's id elsewhere) would
+        // never get what it lacks, so the difference is named instead of sending by seq alone.
+        for (origin, tip) in base.origins {
+            guard let held = try archive.events.hash(origin: origin, seq: tip.seq) else { continue }
+            if held != tip.hash {
+                throw QuireError(.refused, EventIntake.conflict(origin: origin, seq: tip.seq, here: held, there: tip.hash,
+                                                                thereIs: "at the receiver") + "; no bundle was written")
+            }
+        }
         var baseSeq: [Int: Int] = [:]
         for (id, archiveID) in try archive.events.origins() { baseSeq[id] = base.seq(archiveID) }
         let tip = try archive.state()

@@ -28,43 +28,49 @@ public struct ImportReport: Sendable {
 extension Archive {
     /// Imports a bundle in one transaction: checks the file (magic, version, trailing hash),
     /// that this archive holds the events the bundle builds on, and every record (each blob's
-    /// bytes against its hash, each event's place in its origin's hash chain, no event claiming
-    /// this archive's origin that this archive never wrote); inserts what is new and ignores what
-    /// is known; records the import (which travels with later bundles) and what the sender holds.
-    /// Any failure leaves the archive exactly as it was.
+    /// bytes against its hash and its declared size, each event's place in its origin's hash
+    /// chain, no event claiming this archive's origin that this archive never wrote, every event
+    /// against the rules of its kind); inserts what is new and ignores what is known; checks that
+    /// what it added keeps every invariant `verify` checks; records the import (which travels
+    /// with later bundles) and what the sender is now known to hold. An import adds, never takes
+    /// away: any failure leaves the archive exactly as it was.
     public func importBundle(at path: String, peerName: String? = nil) throws -> ImportReport {
-        try importOrVerify(path: path, peerName: peerName, commit: true)
-    }
-
-    /// Checks everything `importBundle` checks, and changes nothing.
-    public func verifyBundle(at path: String) throws -> ImportReport {
-        try importOrVerify(path: path, peerName: nil, commit: false)
-    }
-
-    private struct DryRun: Error { let report: ImportReport }
-
-    private func importOrVerify(path: String, peerName: String?, commit: Bool) throws -> ImportReport {
         let file = try BundleFile.open(path)
-        do {
-            return try write {
-                var importer = try BundleImporter(archive: self, file: file)
-                try importer.checkPrerequisites()
-                try file.readRecords(&importer)
-                try importer.finish()
-                try indexMissingArticles()
-                let report = importer.report(changed: commit && importer.eventsAdded + importer.blobsAdded > 0)
-                guard commit else { throw DryRun(report: report) }
-                try recordImport(report, file: file, peerName: peerName)
-                return report
-            }
-        } catch let dry as DryRun {
-            return dry.report
+        return try write {
+            let marks = try ImportMarks(db: db)
+            var importer = try BundleImporter(archive: self, file: file, checkOnly: false)
+            try importer.checkPrerequisites()
+            try file.readRecords(&importer)
+            try importer.finish()
+            try checkImported(since: marks, bundle: file.header.bundle)
+            try indexMissingArticles()
+            let report = importer.report(changed: importer.eventsAdded + importer.blobsAdded > 0)
+            try recordImport(report, file: file, peerName: peerName)
+            return report
+        }
+    }
+
+    /// Checks what `importBundle` checks of the file, its records, their hashes and sizes, the
+    /// event chains and what the bundle builds on, and changes nothing. It reads in one read
+    /// transaction, so it never holds the write lock and ingests go on meanwhile; the rules of
+    /// each event's kind are checked only by a real import (which rolls back on any of them).
+    public func verifyBundle(at path: String) throws -> ImportReport {
+        let file = try BundleFile.open(path)
+        let directory = (self.path as NSString).deletingLastPathComponent
+        let spill = try SpillFile(in: directory.isEmpty ? "." : directory)
+        return try read {
+            var importer = try BundleImporter(archive: self, file: file, checkOnly: true, spill: spill)
+            try importer.checkPrerequisites()
+            try file.readRecords(&importer)
+            try importer.finish()
+            return importer.report(changed: false)
         }
     }
 
     /// Records a finished import: the `import` event (when the bundle brought anything but other
     /// copies' import records, so two copies syncing do not echo imports forever), what the
-    /// sender holds, and the local exchange log.
+    /// sender holds (only what this archive can check: the events the bundle carried, and the
+    /// claimed tips that match events held here), and the local exchange log.
     private func recordImport(_ report: ImportReport, file: BundleFile, peerName: String?) throws {
         let header = file.header
         let addedContent = try report.added.contains { origin, range in
@@ -79,17 +85,81 @@ extension Archive {
             ])
         }
         if header.source != id {
-            let peer = try notePeer(archive: header.source, name: peerName, holds: header.tip)
+            var holds = ArchiveState()
+            for (origin, tip) in header.tip.origins where try events.hash(origin: origin, seq: tip.seq) == tip.hash {
+                holds.origins[origin] = tip
+            }
+            for (origin, range) in report.added where holds.seq(origin) < range.upperBound {
+                if let hash = try events.hash(origin: origin, seq: range.upperBound) {
+                    holds.origins[origin] = ArchiveState.Tip(seq: range.upperBound, hash: hash)
+                }
+            }
+            let peer = try notePeer(archive: header.source, name: peerName, holds: holds)
             try noteExchange(peer: peer, direction: "received", bundle: header.bundle, events: report.eventsAdded,
                              blobs: report.blobsAdded, bytes: file.size, file: file.path)
         }
     }
+
+    /// Checks the rows an import added against the invariants `verify` checks, so that after any
+    /// import that succeeds `verify` is clean: each new version's hash is that of its key, blob
+    /// and parents; each new sighting's version is of its document and blob; each document it
+    /// touched has a head among its versions; each new blob is named by an event.
+    private func checkImported(since marks: ImportMarks, bundle: String) throws {
+        func refuse(_ what: String) -> QuireError {
+            QuireError(.badBundle, "bundle \(bundle) cannot be imported: \(what); nothing was imported")
+        }
+        try db.forEach("""
+            SELECT v.hash, d.key, b.hash,
+                   (SELECT group_concat(p.hash, ' ') FROM version_parents vp JOIN versions p ON p.id = vp.parent WHERE vp.version = v.id)
+            FROM versions v JOIN documents d ON d.id = v.document JOIN blobs b ON b.id = v.blob WHERE v.id > ?
+            """, [marks.version]) { s in
+            let parents = s.optionalText(3)?.split(separator: " ").map(String.init) ?? []
+            if versionHash(key: s.text(1), blob: s.text(2), parents: parents) != s.text(0) {
+                throw refuse("version \(s.text(0)) does not match its document '\(s.text(1))', blob and parents")
+            }
+        }
+        if let row = try db.int("""
+            SELECT s.id FROM sightings s JOIN versions v ON v.id = s.version
+            WHERE s.id > ? AND (v.blob <> s.blob OR v.document <> s.document) LIMIT 1
+            """, marks.sighting) {
+            throw refuse("sighting \(row) names a version of another document or blob")
+        }
+        if let key = try db.text("""
+            SELECT d.key FROM documents d LEFT JOIN versions h ON h.id = d.head
+            WHERE d.id IN (SELECT document FROM versions WHERE id > ?1 UNION SELECT document FROM sightings WHERE id > ?2 AND document IS NOT NULL)
+              AND (h.id IS NULL OR h.document <> d.id) AND EXISTS (SELECT 1 FROM versions x WHERE x.document = d.id)
+            LIMIT 1
+            """, marks.version, marks.sighting) {
+            throw refuse("document '\(key)' would be left without a head")
+        }
+        if let hash = try db.text("""
+            SELECT b.hash FROM blobs b WHERE b.id > ?
+              AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.blob = b.id)
+              AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob = b.id)
+              AND NOT EXISTS (SELECT 1 FROM redactions r WHERE r.blob = b.hash)
+            LIMIT 1
+            """, marks.blob) {
+            throw refuse("blob \(hash) is named by no event (it would count in the digest but never be passed on)")
+        }
+    }
 }
 
-/// The state of one import while its records stream by.
+/// The highest row ids before an import, so its checks look only at what it added.
+private struct ImportMarks {
+    let blob: Int, version: Int, sighting: Int
+    init(db: Database) throws {
+        blob = try db.int("SELECT coalesce(max(id), 0) FROM blobs") ?? 0
+        version = try db.int("SELECT coalesce(max(id), 0) FROM versions") ?? 0
+        sighting = try db.int("SELECT coalesce(max(id), 0) FROM sightings") ?? 0
+    }
+}
+
+/// The state of one import (or check) while its records stream by.
 private struct BundleImporter: BundleRecordHandler {
     let archive: Archive
     let file: BundleFile
+    /// Check and count only; store nothing.
+    let checkOnly: Bool
     var db: Database { archive.db }
     /// The events entering the log.
     var intake: EventIntake
@@ -104,20 +174,31 @@ private struct BundleImporter: BundleRecordHandler {
     private var redactedStubs: [(hash: String, offset: Int)] = []
     /// The first 32 KiB of recently received blobs: bases usually arrive just before the blobs
     /// compressed against them, so their dictionaries need not be read back from the archive.
-    private var prefixes = PrefixCache(capacity: 256)
+    private var prefixes: PrefixCache
 
-    init(archive: Archive, file: BundleFile) throws {
+    init(archive: Archive, file: BundleFile, checkOnly: Bool, spill: SpillFile? = nil) throws {
         self.archive = archive
         self.file = file
-        intake = try EventIntake(log: archive.events)
+        self.checkOnly = checkOnly
+        intake = try EventIntake(log: archive.events, checkOnly: checkOnly)
+        prefixes = PrefixCache(capacity: 256, spill: spill)
     }
 
-    /// The bundle holds the events past its base; this archive must hold the base.
+    /// The bundle holds the events past its base; this archive must hold the base, and where it
+    /// holds the base's events they must be the very ones the base names.
     func checkPrerequisites() throws {
         var missing: [String] = []
-        for (origin, tip) in file.header.base.origins where file.header.tip.seq(origin) > tip.seq {
+        for (origin, tip) in file.header.base.origins {
             let have = intake.held(origin)
-            if have < tip.seq { missing.append("\(origin) events \(have + 1)-\(tip.seq)") }
+            if have >= tip.seq {
+                let held = try archive.events.hash(origin: origin, seq: tip.seq) ?? "none"
+                if held != tip.hash {
+                    throw QuireError(.badBundle, "bundle \(file.header.bundle): " + EventIntake.conflict(
+                        origin: origin, seq: tip.seq, here: held, there: tip.hash, thereIs: "in the state the bundle was made for") + "; nothing was imported")
+                }
+            } else if file.header.tip.seq(origin) > tip.seq {
+                missing.append("\(origin) events \(have + 1)-\(tip.seq)")
+            }
         }
         if !missing.isEmpty {
             throw QuireError(.badBundle, "bundle \(file.header.bundle) builds on events this archive lacks: \(missing.joined(separator: "; ")). Import the bundles before it, or ask for one made with --all or --since a state file from this archive")
@@ -130,8 +211,12 @@ private struct BundleImporter: BundleRecordHandler {
     }
 
     func finish() throws {
-        for stub in redactedStubs where try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact'", stub.hash) == nil {
-            throw QuireError(.badBundle, "bundle blob \(stub.hash) (body offset \(stub.offset)) comes without its bytes as redacted, but no redaction of it is in the bundle or this archive")
+        for stub in redactedStubs {
+            let recorded = try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact'", stub.hash) != nil
+            let named = intake.redactedInBundle.contains(stub.hash) || recorded
+            if !named {
+                throw QuireError(.badBundle, "bundle blob \(stub.hash) (body offset \(stub.offset)) comes without its bytes as redacted, but no redaction of it is in the bundle or this archive")
+            }
         }
         guard eventsSeen == file.header.events, blobsSeen == file.header.blobs else {
             throw QuireError(.badBundle, "bundle \(file.header.bundle) holds \(eventsSeen) events and \(blobsSeen) blobs, but its header says \(file.header.events) and \(file.header.blobs)")
@@ -147,19 +232,30 @@ private struct BundleImporter: BundleRecordHandler {
 
     // MARK: Blobs
 
+    /// A declared size this archive will spend work on.
+    private func checkSize(_ hash: String, _ size: Int, at offset: Int) throws {
+        guard size <= archive.largestIncomingBlob else {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) declares \(size) bytes, more than the largest blob this archive accepts (\(archive.largestIncomingBlob) bytes; QUIRE_MAX_BLOB_SIZE)")
+        }
+    }
+
     mutating func blobBegin(hash: String, size: Int, zlib: Bool, base: String?, at offset: Int) throws {
         blobsSeen += 1
-        blob = try archive.blobs.receive(hash: hash, size: size, compressed: zlib, base: base, at: offset, prefixes: &prefixes)
+        try checkSize(hash, size, at: offset)
+        let archive = self.archive
+        blob = try archive.blobs.receive(hash: hash, size: size, compressed: zlib, base: base, at: offset, checkOnly: checkOnly,
+                                         mayFill: { try archive.mayTakeBytesAgain($0) }, prefixes: &prefixes)
         if blob == nil { blobsKnown += 1 }
     }
 
     mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws {
         blobsSeen += 1
+        try checkSize(hash, size, at: offset)
         if try archive.blobs.contains(hash: hash) {
             blobsKnown += 1
             return
         }
-        try archive.blobs.putRedacted(hash: hash, size: size)
+        if !checkOnly { try archive.blobs.putRedacted(hash: hash, size: size) }
         redactedStubs.append((hash, offset))
         blobsAdded += 1
     }
@@ -172,7 +268,11 @@ private struct BundleImporter: BundleRecordHandler {
         guard var incoming = blob else { return }
         blob = nil
         try incoming.finish()
-        prefixes.put(incoming.hash, incoming.prefix)
+        try prefixes.put(incoming.hash, incoming.prefix)
+        if let stub = incoming.filling, !checkOnly {
+            // Bytes another copy redacted: kept, but hidden until this copy's operator decides.
+            try archive.quarantineRefilled(stub)
+        }
         blobsAdded += 1
     }
 }

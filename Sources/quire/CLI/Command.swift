@@ -48,9 +48,25 @@ struct Context: Sendable {
         try openArchive(at: archivePath, readOnly: readOnly)
     }
 
-    /// Opens the archive at `path`, waiting for locks as long as `QUIRE_LOCK_TIMEOUT` says.
+    /// Opens the archive at `path`, waiting for locks as long as `QUIRE_LOCK_TIMEOUT` says, and
+    /// accepting blobs from bundles up to `QUIRE_MAX_BLOB_SIZE`.
     func openArchive(at path: String, readOnly: Bool = false) throws -> Archive {
-        try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
+        let archive = try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
+        archive.largestIncomingBlob = try Self.largestIncomingBlob()
+        return archive
+    }
+
+    /// `QUIRE_MAX_BLOB_SIZE`: bytes, or a number with K, M, G or T (powers of 1024); else 4G.
+    static func largestIncomingBlob() throws -> Int {
+        guard let text = getenv("QUIRE_MAX_BLOB_SIZE").map({ String(cString: $0) }), !text.isEmpty else { return Archive.defaultLargestIncomingBlob }
+        let units: [Character: Int] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var digits = text.uppercased()
+        var shift = 0
+        if let last = digits.last, let s = units[last] { shift = s; digits.removeLast() }
+        guard let n = Int(digits), n > 0, n <= (Int.max >> shift) else {
+            throw QuireError(.badSetting, "QUIRE_MAX_BLOB_SIZE must be a number of bytes, optionally with K, M, G or T (like 512M), not '\(text)'")
+        }
+        return n << shift
     }
 
     /// `QUIRE_LOCK_TIMEOUT` in seconds (a number, 0 or more), else the default.

@@ -112,6 +112,7 @@ let ingestCommand = Command(
         Output.line("Batch \(report.label) (\(report.batch)): \(report.files) files, \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
         Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)")
         Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
+        for q in report.quarantined { Output.error("quarantined: \(q.path): \(q.reason)") }
         if !report.skipped.isEmpty {
             Output.line("  skipped \(report.skipped.count): " + report.skipped.prefix(5).map { "\($0.path) (\($0.reason))" }.joined(separator: ", ")
                         + (report.skipped.count > 5 ? ", ..." : ""))
