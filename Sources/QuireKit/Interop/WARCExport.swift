@@ -31,7 +31,9 @@ public struct WARCExportReport: Sendable {
 extension Archive {
     /// Writes the sightings of `batch` (or all), captured at or after `since`, to `path` as WARC.
     /// The file appears complete or not at all.
-    public func exportWARC(to path: String, batch: String? = nil, since: String? = nil, operator agent: String = Identity.defaultAgent) throws -> WARCExportReport {
+    public func exportWARC(to path: String, batch: String? = nil, since: String? = nil, operator agent: String = Identity.defaultAgent,
+                           replace: Bool = false) throws -> WARCExportReport {
+        try checkOutputPath(path, replace: replace)
         let batchRow = try batch.map { try self.batchRow($0) }
         let rows = try read {
             var sql = """
@@ -47,7 +49,7 @@ extension Archive {
                 (path: $0.text(0), key: $0.text(1), hash: $0.text(2), size: $0.int(3), at: $0.text(4), kind: $0.text(5))
             }
         }
-        return try writeFileAtomically(path) { write in
+        return try writeFileAtomically(path, replace: true) { write in
             let fileName = (path as NSString).lastPathComponent
             let info = "software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
                 + "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"

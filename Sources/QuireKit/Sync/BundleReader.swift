@@ -21,6 +21,8 @@ protocol BundleRecordHandler {
 /// A bundle file opened for reading: magic, version and trailing SHA-256 checked, header parsed.
 public struct BundleFile: Sendable {
     public let path: String
+    /// What messages call the bundle: its path, or `stdin`.
+    public let name: String
     public let header: BundleHeader
     /// The file's size.
     public let size: Int
@@ -30,28 +32,29 @@ public struct BundleFile: Sendable {
     /// Opens and checks a bundle file. Each problem is an error that names it: not a bundle
     /// (wrong magic), a newer format version, a truncated or altered file (the trailing SHA-256
     /// does not match), a header that is not valid, a capability this version lacks.
-    public static func open(_ path: String) throws -> BundleFile {
+    public static func open(_ path: String, name: String? = nil) throws -> BundleFile {
+        let name = name ?? path
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw QuireError(.io, "cannot read bundle \(path): \(String(cString: strerror(errno)))")
+            throw QuireError(.io, "cannot read bundle \(name): \(String(cString: strerror(errno)))")
         }
         defer { try? handle.close() }
         let size = Int((try? handle.seekToEnd()) ?? 0)
         try? handle.seek(toOffset: 0)
         let start = [UInt8]((try? handle.read(upToCount: 14)) ?? Data())
         guard start.count >= 8, Array(start[0..<8]) == BundleFormat.magic else {
-            throw QuireError(.badBundle, "\(path) is not a Quire bundle (it does not start with \"QUIREBDL\")")
+            throw QuireError(.badBundle, "\(name) is not a Quire bundle (it does not start with \"QUIREBDL\")")
         }
         guard start.count == 14 else {
-            throw QuireError(.badBundle, "bundle \(path) is truncated: it ends inside its first 14 bytes")
+            throw QuireError(.badBundle, "bundle \(name) is truncated: it ends inside its first 14 bytes")
         }
         let version = UInt16(start[8]) << 8 | UInt16(start[9])
         guard version == BundleFormat.version else {
-            throw QuireError(.badBundle, "bundle \(path) has format version \(version); this quire reads version \(BundleFormat.version) (upgrade quire to read it)")
+            throw QuireError(.badBundle, "bundle \(name) has format version \(version); this quire reads version \(BundleFormat.version) (upgrade quire to read it)")
         }
         let headerLength = start[10..<14].reduce(0) { $0 << 8 | Int($1) }
         let bodyOffset = 14 + headerLength
         guard headerLength <= BundleFormat.maxHeaderSize, bodyOffset + BundleFormat.trailerSize <= size else {
-            throw QuireError(.badBundle, "bundle \(path) is truncated or damaged: its header length \(headerLength) does not fit in \(size) bytes")
+            throw QuireError(.badBundle, "bundle \(name) is truncated or damaged: its header length \(headerLength) does not fit in \(size) bytes")
         }
 
         // The trailer: SHA-256 of everything before it.
@@ -65,7 +68,7 @@ public struct BundleFile: Sendable {
         }
         let trailer = [UInt8]((try handle.read(upToCount: BundleFormat.trailerSize)) ?? Data())
         guard remaining == 0, trailer == hasher.finalize().bytes else {
-            throw QuireError(.badBundle, "bundle \(path) is damaged or truncated: its trailing SHA-256 does not match its contents")
+            throw QuireError(.badBundle, "bundle \(name) is damaged or truncated: its trailing SHA-256 does not match its contents")
         }
 
         try handle.seek(toOffset: 14)
@@ -74,12 +77,12 @@ public struct BundleFile: Sendable {
         do {
             header = try BundleHeader(json: JSON.parse(headerBytes))
         } catch let error as JSONParseError {
-            throw QuireError(.badBundle, "bundle \(path) has a header that is not valid JSON", underlying: error)
+            throw QuireError(.badBundle, "bundle \(name) has a header that is not valid JSON", underlying: error)
         }
         if let missing = header.requires.first(where: { !BundleFormat.knownCapabilities.contains($0) }) {
-            throw QuireError(.badBundle, "bundle \(path) requires the capability '\(missing)', which this quire does not have (upgrade quire)")
+            throw QuireError(.badBundle, "bundle \(name) requires the capability '\(missing)', which this quire does not have (upgrade quire)")
         }
-        return BundleFile(path: path, header: header, size: size, bodyOffset: bodyOffset,
+        return BundleFile(path: path, name: name, header: header, size: size, bodyOffset: bodyOffset,
                           bodyLength: size - bodyOffset - BundleFormat.trailerSize)
     }
 
@@ -88,7 +91,7 @@ public struct BundleFile: Sendable {
     /// shorter, malformed or missing its end record is an error naming the offset.
     func readRecords<H: BundleRecordHandler>(_ handler: inout H) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw QuireError(.io, "cannot read bundle \(path)")
+            throw QuireError(.io, "cannot read bundle \(name)")
         }
         defer { try? handle.close() }
         try handle.seek(toOffset: UInt64(bodyOffset))
@@ -103,17 +106,17 @@ public struct BundleFile: Sendable {
                     try inflater.decompress(raw) { try parser.feed($0, &handler) }
                 }
                 if consumed < data.count || (inflater.isAtEnd && remaining > 0) {
-                    throw QuireError(.badBundle, "bundle \(path) has bytes after the end of its compressed records")
+                    throw QuireError(.badBundle, "bundle \(name) has bytes after the end of its compressed records")
                 }
             }
             try inflater.finish()
         } catch let error as ZlibError {
             if error.kind == .outputLimitExceeded {
-                throw QuireError(.badBundle, "bundle \(path) decompresses to more than the \(header.recordsBytes) bytes its header declares (stopped there)", underlying: error)
+                throw QuireError(.badBundle, "bundle \(name) decompresses to more than the \(header.recordsBytes) bytes its header declares (stopped there)", underlying: error)
             }
-            throw QuireError(.badBundle, "bundle \(path) has damaged compressed records", underlying: error)
+            throw QuireError(.badBundle, "bundle \(name) has damaged compressed records", underlying: error)
         }
-        try parser.finish(path: path)
+        try parser.finish(path: name)
     }
 }
 
@@ -234,9 +237,12 @@ struct RecordParser {
         type = nil
     }
 
-    func finish(path: String) throws {
-        guard ended, offset == limit else {
-            throw QuireError(.badBundle, "bundle \(path) is incomplete: its records end at byte \(offset) of \(limit) without an end record")
+    func finish(path name: String) throws {
+        if !ended {
+            throw QuireError(.badBundle, "bundle \(name) is incomplete: its records stop at byte \(offset) of the \(limit) its header declares, without an end record")
+        }
+        if offset != limit {
+            throw QuireError(.badBundle, "bundle \(name) has its end record at byte \(offset), but its header declares \(limit) bytes of records")
         }
     }
 }

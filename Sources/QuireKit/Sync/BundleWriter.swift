@@ -32,8 +32,9 @@ extension Archive {
 
     /// Writes a bundle to `path` (`-`: stdout is the caller's business; use `writeBundle`). The
     /// file appears complete or not at all: it is written under a temporary name and renamed.
-    public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1, to path: String) throws -> BundleSummary {
-        try writeFileAtomically(path) { write in
+    /// An existing file at `path` is refused unless `replace`, and an SQLite file always.
+    public func writeBundle(base: ArchiveState, thin: Bool = false, level: Int32 = 1, to path: String, replace: Bool = false) throws -> BundleSummary {
+        try writeFileAtomically(path, replace: replace) { write in
             try writeBundle(base: base, thin: thin, level: level, output: write)
         }
     }

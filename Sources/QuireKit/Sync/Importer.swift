@@ -34,8 +34,10 @@ extension Archive {
     /// what it added keeps every invariant `verify` checks; records the import (which travels
     /// with later bundles) and what the sender is now known to hold. An import adds, never takes
     /// away: any failure leaves the archive exactly as it was.
-    public func importBundle(at path: String, peerName: String? = nil) throws -> ImportReport {
-        let file = try BundleFile.open(path)
+    /// `name` is what messages call the bundle (default: its path); `from` names where it came
+    /// from in the exchange log (default: the name).
+    public func importBundle(at path: String, name: String? = nil, peerName: String? = nil, from: String? = nil) throws -> ImportReport {
+        let file = try BundleFile.open(path, name: name)
         return try write {
             let marks = try ImportMarks(db: db)
             var importer = try BundleImporter(archive: self, file: file, checkOnly: false)
@@ -45,7 +47,7 @@ extension Archive {
             try checkImported(since: marks, bundle: file.header.bundle)
             try indexMissingArticles()
             let report = importer.report(changed: importer.eventsAdded + importer.blobsAdded > 0)
-            try recordImport(report, file: file, peerName: peerName)
+            try recordImport(report, file: file, peerName: peerName, from: from ?? file.name)
             return report
         }
     }
@@ -54,8 +56,8 @@ extension Archive {
     /// event chains and what the bundle builds on, and changes nothing. It reads in one read
     /// transaction, so it never holds the write lock and ingests go on meanwhile; the rules of
     /// each event's kind are checked only by a real import (which rolls back on any of them).
-    public func verifyBundle(at path: String) throws -> ImportReport {
-        let file = try BundleFile.open(path)
+    public func verifyBundle(at path: String, name: String? = nil) throws -> ImportReport {
+        let file = try BundleFile.open(path, name: name)
         let directory = (self.path as NSString).deletingLastPathComponent
         let spill = try SpillFile(in: directory.isEmpty ? "." : directory)
         return try read {
@@ -71,7 +73,7 @@ extension Archive {
     /// copies' import records, so two copies syncing do not echo imports forever), what the
     /// sender holds (only what this archive can check: the events the bundle carried, and the
     /// claimed tips that match events held here), and the local exchange log.
-    private func recordImport(_ report: ImportReport, file: BundleFile, peerName: String?) throws {
+    private func recordImport(_ report: ImportReport, file: BundleFile, peerName: String?, from: String) throws {
         let header = file.header
         let addedContent = try report.added.contains { origin, range in
             try events.holdsOther(than: .importRecord, origin: origin, seqs: range)
@@ -96,7 +98,7 @@ extension Archive {
             }
             let peer = try notePeer(archive: header.source, name: peerName, holds: holds)
             try noteExchange(peer: peer, direction: "received", bundle: header.bundle, events: report.eventsAdded,
-                             blobs: report.blobsAdded, bytes: file.size, file: file.path)
+                             blobs: report.blobsAdded, bytes: file.size, file: from)
         }
     }
 

@@ -28,6 +28,8 @@ struct Command: Sendable {
 
     /// `--json` for commands that print data.
     static let json = Flag("json", help: "Print one JSON document on stdout (shapes in docs/cli.md).")
+    /// `--force` for commands that write an output file.
+    static let force = Flag("force", help: "Replace the output file when it exists (never an SQLite file such as an archive).")
 }
 
 /// Options every command accepts, before or after the command name.

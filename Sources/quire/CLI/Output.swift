@@ -119,8 +119,8 @@ final class ProgressLine {
 }
 
 /// Writes `text` to the file at `path`, replacing it whole (written under a temporary name, then renamed).
-func writeTextFile(_ path: String, _ text: String) throws {
-    do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw QuireError(.io, "cannot write \(path): \(error.localizedDescription)")
-    }
+/// Writes an output file whole (see `writeFileAtomically`): an existing file is refused unless
+/// `replace` (`--force`), an SQLite file always.
+func writeTextFile(_ path: String, _ text: String, replace: Bool) throws {
+    try writeFileAtomically(path, replace: replace) { write in try Array(text.utf8).withUnsafeBytes { try write($0) } }
 }

@@ -258,13 +258,14 @@ let reportCommand = Command(
     discussion: "--html FILE writes a self-contained page (no scripts or files from elsewhere).",
     options: [
         ReportOptions.html,
+        Command.force,
         Command.json,
     ]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.report()
     if let path = args[ReportOptions.html] {
-        if path == "-" { Output.out(report.html) } else { try writeTextFile(path, report.html) }
+        if path == "-" { Output.out(report.html) } else { try writeTextFile(path, report.html, replace: args[Command.force]) }
         return 0
     }
     if args[Command.json] { Output.json(report.json); return 0 }

@@ -61,7 +61,8 @@ let exportJSONLCommand = Command(
     summary: "Print one JSON line per version with its metadata and sightings.",
     discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md).",
     options: [ExportJSONLOptions.batch,
-              ExportJSONLOptions.output]
+              ExportJSONLOptions.output,
+              Command.force]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     guard let path = args[ExportJSONLOptions.output] else {
@@ -69,7 +70,7 @@ let exportJSONLCommand = Command(
         return 0
     }
     // Streamed line by line into a file that appears complete or not at all.
-    try writeFileAtomically(path) { write in
+    try writeFileAtomically(path, replace: args[Command.force]) { write in
         try archive.exportJSONL(batch: args[ExportJSONLOptions.batch]) { line in
             try Array((line + "\n").utf8).withUnsafeBytes { try write($0) }
         }
@@ -117,13 +118,13 @@ let exportWARCCommand = Command(
     record the first time its bytes are written and a revisit record (identical-payload-digest
     profile) after that. Digests are sha256 in hex. Check the file with `warcio check OUT`.
     """,
-    options: [ExportWARCOptions.batch,
+    options: [Command.force, ExportWARCOptions.batch,
               ExportWARCOptions.since,
               Command.json],
     positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportWARC(to: args.positionals[0], batch: args[ExportWARCOptions.batch], since: args[ExportWARCOptions.since])
+    let report = try archive.exportWARC(to: args.positionals[0], batch: args[ExportWARCOptions.batch], since: args[ExportWARCOptions.since], replace: args[Command.force])
     return finish(line: "wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
                   json: report.json, skipped: report.skipped, asJSON: args[Command.json])
 }

@@ -17,12 +17,12 @@ let stateCommand = Command(
       quire state -o mine.state           (send mine.state to a colleague)
       quire bundle create new.bundle --since mine.state    (they run this on their copy)
     """,
-    options: [StateOptions.output]
+    options: [StateOptions.output, Command.force]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let text = try archive.state().json.pretty + "\n"
     if let path = args[StateOptions.output] {
-        try writeTextFile(path, text)
+        try writeTextFile(path, text, replace: args[Command.force])
     } else {
         Output.out(text)
     }
@@ -67,6 +67,7 @@ let bundleCreateCommand = Command(
         BundleCreateOptions.`all`,
         BundleCreateOptions.thin,
         BundleCreateOptions.level,
+        Command.force,
         Command.json,
     ],
     positionals: [PositionalSpec(name: "OUT", help: "The bundle file to write, or '-' for stdout.", minimum: 1, maximum: 1)]
@@ -94,7 +95,7 @@ let bundleCreateCommand = Command(
         summary = try archive.writeBundle(base: base, thin: args[BundleCreateOptions.thin], level: level) { Output.bytes($0) }
         Output.flush()
     } else {
-        summary = try archive.writeBundle(base: base, thin: args[BundleCreateOptions.thin], level: level, to: out)
+        summary = try archive.writeBundle(base: base, thin: args[BundleCreateOptions.thin], level: level, to: out, replace: args[Command.force])
     }
     try archive.noteSent(summary, to: peer == archive.id ? nil : peer, file: out)
     let text = "Bundle \(summary.header.bundle): \(summary.header.events) events, \(summary.header.blobs) blobs, \(Format.bytes(summary.bytes))"
@@ -108,21 +109,13 @@ let bundleCreateCommand = Command(
     return 0
 }
 
-/// A bundle path to read: a file, or '-' copied from stdin to a temporary file beside the archive.
-private func bundlePath(_ argument: String, near archive: String) throws -> (path: String, cleanup: () -> Void) {
-    guard argument == "-" else { return (argument, {}) }
+/// A bundle to read: a file, or '-' for stdin, staged in a scratch file without a name beside
+/// the archive (the magic checked first; a kill leaves nothing behind).
+private func bundleSource(_ argument: String, near archive: String) throws -> (path: String, name: String?, staged: StagedBundle?) {
+    guard argument == "-" else { return (argument, nil, nil) }
     let directory = (archive as NSString).deletingLastPathComponent
-    let path = (directory.isEmpty ? "." : directory) + "/.quire-stdin-" + UUID().uuidString + ".bundle"
-    guard let file = fopen(path, "wb") else { throw QuireError(.io, "cannot write a temporary file in \(directory)") }
-    defer { fclose(file) }
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        if fwrite(buffer, 1, n, file) != n { unlink(path); throw QuireError(.io, "cannot write a temporary file in \(directory)") }
-    }
-    return (path, { unlink(path) })
+    let staged = try StagedBundle(reading: STDIN_FILENO, name: "the bundle on stdin", in: directory.isEmpty ? "." : directory)
+    return (staged.path, staged.name, staged)
 }
 
 /// The options of `bundleImport`.
@@ -134,9 +127,10 @@ private enum BundleImportOptions {
 /// stdin), run the import's checks (`commit`: and keep what is new), and print the report.
 private func importOrVerifyBundle(_ context: Context, _ args: ParsedArguments, peerName: String?, commit: Bool) throws -> Int32 {
     let archive = try context.openArchive()
-    let (path, cleanup) = try bundlePath(args.positionals[0], near: context.archivePath)
-    defer { cleanup() }
-    let report = commit ? try archive.importBundle(at: path, peerName: peerName) : try archive.verifyBundle(at: path)
+    let (path, name, staged) = try bundleSource(args.positionals[0], near: context.archivePath)
+    defer { withExtendedLifetime(staged) {} }
+    let report = commit ? try archive.importBundle(at: path, name: name, peerName: peerName, from: name ?? path)
+                        : try archive.verifyBundle(at: path, name: name)
     if args[Command.json] {
         Output.json(commit ? report.json : ["valid": true, "report": report.json])
     } else if !commit {
