@@ -52,7 +52,12 @@ public final class Statement {
         case .real(let v):
             rc = sqlite3_bind_double(handle, index, v)
         case .text(let v):
-            rc = sqlite3_bind_text(handle, index, v, -1, SQLITE_TRANSIENT)
+            // The length is given, so text holding a NUL is stored whole (not cut at the NUL).
+            var text = v
+            rc = text.withUTF8 { utf8 in
+                guard let base = utf8.baseAddress, utf8.count > 0 else { return sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT) }
+                return sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(utf8.count), SQLITE_TRANSIENT)
+            }
         case .blob(let v):
             rc = v.withUnsafeBytes { bytes in
                 // A zero-length blob must still be a blob, not NULL: give SQLite a valid pointer.

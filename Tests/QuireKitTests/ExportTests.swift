@@ -76,11 +76,13 @@ struct ExportTests {
         try db.run("UPDATE paths SET path = '/abs.txt' WHERE path = 'wire-desk/valley-bridge-reopens.txt'")
         let out = scratch.dir.file("inside/out")
         let report = try scratch.archive.exportFiles(.batch("d1"), to: out)
-        #expect(Set(report.skipped.map(\.path)) == ["../escape.txt", "/abs.txt", "coastal-wire/storm-warning.txt"])
+        #expect(Set(report.skipped.map(\.path)) == ["../escape.txt", "coastal-wire/storm-warning.txt"])
         #expect(report.skipped.first { $0.path == "coastal-wire/storm-warning.txt" }?.reason.contains("redacted") == true)
         #expect(!FileManager.default.fileExists(atPath: scratch.dir.file("inside/escape.txt")))
         #expect(!FileManager.default.fileExists(atPath: "/abs.txt"))
-        #expect(report.files == 2)
+        // A file ingested by its absolute name is written under the folder, never at that name.
+        #expect(FileManager.default.fileExists(atPath: out + "/abs.txt"))
+        #expect(report.files == 3)
     }
 
     @Test("a BagIt bag that bagit.py validates, and that fails validation once a payload byte changes")

@@ -27,11 +27,11 @@ public final class Archive {
     /// The file's path.
     public let path: String
     /// The archive id: a UUID made at init, the origin of every event this copy writes.
-    public let id: String
+    public internal(set) var id: String
     /// The connection. Internal so that QuireKit's parts share it; callers use the methods.
     let db: Database
     /// This archive's row in `origins`.
-    let selfOrigin: Int
+    internal(set) var selfOrigin: Int
     /// The largest blob a bundle may declare (bytes); a record declaring more is refused before
     /// any work is spent on it. The command line sets it from `QUIRE_MAX_BLOB_SIZE`.
     public var largestIncomingBlob = Archive.defaultLargestIncomingBlob
@@ -101,7 +101,9 @@ public final class Archive {
             throw QuireError(.archiveExists, "\(path) already exists")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).creating-\(Identity.newUUID())"
+        let prefix = ".\((path as NSString).lastPathComponent).creating-"
+        removeStaleCreations(in: directory.isEmpty ? "." : directory, prefix: prefix)
+        let temporary = (directory.isEmpty ? "." : directory) + "/" + prefix + "\(getpid())-\(Identity.newUUID())"
         defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temporary + suffix) } }
         do {
             let db = try Database(path: temporary, mode: .create)
@@ -146,6 +148,23 @@ public final class Archive {
         return (try open(at: path, lockTimeout: lockTimeout), false)
     }
 
+    /// Removes what a killed `create` of the same archive left in `directory`: files named
+    /// `PREFIX<pid>-<uuid>[-journal|-wal|-shm]` whose process is gone, and files of the older
+    /// form `PREFIX<uuid>` not touched for an hour.
+    private static func removeStaleCreations(in directory: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            let path = directory + "/" + name
+            if let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), rest[..<dash].count < 8 {
+                if kill(pid, 0) != 0 && errno == ESRCH { unlink(path) }
+            } else {
+                var st = stat()
+                if stat(path, &st) == 0, time(nil) - st.st_mtim.tv_sec > 3600 { unlink(path) }
+            }
+        }
+    }
+
     static var migrations: [Migration] {
         SchemaMigrations.all.map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }
     }
@@ -164,6 +183,9 @@ public final class Archive {
             throw QuireError(.io, "cannot open archive \(path): \(String(cString: strerror(errno)))")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw QuireError(.notAnArchive, "\(path) is a directory, not a Quire archive") }
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            throw QuireError(.notAnArchive, "\(path) is not a regular file (a pipe, a device or a socket), not a Quire archive")
+        }
         if st.st_size == 0 { throw QuireError(.notAnArchive, "\(path) is an empty file, not a Quire archive") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw QuireError(.io, "cannot read archive \(path): \(String(cString: strerror(errno)))")

@@ -6,7 +6,12 @@ extension Archive {
     /// event in arrival order to rebuild them, in one transaction. The result must equal what was
     /// there: the events and blobs are the archive; everything else follows from them.
     public func rebuildDerivedState() throws {
-        try write {
+        try write { try replayIntoEmptyDerivedTables() }
+    }
+
+    /// Empties the derived tables and replays the log into them. Inside a write transaction.
+    func replayIntoEmptyDerivedTables() throws {
+        do {
             try db.execute("""
                 UPDATE documents SET head = NULL;
                 DELETE FROM verifications;

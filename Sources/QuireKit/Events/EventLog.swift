@@ -110,6 +110,24 @@ struct EventLog {
             """, origin, range.lowerBound, range.upperBound, kind.name) != nil
     }
 
+    /// Moves the events of origin row `from` after seq `after` to origin row `to` (archive id
+    /// `toID`), numbered from 1 and chained again under that id: what `reid` does to the events a
+    /// copy made with cp wrote under an id that is not its own. Payloads stay as they were.
+    /// Returns how many moved. Inside a write transaction; the derived tables must be replayed after.
+    func remint(from: Int, after: Int, to: Int, toID: String) throws -> Int {
+        let rows = try db.rows("SELECT id, kind, at, payload, payload_size FROM events WHERE origin = ? AND seq > ? ORDER BY seq", [from, after]) {
+            (id: $0.int(0), kind: $0.text(1), at: $0.text(2), payload: try EventPayload.text($0, payload: 3, size: 4))
+        }
+        var tip = try tip(origin: to)
+        for row in rows {
+            let seq = tip.seq + 1
+            let hash = Event.chainHash(previous: tip.hash, origin: toID, seq: seq, kind: row.kind, at: row.at, payload: row.payload)
+            try db.run("UPDATE events SET origin = ?, seq = ?, hash = ? WHERE id = ?", to, seq, hash, row.id)
+            tip = ChainTip(seq: seq, hash: hash)
+        }
+        return rows.count
+    }
+
     // MARK: Bundles
 
     /// The events past `base` (for each origin row, the seq the receiver holds), in arrival order

@@ -1,9 +1,15 @@
 /// How a file's path becomes text (for display and document keys).
 enum PathText {
-    /// The path as text: itself when it is valid UTF-8; otherwise each byte that is not part of
-    /// valid UTF-8, and each `%`, written as `%XX`. The exact bytes are recorded separately.
+    /// The path as text, one text per path (so distinct files never share a key): itself when it
+    /// is valid UTF-8, except that a `%` followed by two hex digits is written `%25` (else the
+    /// name `caf%E9.txt` would read like the Latin-1 name `caf\xE9.txt`); otherwise each byte that
+    /// is not part of valid UTF-8, and each `%`, written as `%XX`. Every `%XX` in the text is then
+    /// exactly one byte of the name. The exact bytes are also recorded separately.
     static func display(_ bytes: [UInt8]) -> (text: String, isExact: Bool) {
-        if let s = String(validating: bytes, as: UTF8.self) { return (s, true) }
+        if let s = String(validating: bytes, as: UTF8.self) {
+            guard bytes.contains(UInt8(ascii: "%")) else { return (s, true) }
+            return (escapingPercentBeforeHex(s), true)
+        }
         var out = ""
         var i = 0
         while i < bytes.count {
@@ -21,6 +27,19 @@ enum PathText {
             }
         }
         return (out, false)
+    }
+
+    /// `text` with each `%` that is followed by two hex digits written `%25`.
+    static func escapingPercentBeforeHex(_ text: String) -> String {
+        let b = Array(text.utf8)
+        func hex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 8)
+        for (i, c) in b.enumerated() {
+            out.append(c)
+            if c == UInt8(ascii: "%"), i + 2 < b.count, hex(b[i + 1]), hex(b[i + 2]) { out += [UInt8(ascii: "2"), UInt8(ascii: "5")] }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there does not start one.

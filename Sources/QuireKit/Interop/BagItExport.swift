@@ -24,14 +24,22 @@ extension Archive {
         var provenance = ""
         var used = Set<String>()
         for item in items {
-            let name = Self.bagName(item, taken: used)
-            used.insert(name)
+            var name = Self.bagName(item, taken: used)
             do {
-                try writeExportFile(blob: item.blob, directory: directory + "/data", components: name.split(separator: "/").map { Array($0.utf8) })
+                do {
+                    try writeExportFile(blob: item.blob, directory: directory + "/data", components: name.split(separator: "/").map { Array($0.utf8) })
+                } catch let error as QuireError where error.code == .refused {
+                    // A file where the name needs a folder (or the reverse): the file goes under
+                    // `_conflicts/`; its original path is in quire-provenance.jsonl.
+                    name = "_conflicts/" + item.blob.prefix(12) + "-" + (name.split(separator: "/").last.map(String.init) ?? "file")
+                    if used.contains(name) { name += "-" + String(used.count) }
+                    try writeExportFile(blob: item.blob, directory: directory + "/data", components: name.split(separator: "/").map { Array($0.utf8) })
+                }
             } catch let error as QuireError where error.code == .redacted {
                 report.skipped.append((item.path, error.message))
                 continue
             }
+            used.insert(name)
             report.files += 1
             report.bytes += item.size
             manifest += "\(item.blob)  data/\(name)\n"

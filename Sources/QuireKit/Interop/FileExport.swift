@@ -41,17 +41,23 @@ extension Archive {
                 try writeExportFile(blob: item.blob, directory: directory, components: components)
                 report.files += 1
                 report.bytes += item.size
-            } catch let error as QuireError where error.code == .redacted {
+            } catch let error as QuireError where error.code == .redacted || error.code == .refused {
+                // Redacted content, or a file where another path of the export needs a folder
+                // (a file `a` in one folder, a folder `a/` in another): listed, and the export goes on.
                 report.skipped.append((item.path, error.message))
             }
         }
         return report
     }
 
-    /// The path's components when it stays inside the folder it is joined to: relative, no `.`
-    /// or `..`, no empty component, no NUL byte.
+    /// The path's components when it stays inside the folder it is joined to: no `.` or `..`,
+    /// no empty component, no NUL byte. An absolute path (a file ingested by its full name) goes
+    /// under the folder too: `/home/ana/a.txt` is written as `home/ana/a.txt`.
     static func safeComponents(_ path: [UInt8]) -> [[UInt8]]? {
-        guard !path.isEmpty, path.first != UInt8(ascii: "/"), !path.contains(0) else { return nil }
+        var rest = path[...]
+        while rest.first == UInt8(ascii: "/") { rest = rest.dropFirst() }
+        let path = Array(rest)
+        guard !path.isEmpty, !path.contains(0) else { return nil }
         let parts = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Array.init)
         for part in parts where part.isEmpty || part == [UInt8(ascii: ".")] || part == [UInt8(ascii: "."), UInt8(ascii: ".")] { return nil }
         return parts
@@ -84,7 +90,7 @@ extension Archive {
                 var st = stat()
                 if lstat(cPath.map { CChar(bitPattern: $0) }, &st) == 0 {
                     guard (st.st_mode & S_IFMT) == S_IFDIR else {
-                        throw QuireError(.io, "cannot export into \(String(decoding: path, as: UTF8.self)): it is not a folder")
+                        throw QuireError(.refused, "\(String(decoding: path, as: UTF8.self)) is a file written by this export, so nothing can go inside it")
                     }
                 } else if mkdir(cPath.map { CChar(bitPattern: $0) }, 0o755) != 0 && errno != EEXIST {
                     throw QuireError(.io, "cannot create \(String(decoding: path, as: UTF8.self)): \(String(cString: strerror(errno)))")
@@ -94,6 +100,9 @@ extension Archive {
         let cPath = (path + [0]).map { CChar(bitPattern: $0) }
         let fd = Glibc.open(cPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
+            if errno == EEXIST || errno == EISDIR {
+                throw QuireError(.refused, "\(String(decoding: path, as: UTF8.self)) is already taken by a folder or file of this export")
+            }
             throw QuireError(.io, "cannot write \(String(decoding: path, as: UTF8.self)): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }

@@ -1,7 +1,12 @@
-/// What `bundle inspect` reports: the header and what the records hold.
+/// What `bundle inspect` reports: the header (what the sender claims) and what the records hold
+/// (counted while walking them), so a header that does not match its records shows.
 public struct BundleInspection: Sendable {
     public let file: BundleFile
     public let eventRecords: Int
+    /// For each origin, the seqs of the event records of it.
+    public let eventRanges: [String: ClosedRange<Int>]
+    /// The sum of the original sizes the blob records declare.
+    public let blobRecordBytes: Int
     public let eventKinds: [String: Int]
     public let rawBlobRecords: Int
     public let zlibBlobRecords: Int
@@ -18,6 +23,9 @@ public struct BundleInspection: Sendable {
                 "records_bytes": .int(Int64(h.recordsBytes)), "bytes": .int(Int64(file.size)),
                 "requires": .array(h.requires.map { .string($0) }),
                 "event_kinds": .object(eventKinds.mapValues { .int(Int64($0)) }),
+                "records": ["events": .int(Int64(eventRecords)), "blobs": .int(Int64(rawBlobRecords + zlibBlobRecords + redactedBlobRecords)),
+                            "blob_bytes": .int(Int64(blobRecordBytes)),
+                            "event_ranges": .object(eventRanges.mapValues { .array([.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))]) })],
                 "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)), "redacted": .int(Int64(redactedBlobRecords)),
                                  "external_bases": .int(Int64(externalBases))]]
     }
@@ -27,22 +35,29 @@ public struct BundleInspection: Sendable {
         let file = try BundleFile.open(path)
         var counter = Counter()
         try file.readRecords(&counter)
-        return BundleInspection(file: file, eventRecords: counter.events, eventKinds: counter.kinds, rawBlobRecords: counter.raw,
+        return BundleInspection(file: file, eventRecords: counter.events, eventRanges: counter.ranges, blobRecordBytes: counter.bytes,
+                                eventKinds: counter.kinds, rawBlobRecords: counter.raw,
                                 zlibBlobRecords: counter.zlib, redactedBlobRecords: counter.redacted, externalBases: counter.external)
     }
 
     private struct Counter: BundleRecordHandler {
-        var events = 0, raw = 0, zlib = 0, redacted = 0, external = 0
+        var events = 0, raw = 0, zlib = 0, redacted = 0, external = 0, bytes = 0
         var kinds: [String: Int] = [:]
+        var ranges: [String: ClosedRange<Int>] = [:]
         var seen = Set<String>()
 
         mutating func event(_ body: [UInt8], at offset: Int) throws {
             events += 1
-            let kind = (try? EventWire.decode(body))?.kind ?? "(malformed)"
-            kinds[kind, default: 0] += 1
+            let event = try? EventWire.decode(body)
+            kinds[event?.kind ?? "(malformed)", default: 0] += 1
+            if let event {
+                let r = ranges[event.origin]
+                ranges[event.origin] = min(r?.lowerBound ?? event.seq, event.seq)...max(r?.upperBound ?? event.seq, event.seq)
+            }
         }
         mutating func blobBegin(hash: String, size: Int, zlib isZlib: Bool, base: String?, at offset: Int) throws {
             if isZlib { zlib += 1 } else { raw += 1 }
+            bytes = bytes.addingReportingOverflow(size).overflow ? .max : bytes + size
             if let base, !seen.contains(base) { external += 1 }
             seen.insert(hash)
         }
@@ -50,6 +65,7 @@ public struct BundleInspection: Sendable {
         mutating func blobEnd() throws {}
         mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws {
             redacted += 1
+            bytes = bytes.addingReportingOverflow(size).overflow ? .max : bytes + size
             seen.insert(hash)
         }
     }

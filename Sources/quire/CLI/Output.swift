@@ -9,13 +9,18 @@ import QuireKit
 enum Output {
     nonisolated(unsafe) private static var buffer: [UInt8] = []
 
-    /// Writes text to stdout.
-    static func out(_ text: String) {
+    /// Writes text to stdout. Control characters other than newline and tab are shown as
+    /// `\xNN` (keys, labels and paths come from files and peers: an escape sequence in one must
+    /// not clear the screen or retitle the window).
+    static func out(_ text: String) { outTrusted(Format.visible(text)) }
+
+    /// Writes text this program composed (its own colour codes) to stdout as it is.
+    static func outTrusted(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    /// Writes a line to stdout.
+    /// Writes a line to stdout (see `out`).
     static func line(_ text: String = "") { out(text + "\n") }
 
     /// Writes raw bytes to stdout.
@@ -33,7 +38,7 @@ enum Output {
     /// Writes a line to stderr.
     static func error(_ text: String) {
         flush()
-        let line = Array((text + "\n").utf8)
+        let line = Array((Format.visible(text) + "\n").utf8)
         line.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
     }
 
@@ -43,8 +48,19 @@ enum Output {
         bytes.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
     }
 
-    /// Prints a JSON document on stdout.
-    static func json(_ value: JSON) { line(value.pretty) }
+    /// Prints a JSON document on stdout. Control characters can only stand inside its strings:
+    /// C0 ones are escaped by the JSON writer, DEL and C1 ones here as `\u00XX` (the same JSON).
+    static func json(_ value: JSON) {
+        var out = String.UnicodeScalarView()
+        for c in value.pretty.unicodeScalars {
+            if c.value >= 0x7F && c.value <= 0x9F {
+                out.append(contentsOf: "\\u00\(String(c.value, radix: 16))".unicodeScalars)
+            } else {
+                out.append(c)
+            }
+        }
+        outTrusted(String(out) + "\n")
+    }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
         var offset = 0
@@ -80,6 +96,22 @@ enum Format {
     static func format1(_ x: Double) -> String {
         let tenths = Int((x * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// `text` with every control character but newline and tab (C0, DEL, C1) written `\xNN`.
+    static func visible(_ text: String) -> String {
+        func control(_ v: UInt32) -> Bool { (v < 0x20 && v != 0x0A && v != 0x09) || (v >= 0x7F && v <= 0x9F) }
+        guard text.unicodeScalars.contains(where: { control($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars {
+            if control(c.value) {
+                let hex = String(c.value, radix: 16)
+                out.append(contentsOf: ("\\x" + (hex.count < 2 ? "0" + hex : hex)).unicodeScalars)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
     }
 
     /// The first 12 hex digits of a hash, enough to name it on screen.

@@ -12,6 +12,7 @@ let allCommands: [Command] = [
     digestCommand,
     bundleCommand,
     syncCommand,
+    reidCommand,
     peersCommand,
     headsCommand,
     resolveCommand,

@@ -40,18 +40,20 @@ let diffCommand = Command(
         return 0
     }
     let (red, green, dim, reset) = color ? ("\u{1B}[31m", "\u{1B}[32m", "\u{1B}[2m", "\u{1B}[0m") : ("", "", "", "")
-    func removed(_ s: String) -> String { "\(red)[-\(s)-]\(reset)" }
-    func added(_ s: String) -> String { "\(green){+\(s)+}\(reset)" }
+    // The article's text is made visible first; only this command's own colour codes go out raw.
+    func removed(_ s: String) -> String { "\(red)[-\(Format.visible(s))-]\(reset)" }
+    func added(_ s: String) -> String { "\(green){+\(Format.visible(s))+}\(reset)" }
+    func line(_ s: String) { Output.outTrusted(s + "\n") }
     Output.line("diff \(comparison.key) @\(comparison.from.number) (\(Format.short(comparison.from.hash))) -> @\(comparison.to.number) (\(Format.short(comparison.to.hash)))")
     for piece in comparison.diff.pieces {
         switch piece {
-        case .same(let s): Output.line("\(dim)  \(s)\(reset)")
-        case .removed(let s): Output.line("- " + removed(s))
-        case .added(let s): Output.line("+ " + added(s))
+        case .same(let s): line("\(dim)  \(Format.visible(s))\(reset)")
+        case .removed(let s): line("- " + removed(s))
+        case .added(let s): line("+ " + added(s))
         case .changed(_, _, let words):
-            Output.line("~ " + words.map { word -> String in
+            line("~ " + words.map { word -> String in
                 switch word {
-                case .same(let w): return w
+                case .same(let w): return Format.visible(w)
                 case .removed(let w): return removed(w)
                 case .added(let w): return added(w)
                 }

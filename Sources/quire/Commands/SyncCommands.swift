@@ -182,13 +182,19 @@ let bundleInspectCommand = Command(
     func describe(_ state: ArchiveState) -> String {
         state.origins.isEmpty ? "nothing" : state.origins.sorted { $0.key < $1.key }.map { "\($0.key) @\($0.value.seq)" }.joined(separator: ", ")
     }
+    /// What the records hold, and the header's claim beside it when the two differ.
+    func claim<T: Equatable>(_ held: T, _ claimed: T, _ show: (T) -> String) -> String {
+        held == claimed ? show(held) : "\(show(held)) in the records (the header claims \(show(claimed)))"
+    }
+    let blobRecords = inspection.rawBlobRecords + inspection.zlibBlobRecords + inspection.redactedBlobRecords
+    let ranges = inspection.eventRanges.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.lowerBound)-\($0.value.upperBound)" }
     Output.line("""
         bundle   \(h.bundle)
-        source   \(h.source), by \(h.agent) on \(h.host) at \(h.created) (\(h.tool))
-        base     \(describe(h.base))
-        tip      \(describe(h.tip))
-        events   \(h.events) (\(inspection.eventKinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
-        blobs    \(h.blobs), \(Format.bytes(h.blobBytes)) original (\(inspection.rawBlobRecords) raw, \(inspection.zlibBlobRecords) zlib, \(inspection.externalBases) against the receiver's blobs)
+        source   \(h.source), by \(h.agent) on \(h.host) at \(h.created) (\(h.tool)) (as the header claims)
+        base     \(describe(h.base)) (claimed)
+        tip      \(describe(h.tip)) (claimed)
+        events   \(claim(inspection.eventRecords, h.events) { String($0) }) (\(inspection.eventKinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))\(ranges.isEmpty ? "" : "; " + ranges.joined(separator: ", "))
+        blobs    \(claim(blobRecords, h.blobs) { String($0) }), \(claim(inspection.blobRecordBytes, h.blobBytes, Format.bytes)) original (\(inspection.rawBlobRecords) raw, \(inspection.zlibBlobRecords) zlib, \(inspection.redactedBlobRecords) without bytes, \(inspection.externalBases) against the receiver's blobs)
         size     \(Format.bytes(inspection.file.size)) (records \(Format.bytes(h.recordsBytes)) before compression)
         requires \(h.requires.isEmpty ? "nothing beyond format 1" : h.requires.joined(separator: ", "))
         integrity ok (trailing SHA-256 matches)
@@ -201,6 +207,40 @@ let bundleCommand = Command(
     summary: "Exchange change sets with other copies as bundle files.",
     subcommands: [bundleCreateCommand, bundleInspectCommand, bundleVerifyCommand, bundleImportCommand]
 )
+
+/// The options of `reid`.
+private enum ReidOptions {
+    static let other = Option<String>("other", value: "ARCHIVE", help: "The copy this one was copied from (or to): this copy's events since the two parted move to the new id.")
+}
+
+let reidCommand = Command(
+    name: "reid",
+    summary: "Give this copy a new archive id of its own, keeping its history.",
+    discussion: """
+    For an archive copied with cp: both files then have one id, cannot tell their events apart,
+    and refuse to sync ("has this archive's id"). Run reid in ONE of them. With --other, the
+    events this copy wrote after the two parted move to the new id (chained again), so each copy's
+    events are its own and the two sync. Without --other, only events written from now on use the
+    new id (enough when the other copy has not changed since the copy was made). Run it in the
+    copy whose new events no third copy has received yet.
+      quire -A mine.quire reid --other theirs.quire && quire -A mine.quire sync theirs.quire
+    """,
+    options: [ReidOptions.other, Command.json]
+) { context, args in
+    let archive = try context.openArchive()
+    var keep: Int? = nil
+    if let path = args[ReidOptions.other] {
+        let other = try context.openArchive(at: path, readOnly: true)
+        keep = try archive.lastSharedEvent(with: other)
+    }
+    let report = try archive.reid(keepThrough: keep)
+    if args[Command.json] {
+        Output.json(report.json)
+    } else {
+        Output.line("This copy's archive id is now \(report.newID) (was \(report.oldID)); \(report.moved) of its events moved to it, the \(report.keptThrough) before them stay under the old id.")
+    }
+    return 0
+}
 
 let syncCommand = Command(
     name: "sync",
