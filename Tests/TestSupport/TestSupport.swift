@@ -14,6 +14,8 @@ public struct ProcessResult: Sendable {
 @discardableResult
 public func runProcess(_ program: String, _ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String]? = nil,
                        currentDirectory: String? = nil) throws -> ProcessResult {
+    // A child that exits before reading all of stdin must not kill the test run with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
     let process = Process()
     if program.contains("/") {
         process.executableURL = URL(fileURLWithPath: program)
@@ -36,7 +38,7 @@ public func runProcess(_ program: String, _ arguments: [String], stdin: [UInt8]?
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { outData.data = outPipe.fileHandleForReading.readDataToEndOfFile() }
     DispatchQueue.global().async(group: group) { errData.data = errPipe.fileHandleForReading.readDataToEndOfFile() }
-    if let stdin { inPipe.fileHandleForWriting.write(Data(stdin)) }
+    if let stdin { try? inPipe.fileHandleForWriting.write(contentsOf: Data(stdin)) }
     try? inPipe.fileHandleForWriting.close()
     process.waitUntilExit()
     group.wait()
