@@ -1,5 +1,6 @@
 // libFuzzer target: opening, inspecting and checking a bundle against an archive must give a
-// clear error for any bytes, never crash, and never change the archive.
+// clear error for any bytes, never crash, and never change the archive; importing one either
+// fails with nothing changed or succeeds with verify clean.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,6 +24,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let before = try? archive.digest()
         _ = try? archive.verifyBundle(at: path)
         if (try? archive.digest()) != before { fatalError("verifying a bundle changed the archive") }
+        if (try? archive.importBundle(at: path)) != nil {
+            if let report = try? archive.verify(record: false), !report.isClean {
+                fatalError("an imported bundle left problems: \(report.problems.map(\.description))")
+            }
+        } else if (try? archive.digest()) != before {
+            fatalError("a refused bundle changed the archive")
+        }
     }
     return 0
 }

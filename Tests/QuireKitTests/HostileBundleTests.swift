@@ -245,6 +245,54 @@ struct HostileBundleTests {
         #expect(try c[1].verify(record: false).isClean)
     }
 
+    @Test("peak memory stays under 150 MB for a 1 GiB bomb inside its declared size and a 200 MiB blob on a base chain over the depth limit (real binary)")
+    func memoryIsBounded() throws {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let binary = (exe as NSString).deletingLastPathComponent + "/quire"
+        guard FileManager.default.isExecutableFile(atPath: binary), FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            print("skipped: the quire binary or /usr/bin/time is missing, so peak memory was not measured")
+            return
+        }
+        let c = try pair()
+        let zeros = [UInt8](repeating: 0, count: 200 << 20)
+        // A bomb: 1 GiB of zeros declared as such, under a hash it does not have.
+        var bomb = HostileBundle()
+        bomb.zlibBlob(hash: [UInt8](repeating: 9, count: 32), size: 1 << 30, stream: try {
+            let deflater = try Deflater(level: 1)
+            var out: [UInt8] = []
+            for _ in 0..<(1 << 30) / zeros.count { try zeros.withUnsafeBytes { try deflater.compress($0) { out += $0 } } }
+            try zeros.prefix((1 << 30) % zeros.count).withUnsafeBytes { try deflater.compress(UnsafeRawBufferPointer($0)) { out += $0 } }
+            try deflater.finish { out += $0 }
+            return out
+        }())
+        // A 200 MiB blob compressed against the 16th of a chain of small blobs.
+        var deep = HostileBundle(), chain = HostileBundle.Chain()
+        var previous: [UInt8]? = nil
+        var sightings: [SightingRecord] = []
+        for i in 0..<16 {
+            let bytes = [UInt8](repeating: 0, count: 1000 + i)
+            try deep.zlibBlob(bytes, base: previous)
+            sightings.append(SightingRecord(key: "z\(i)", path: "z\(i)", size: bytes.count, blob: SHA256.hash(bytes).hex, meaning: .new, parents: []))
+            previous = bytes
+        }
+        try deep.zlibBlob(zeros, base: previous)
+        sightings.append(SightingRecord(key: "big", path: "big", size: zeros.count, blob: SHA256.hash(zeros).hex, meaning: .new, parents: []))
+        let batch = UUID().uuidString.lowercased()
+        deep.event(&chain, "batch.open", HostileBundle.batchOpen(batch))
+        deep.event(&chain, "sightings", HostileBundle.sightings(batch: batch, sightings))
+        for (name, bundle, shouldImport) in [("bomb", bomb, false), ("deep", deep, true)] {
+            let path = c.dir.file("\(name).bundle")
+            try Data(try bundle.bytes()).write(to: URL(fileURLWithPath: path))
+            let started = Date()
+            let r = try runProcess("/usr/bin/time", ["-f", "%M", binary, "-A", c[1].path, "bundle", "import", path])
+            let kib = Int(r.stderr.split(separator: "\n").last.map(String.init) ?? "") ?? .max
+            #expect(kib < 150 * 1024, "\(name): peak \(kib) KiB")
+            #expect((r.status == 0) == shouldImport, "\(name): \(r.stderr)")
+            #expect(Date().timeIntervalSince(started) < 60, "\(name) took too long")
+        }
+        #expect(try c[1].verify(record: false).isClean)
+    }
+
     @Test("bundle verify reads only: it works while another process holds the write lock, and changes nothing")
     func verifyTakesNoWriteLock() throws {
         let c = try pair()
