@@ -97,6 +97,18 @@ struct SQLiteTests {
         #expect(!db.isInTransaction)
     }
 
+    @Test("text holding a NUL is stored and read back whole, not cut at the NUL")
+    func textWithNUL() throws {
+        let dir = TemporaryDirectory("sqlite")
+        let db = try database(dir)
+        try db.execute("CREATE TABLE t (k TEXT UNIQUE)")
+        try db.run("INSERT INTO t VALUES (?)", "key\u{0}one")
+        try db.run("INSERT INTO t VALUES (?)", "key\u{0}two")
+        try db.run("INSERT INTO t VALUES (?)", "")
+        #expect(try db.rows("SELECT k FROM t ORDER BY k") { $0.text(0) } == ["", "key\u{0}one", "key\u{0}two"])
+        #expect(try db.int("SELECT length(CAST(k AS BLOB)) FROM t WHERE k = ?", "key\u{0}one") == 7)
+    }
+
     @Test("cached statements are reused and reset")
     func cache() throws {
         let dir = TemporaryDirectory("sqlite")
