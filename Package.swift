@@ -33,7 +33,8 @@ let package = Package(
                 .embedInCode("v006-compact-events.sql"),
                 .embedInCode("v007-near-duplicates.sql"),
                 .embedInCode("v008-sighting-paths.sql"),
-                .embedInCode("v009-no-fingerprint-index.sql")]
+                .embedInCode("v009-no-fingerprint-index.sql"),
+                .embedInCode("v010-delta-blobs.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

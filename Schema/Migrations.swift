@@ -15,5 +15,6 @@ public enum SchemaMigrations {
         (7, "v007-near-duplicates.sql", String(decoding: PackageResources.v007_near_duplicates_sql, as: UTF8.self)),
         (8, "v008-sighting-paths.sql", String(decoding: PackageResources.v008_sighting_paths_sql, as: UTF8.self)),
         (9, "v009-no-fingerprint-index.sql", String(decoding: PackageResources.v009_no_fingerprint_index_sql, as: UTF8.self)),
+        (10, "v010-delta-blobs.sql", String(decoding: PackageResources.v010_delta_blobs_sql, as: UTF8.self)),
     ]
 }

@@ -9,6 +9,30 @@ import TestSupport
 struct BundleReaderPythonTests {
     static let reader = #"""
     import hashlib, json, struct, sys, zlib
+    DIGITS = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~"
+    def apply_delta(src, delta):
+        pos = 0
+        def number():
+            nonlocal pos
+            start, v = pos, 0
+            while pos < len(delta) and delta[pos] in DIGITS:
+                v, pos = v * 64 + DIGITS.index(delta[pos]), pos + 1
+            assert pos > start, "number"
+            return v
+        size = number(); assert delta[pos:pos + 1] == b"\n"; pos += 1
+        out = bytearray()
+        while True:
+            n = number(); op = delta[pos:pos + 1]; pos += 1
+            if op == b"@":
+                at = number(); assert delta[pos:pos + 1] == b","; pos += 1
+                out += src[at:at + n]
+            elif op == b":":
+                out += delta[pos:pos + n]; pos += n
+            elif op == b";":
+                assert len(out) == size and pos == len(delta)
+                return bytes(out)
+            else:
+                raise ValueError("not a delta")
     data = open(sys.argv[1], "rb").read()
     assert data[:8] == b"QUIREBDL", "magic"
     assert hashlib.sha256(data[:-32]).digest() == data[-32:], "trailer"
@@ -28,6 +52,10 @@ struct BundleReaderPythonTests {
             digest, (size,), base = rec[:32], struct.unpack(">Q", rec[32:40]), rec[40:72]
             d = zlib.decompressobj(zdict=blobs[base][:32768]) if base != bytes(32) else zlib.decompressobj()
             original = d.decompress(rec[72:]) + d.flush()
+            assert len(original) == size
+        elif kind == b"D":
+            digest, (size,), base = rec[:32], struct.unpack(">Q", rec[32:40]), rec[40:72]
+            original = apply_delta(blobs[base], zlib.decompress(rec[72:]))
             assert len(original) == size
         elif kind == b"E":
             origin, seq, ekind, at, h, payload = rec.split(b"\n", 5)

@@ -265,7 +265,7 @@ struct SyncTests {
         let state = try c[1].state()
         let thick = try c[0].writeBundle(base: state, to: c.dir.file("thick.bundle"))
         let thinSummary = try c[0].writeBundle(base: state, thin: true, to: c.dir.file("thin.bundle"))
-        #expect(thinSummary.header.requires == ["thin"])
+        #expect(thinSummary.header.requires.contains("thin"))
         #expect(thinSummary.bytes < thick.bytes)
         #expect(try c[1].importBundle(at: c.dir.file("thin.bundle")).blobsAdded == 1)
         #expect(try c[1].blobBytes(hash: SHA256.hash(text + "One more sentence at the end.\n").hex).count > 0)

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Foundation
 import SQLite
+import Synchronization
 
 /// Prepares ingest chunks on a background thread while the caller commits earlier ones: walks
 /// the inputs, reads and hashes files and compresses new bytes on all cores, and decides each new
@@ -20,6 +21,8 @@ final class ChunkPreparer: @unchecked Sendable {
 
     /// What each new blob is compressed against, and what uncommitted chunks will add.
     private var bases = CompressionBases()
+    /// Each encoding thread's own read connection, for the bytes of archived bases.
+    private lazy var readers = BaseReaders(path: archivePath, workers: max(1, options.threads))
 
     init(archivePath: String, inputs: [[UInt8]], options: IngestOptions, queue: ChunkQueue<PreparedChunk>) {
         self.archivePath = archivePath
@@ -124,16 +127,23 @@ final class ChunkPreparer: @unchecked Sendable {
 
     /// Runs `work` for every index on `options.threads` threads.
     private func parallel(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        parallel(count) { i, _ in work(i) }
+    }
+
+    /// Runs `work(index, worker)` for every index on `options.threads` threads; each worker takes
+    /// the next index when it is free (files differ in size), and `worker` numbers the thread.
+    private func parallel(_ count: Int, _ work: @escaping @Sendable (Int, Int) -> Void) {
         let threads = max(1, min(options.threads, count))
         if threads == 1 {
-            for i in 0..<count { work(i) }
+            for i in 0..<count { work(i, 0) }
             return
         }
+        let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            var i = worker
-            while i < count {
-                work(i)
-                i += threads
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= count { break }
+                work(i, worker)
             }
         }
     }
@@ -225,7 +235,8 @@ final class ChunkPreparer: @unchecked Sendable {
         let slots = SharedSlots(files)
         let level = options.compressionLevel
         let temporaryPrefix = self.temporaryPrefix
-        parallel(files.count) { i in
+        let readers = self.readers
+        parallel(files.count) { i, worker in
             let file = slots.pointer[i]
             switch file.plan {
             case .unchanged(let prediction, nil):
@@ -237,7 +248,13 @@ final class ChunkPreparer: @unchecked Sendable {
             case .store(let candidates):
                 switch file.content {
                 case .small(let bytes, _, _)?:
-                    if let encoded = try? BlobEncoding.encodeBest(bytes, candidates: candidates, level: level) {
+                    let bases = candidates.compactMap { candidate -> (hash: String, bytes: [UInt8])? in
+                        switch candidate {
+                        case .pending(let hash, let bytes): return (hash, bytes)
+                        case .archived(let hash): return readers.bytes(of: hash, worker: worker).map { (hash, $0) }
+                        }
+                    }
+                    if let encoded = try? BlobEncoding.best(bytes, bases: bases, level: level) {
                         slots.pointer[i].plan = .encoded(encoded)
                     }
                 case .large(let hash, _, _)?:
@@ -273,4 +290,35 @@ final class SharedSlots<T>: @unchecked Sendable {
         pointer.deallocate()
     }
     var array: [T] { Array(pointer) }
+}
+
+/// One read-only connection per encoding thread (SQLite connections are not shared between
+/// threads), with the bytes of the bases each read recently: a syndicated story's base serves
+/// many files of a chunk.
+final class BaseReaders: @unchecked Sendable {
+    private let path: String
+    private var connections: [Database?]
+    private var recent: [[(hash: String, bytes: [UInt8])]]
+    static let cached = 8
+
+    init(path: String, workers: Int) {
+        self.path = path
+        connections = Array(repeating: nil, count: workers)
+        recent = Array(repeating: [], count: workers)
+    }
+
+    /// The whole bytes of archived blob `hash`, read by thread `worker`; nil when it cannot be read.
+    func bytes(of hash: String, worker: Int) -> [UInt8]? {
+        if let hit = recent[worker].first(where: { $0.hash == hash }) { return hit.bytes }
+        if connections[worker] == nil {
+            connections[worker] = try? Database(path: path, mode: .readOnly)
+            try? connections[worker]?.execute("PRAGMA cache_size = -4096")
+        }
+        guard let db = connections[worker] else { return nil }
+        let store = BlobStore(db: db)
+        guard let record = try? store.record(hash: hash), let bytes = try? store.whole(record) else { return nil }
+        recent[worker].insert((hash, bytes), at: 0)
+        if recent[worker].count > Self.cached { recent[worker].removeLast() }
+        return bytes
+    }
 }

@@ -1,27 +1,42 @@
 import SQLite
 
-/// Chooses what each new blob of an ingest is compressed against: the candidate bases whose
-/// first 32 KiB serve as its preset dictionary. Encoding tries each and keeps the smallest
-/// (`BlobEncoding.encodeBest`), and `BlobStore.put` checks the chosen base again at commit.
+/// Chooses what each new blob of an ingest is stored against: the candidate bases it is encoded
+/// as a delta against (`BlobEncoding.best` keeps the smallest form, a delta or the bytes on their
+/// own), and `BlobStore.put` checks the chosen base again at commit.
 ///
 /// - A new version: the document's previous version (from this ingest, or the archive).
-/// - A new document: a recent new file of the same kind from the same place (the same site's
-///   page template, the same feed's layout), and an archived or planned near-duplicate found
-///   through the near-duplicate keys (a syndicated copy, a light rewrite).
+/// - A new document: its near-duplicates found through the near-duplicate keys (a syndicated
+///   copy, a light rewrite), archived or planned earlier in this ingest, the ones sharing most
+///   keys first and the most recent among them, however many blobs share a key; and a recent new
+///   file of the same kind from the same place (the same site's page template, the same feed's
+///   layout).
 ///
 /// It remembers what the chunks planned but not yet committed will add (`Overlay`), so a file
-/// can build on an earlier file of the same ingest.
+/// can build on an earlier file of the same ingest. The bytes of archived bases are read later,
+/// on all cores (`ChunkPreparer.encodeAll`).
 struct CompressionBases {
+    /// A candidate base: the bytes of a blob this ingest will add, or an archived blob's hash.
+    enum Candidate {
+        case pending(hash: String, bytes: [UInt8])
+        case archived(hash: String)
+
+        var hash: String {
+            switch self {
+            case .pending(let hash, _), .archived(let hash): return hash
+            }
+        }
+    }
+
     /// What a prepared but maybe uncommitted chunk will add.
     struct Overlay {
         let index: Int
-        /// New blobs: their first 32 KiB (while small enough to hold) and the depth they will have.
-        var newBlobs: [String: (prefix: [UInt8]?, depth: Int)] = [:]
+        /// New blobs: their bytes (while small enough to hold) and the depth they will have at most.
+        var newBlobs: [String: (bytes: [UInt8]?, depth: Int)] = [:]
         /// The latest blob planned per document key.
         var latest: [String: String] = [:]
-        /// For each sibling group (see `siblingGroup`), a self-contained new blob: new documents' dictionary.
+        /// For each sibling group (see `siblingGroup`), the latest new blob: new documents' template.
         var siblings: [String: String] = [:]
-        /// The near-duplicate keys of new blobs (see `ShingleSketch.nearKeys`).
+        /// The near-duplicate keys of new blobs (see `ShingleSketch.nearKeys`), the latest blob per key.
         var nearKeys: [UInt64: String] = [:]
     }
 
@@ -29,8 +44,10 @@ struct CompressionBases {
     private var overlays: [Overlay] = []
     private(set) var current = Overlay(index: -1)
 
-    /// How many archived blobs may share a near-duplicate key before it counts as a stock phrase.
-    static let commonKey = 3
+    /// How many near-duplicates, at most, a new document is tried against.
+    static let nearCandidates = 3
+    /// How many of the most recent blobs holding one near-duplicate key are looked at.
+    static let perKey = 4
 
     /// Starts planning chunk `index`, forgetting overlays of chunks committed through `committed`.
     mutating func begin(chunk index: Int, committed: Int) {
@@ -40,7 +57,7 @@ struct CompressionBases {
     }
 
     /// A new blob planned by this ingest and not yet committed (as far as the plan knows).
-    func pending(_ hash: String) -> (prefix: [UInt8]?, depth: Int)? {
+    func pending(_ hash: String) -> (bytes: [UInt8]?, depth: Int)? {
         if let found = current.newBlobs[hash] { return found }
         for earlier in overlays.reversed() { if let found = earlier.newBlobs[hash] { return found } }
         return nil
@@ -60,60 +77,62 @@ struct CompressionBases {
     /// self-contained), of document `key` at `path` whose current content is `parent` (nil: a
     /// new document). Records the blob as pending.
     mutating func choose(hash: String, bytes: [UInt8]?, path: String, parent: String?, nearKeys: [UInt64],
-                         store: BlobStore) throws -> [(hash: String, dictionary: [UInt8])] {
-        var bases: [(hash: String, dictionary: [UInt8])] = []
+                         store: BlobStore) throws -> [Candidate] {
+        guard let bytes, bytes.count <= BlobEncoding.largestDelta else {
+            current.newBlobs[hash] = (nil, 0)
+            return []
+        }
+        var bases: [Candidate] = []
         var depth = 0
-        if bytes != nil, let parent {
-            if let earlier = pending(parent) {
-                if let prefix = earlier.prefix, earlier.depth < BlobEncoding.maxDepth {
-                    bases.append((parent, prefix))
-                    depth = earlier.depth + 1
-                }
-            } else if let record = try store.record(hash: parent), BlobStore.canServeAsBase(record) {
-                bases.append((parent, try store.prefix(record)))
-                depth = record.depth + 1
+        func add(_ candidateHash: String) throws {
+            guard candidateHash != hash, !bases.contains(where: { $0.hash == candidateHash }) else { return }
+            if let earlier = pending(candidateHash) {
+                guard let b = earlier.bytes, earlier.depth < BlobEncoding.maxDepth else { return }
+                bases.append(.pending(hash: candidateHash, bytes: b))
+                depth = max(depth, earlier.depth + 1)
+            } else if let record = try store.record(hash: candidateHash), BlobStore.canServeAsBase(record),
+                      record.size <= BlobEncoding.largestDelta {
+                bases.append(.archived(hash: candidateHash))
+                depth = max(depth, record.depth + 1)
             }
         }
-        // Such bases form stars, not chains: only a self-contained blob serves as a sibling base,
-        // so a blob stored this way is read with at most one extra decompression.
-        if bytes != nil, parent == nil {
+        if let parent {
+            try add(parent)
+        } else {
+            for near in try nearDuplicates(of: nearKeys, store: store) { try add(near) }
             let group = Self.siblingGroup(path)
-            let sibling = current.siblings[group] ?? overlays.reversed().lazy.compactMap { $0.siblings[group] }.first
-            if let sibling, let earlier = pending(sibling), let prefix = earlier.prefix {
-                bases.append((sibling, prefix))
-                depth = earlier.depth + 1
+            // Siblings form stars, not chains: the group's first new blob of this ingest serves the
+            // rest, so a page stored against its site's template is read with one extra step.
+            if let sibling = current.siblings[group] ?? overlays.reversed().lazy.compactMap({ $0.siblings[group] }).first {
+                try add(sibling)
             } else {
                 current.siblings[group] = hash
             }
-            if let near = try nearDuplicate(of: nearKeys, store: store) {
-                bases.append((near.hash, near.prefix))
-                depth = max(depth, near.depth + 1)
-            }
-            for key in nearKeys where current.nearKeys[key] == nil { current.nearKeys[key] = hash }
+            for key in nearKeys { current.nearKeys[key] = hash }
         }
-        current.newBlobs[hash] = (bytes.map { Array($0.prefix(BlobEncoding.dictionarySize)) }, depth)
+        current.newBlobs[hash] = (bytes, depth)
         return bases
     }
 
-    /// A blob already archived or planned whose near-duplicate keys include one of `keys`, with
-    /// its dictionary bytes and depth; nil when none can serve as a base.
-    private func nearDuplicate(of keys: [UInt64], store: BlobStore) throws -> (hash: String, prefix: [UInt8], depth: Int)? {
+    /// Blobs planned or archived whose near-duplicate keys include some of `keys`: those sharing
+    /// the most keys first, the most recent among equals. Each key's lookup reads only its most
+    /// recent blobs (an index range), so the cost does not grow with the archive.
+    private func nearDuplicates(of keys: [UInt64], store: BlobStore) throws -> [String] {
+        var shared: [String: (count: Int, recency: Int)] = [:]
         for key in keys {
-            let planned = current.nearKeys[key] ?? overlays.reversed().lazy.compactMap { $0.nearKeys[key] }.first
-            if let planned, let found = pending(planned), let prefix = found.prefix, found.depth < BlobEncoding.maxDepth {
-                return (planned, prefix, found.depth)
+            if let planned = current.nearKeys[key] ?? overlays.reversed().lazy.compactMap({ $0.nearKeys[key] }).first {
+                shared[planned, default: (0, Int.max)].count += 1
             }
-            // A key many blobs share is a stock phrase, not a shared story: reading a candidate
-            // costs a decompression on this (serial) thread, so such keys are skipped.
-            let archived = try store.db.rows("""
-                SELECT b.hash, \(StoredForm.holdsBytesSQL("b")) AND b.depth < ? FROM article_near_keys k JOIN blobs b ON b.id = k.blob
-                WHERE k.key = ? LIMIT \(Self.commonKey)
-                """, [BlobEncoding.maxDepth, Int64(bitPattern: key)]) { (hash: $0.text(0), usable: $0.int(1) != 0) }
-            if archived.count < Self.commonKey, let usable = archived.first(where: \.usable), let record = try store.record(hash: usable.hash) {
-                return (usable.hash, try store.prefix(record), record.depth)
+            try store.db.forEach("""
+                SELECT b.hash, b.id FROM article_near_keys k JOIN blobs b ON b.id = k.blob
+                WHERE k.key = ? ORDER BY k.blob DESC LIMIT \(Self.perKey)
+                """, [Int64(bitPattern: key)]) { s in
+                let entry = shared[s.text(0)] ?? (0, s.int(1))
+                shared[s.text(0)] = (entry.count + 1, entry.recency)
             }
         }
-        return nil
+        return shared.sorted { ($0.value.count, $0.value.recency) > ($1.value.count, $1.value.recency) }
+            .prefix(Self.nearCandidates).map(\.key)
     }
 
     /// Files likely to share boilerplate: the same first path component (the site or feed folder)

@@ -77,8 +77,9 @@ enum FilePlan {
     case unchanged(UnchangedPrediction, rendered: (record: SightingRecord, json: [UInt8])?)
     /// The archive or an earlier file of this ingest holds the bytes: nothing to store.
     case held
-    /// New bytes, to be encoded against the best of these candidate bases (none: self-contained).
-    case store(bases: [(hash: String, dictionary: [UInt8])])
+    /// New bytes, to be encoded as a delta against the best of these candidate bases (their hash
+    /// and whole bytes), or self-contained when that is smaller.
+    case store(bases: [CompressionBases.Candidate])
     /// New small bytes, encoded.
     case encoded(EncodedBlob)
     /// New large bytes, their stored form in a temporary file (self-contained).

@@ -260,7 +260,7 @@ private struct IngestRun {
             throw QuireError(.io, "\(file.pathText): no bytes to store")
         }
         let encoded: EncodedBlob
-        if case .encoded(let e) = file.plan { encoded = e } else { encoded = try BlobEncoding.encode(bytes, base: nil, level: options.compressionLevel) }
+        if case .encoded(let e) = file.plan { encoded = e } else { encoded = try BlobEncoding.plain(bytes, level: options.compressionLevel) }
         let stored = try archive.blobs.put(hash: hash, bytes: bytes, encoded: encoded, level: options.compressionLevel, filling: stub)
         return (stored.id, stored.stored)
     }

@@ -10,6 +10,9 @@ enum BlobExportForm: Equatable {
     /// Its stored zlib stream as is: a "Z" record (against the base with this hash, or none).
     /// `thin`: the base is one the receiver already holds, not one sent in the bundle.
     case zlib(base: String?, thin: Bool)
+    /// Its stored delta (zlib-compressed) as is: a "D" record against the base with this hash,
+    /// which is in the bundle or, `thin`, one the receiver already holds.
+    case delta(base: String, thin: Bool)
     /// Not served here (redacted, or quarantined): an "R" record with its hash and size only.
     case redacted
 
@@ -18,7 +21,7 @@ enum BlobExportForm: Equatable {
         switch self {
         case .rawChunks: return blob.size
         case .recompressed(let size): return size
-        case .zlib: return blob.storedSize
+        case .zlib, .delta: return blob.storedSize
         case .redacted: return 0
         }
     }
@@ -42,6 +45,11 @@ extension BlobStore {
             if sending.contains(baseID) { return .zlib(base: base?.hash, thin: false) }
             if thin, let base, try isServed(base), try receiverHas(baseID) { return .zlib(base: base.hash, thin: true) }
             return .recompressed(size: try Deflater.compress(try bytes(blob)).count)
+        case .delta(let baseID):
+            let base = try record(id: baseID)
+            if sending.contains(baseID), let base { return .delta(base: base.hash, thin: false) }
+            if thin, let base, try isServed(base), try receiverHas(baseID) { return .delta(base: base.hash, thin: true) }
+            return .recompressed(size: try Deflater.compress(try bytes(blob)).count)
         case .redacted, .unknown:
             throw QuireError(.corrupt, "blob \(blob.hash) has encoding '\(blob.encoding)' and cannot be sent")
         }
@@ -50,7 +58,7 @@ extension BlobStore {
     /// Streams the part of a blob's bundle record that follows its fixed prefix, in `form`.
     func writeExportBytes(_ blob: BlobRecord, form: BlobExportForm, to body: (UnsafeRawBufferPointer) throws -> Void) throws {
         switch form {
-        case .rawChunks, .zlib:
+        case .rawChunks, .zlib, .delta:
             try forEachChunk(blob.id) { try body($0); return true }
         case .recompressed(let size):
             let data = try Deflater.compress(try bytes(blob))

@@ -28,18 +28,43 @@ struct BlobReception {
     private var storesRecordBytes = false
     /// Original bytes kept in memory, to be compressed when complete (small raw records only).
     private var plain: [UInt8]?
+    /// For a delta record: the base's hash, the record's bytes as they came (the stored form to
+    /// keep) and the delta they inflate to; applied to the base's bytes when complete.
+    private var deltaBase: String?
+    private var deltaStream: [UInt8] = []
+    private var deltaBytes: [UInt8] = []
+    /// The base's whole bytes, by hash (from the archive, or for a check, from earlier in the bundle).
+    private let baseBytes: (String) throws -> [UInt8]?
+    private let checkOnly: Bool
+    /// Whether to keep the whole original bytes for the caller (`whole`).
+    private let keepWhole: Bool
+    /// The whole original bytes, when `keepWhole` and the blob is small enough to be a delta base.
+    private(set) var whole: [UInt8]?
 
     /// Raw records up to this size are kept in memory and compressed when complete.
     static let memoryLimit = 4 * 1024 * 1024
 
-    fileprivate init(store: BlobStore, hash: String, size: Int, compressed: Bool, base: String?, offset: Int, checkOnly: Bool,
-                     filling: BlobRecord?, prefixes: inout PrefixCache) throws {
+    fileprivate init(store: BlobStore, hash: String, size: Int, kind: BlobRecordKind, base: String?, offset: Int, checkOnly: Bool,
+                     filling: BlobRecord?, prefixes: inout PrefixCache, baseBytes: @escaping (String) throws -> [UInt8]?,
+                     keepWhole: Bool) throws {
         self.store = store
         self.hash = hash
         self.size = size
         self.offset = offset
         self.filling = filling
-        if compressed {
+        self.baseBytes = baseBytes
+        self.checkOnly = checkOnly
+        self.keepWhole = keepWhole && size <= BlobEncoding.largestDelta
+        if self.keepWhole { whole = [] }
+        if kind == .delta {
+            guard size <= BlobEncoding.largestDelta else {
+                throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is a delta of \(size) bytes; deltas are accepted up to \(BlobEncoding.largestDelta) bytes")
+            }
+            deltaBase = base
+            inflater = try Inflater(format: .zlib, outputLimit: 2 * size + 1024)
+            return
+        }
+        if kind == .zlib {
             var dictionary: [UInt8]? = nil
             var baseRecord: BlobRecord? = nil
             if let base {
@@ -81,7 +106,13 @@ struct BlobReception {
     /// The next piece of the record's bytes (the original bytes, or the zlib stream).
     mutating func take(_ piece: UnsafeRawBufferPointer) throws {
         do {
-            if let inflater {
+            if deltaBase != nil, let inflater {
+                deltaStream.append(contentsOf: piece)
+                let consumed = try inflater.decompress(piece) { self.deltaBytes.append(contentsOf: $0) }
+                if consumed < piece.count {
+                    throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) has bytes after its compressed delta")
+                }
+            } else if let inflater {
                 if storesRecordBytes { try writer?.append(piece) }
                 let consumed = try inflater.decompress(piece) { original in try self.original(original) }
                 if consumed < piece.count {
@@ -104,6 +135,7 @@ struct BlobReception {
             throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) holds more than the \(size) bytes its record declares")
         }
         hasher.update(bytes)
+        whole?.append(contentsOf: bytes)
         if received < BlobEncoding.dictionarySize {
             prefix += bytes.prefix(BlobEncoding.dictionarySize - received)
         }
@@ -117,6 +149,10 @@ struct BlobReception {
 
     /// The record is complete: checks size and hash, and writes what is held in memory.
     mutating func finish() throws {
+        if let deltaBase {
+            try finishDelta(base: deltaBase)
+            return
+        }
         do {
             try inflater?.finish()
             if let deflater, let writer { try deflater.finish { try writer.append($0) } }
@@ -135,6 +171,39 @@ struct BlobReception {
     }
 }
 
+extension BlobReception {
+    /// A delta record is complete: applies it to its base's bytes, checks the result's hash, and
+    /// stores the record's bytes as the delta (when the base can serve here) or the bytes on
+    /// their own.
+    private mutating func finishDelta(base: String) throws {
+        do { try inflater?.finish() } catch let error as ZlibError {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is damaged or truncated", underlying: error)
+        }
+        guard let source = try baseBytes(base) else {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is a delta against blob \(base), which neither the bundle nor this archive holds")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try Delta.apply(deltaBytes, to: source, limit: size)
+        } catch let error as Delta.Malformed {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) is a delta that does not apply to its base: \(error)")
+        }
+        let actual = SHA256.hash(bytes).hex
+        guard actual == hash, bytes.count == size else {
+            throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) does not match its hash: its \(bytes.count) bytes hash to \(actual)")
+        }
+        received = bytes.count
+        prefix = Array(bytes.prefix(BlobEncoding.dictionarySize))
+        if keepWhole { whole = bytes }
+        guard !checkOnly else { return }
+        if let record = try store.record(hash: base), BlobStore.canServeAsBase(record) {
+            _ = try store.put(hash: hash, bytes: bytes, encoded: EncodedBlob(data: deltaStream, kind: .delta(base: base)), filling: filling)
+        } else {
+            _ = try store.put(hash: hash, bytes: bytes, filling: filling)
+        }
+    }
+}
+
 extension BlobStore {
     /// Starts receiving a blob from a bundle record, or returns nil when the archive already has
     /// it (its bytes are then passed over). A row without bytes whose bytes this copy may take
@@ -142,8 +211,9 @@ extension BlobStore {
     /// the bytes. `compressed`: the record's bytes are a zlib stream, against `base`'s dictionary
     /// when given. `checkOnly`: hash and count, store nothing. `prefixes` caches recent blobs'
     /// first 32 KiB: bases usually arrive just before the blobs compressed against them.
-    func receive(hash: String, size: Int, compressed: Bool, base: String?, at offset: Int, checkOnly: Bool = false,
-                 mayFill: (BlobRecord) throws -> Bool = { _ in false }, prefixes: inout PrefixCache) throws -> BlobReception? {
+    func receive(hash: String, size: Int, kind: BlobRecordKind, base: String?, at offset: Int, checkOnly: Bool = false,
+                 mayFill: (BlobRecord) throws -> Bool = { _ in false }, prefixes: inout PrefixCache,
+                 keepWhole: Bool = false, baseBytes: @escaping (String) throws -> [UInt8]? = { _ in nil }) throws -> BlobReception? {
         var filling: BlobRecord? = nil
         if let existing = try record(hash: hash) {
             guard existing.form == .redacted, try mayFill(existing) else { return nil }
@@ -152,8 +222,8 @@ extension BlobStore {
             }
             filling = existing
         }
-        return try BlobReception(store: self, hash: hash, size: size, compressed: compressed, base: base, offset: offset,
-                                 checkOnly: checkOnly, filling: filling, prefixes: &prefixes)
+        return try BlobReception(store: self, hash: hash, size: size, kind: kind, base: base, offset: offset,
+                                 checkOnly: checkOnly, filling: filling, prefixes: &prefixes, baseBytes: baseBytes, keepWhole: keepWhole)
     }
 }
 

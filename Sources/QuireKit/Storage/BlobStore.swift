@@ -87,6 +87,16 @@ struct BlobStore {
             } catch let error as ZlibError {
                 throw QuireError(.corrupt, "blob \(blob.hash) cannot be decompressed", underlying: error)
             }
+        case .delta(let baseID):
+            let bytes = try applyDelta(blob, baseID: baseID)
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = min(BlobEncoding.chunkSize, raw.count - offset)
+                    if try !emit(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + n])) { break }
+                    offset += n
+                }
+            }
         case .redacted:
             throw QuireError(.redacted, "the bytes of blob \(blob.hash) were redacted from this archive")
         case .unknown(let name):
@@ -96,6 +106,50 @@ struct BlobStore {
             throw QuireError(.corrupt, "blob \(blob.hash) holds \(produced) bytes but should hold \(blob.size)")
         }
         return produced
+    }
+
+    /// The original bytes of a delta blob: its base's whole bytes (read through the base's own
+    /// chain, at most `maxDepth` deep) with the inflated delta applied.
+    private func applyDelta(_ blob: BlobRecord, baseID: Int) throws -> [UInt8] {
+        guard let base = try record(id: baseID) else {
+            throw QuireError(.corrupt, "blob \(baseID), the base of blob \(blob.hash), is missing")
+        }
+        let source = try whole(base)
+        return try Self.applyDelta(storedBytes(blob), to: source, for: blob)
+    }
+
+    /// The stored form's bytes (the chunks, concatenated).
+    func storedBytes(_ blob: BlobRecord) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(blob.storedSize)
+        try forEachChunk(blob.id) { out.append(contentsOf: $0); return true }
+        return out
+    }
+
+    /// A blob's original bytes from a zlib-compressed delta and its base's bytes; any damage is
+    /// an error naming the blob.
+    static func applyDelta(_ stored: [UInt8], to source: [UInt8], for blob: BlobRecord) throws -> [UInt8] {
+        let delta: [UInt8]
+        do {
+            delta = try Inflater.decompress(stored, limit: 2 * blob.size + 1024)
+        } catch {
+            throw QuireError(.corrupt, "blob \(blob.hash) cannot be decompressed", underlying: error as? ZlibError)
+        }
+        do {
+            let bytes = try Delta.apply(delta, to: source, limit: blob.size)
+            guard bytes.count == blob.size else { throw Delta.Malformed("it makes \(bytes.count) bytes, not \(blob.size)") }
+            return bytes
+        } catch let error as Delta.Malformed {
+            throw QuireError(.corrupt, "blob \(blob.hash) is a delta that does not apply to its base: \(error)")
+        }
+    }
+
+    /// A blob's whole original bytes, without checking the hash (for a base being read through).
+    func whole(_ blob: BlobRecord) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(blob.size)
+        try read(blob) { out.append(contentsOf: $0) }
+        return out
     }
 
     /// Calls `body` with each stored chunk of a blob in order (its stored form, not its original
@@ -164,10 +218,15 @@ struct BlobStore {
             base = try record(hash: baseHash)
             if base == nil || !Self.canServeAsBase(base!) {
                 base = nil
-                encoded = try BlobEncoding.encode(bytes, base: nil, level: level)
+                encoded = try BlobEncoding.plain(bytes, level: level)
             }
         }
-        let form: StoredForm = encoded.compressed ? .zlib(base: base?.id) : .raw
+        let form: StoredForm
+        switch encoded.kind {
+        case .raw: form = .raw
+        case .zlib: form = .zlib(base: nil)
+        case .delta: form = .delta(base: base!.id)
+        }
         let writer = try writer(hash: hash, size: bytes.count, form: form, depth: base.map { $0.depth + 1 } ?? 0, filling: stub)
         try encoded.data.withUnsafeBytes { try writer.append($0) }
         try writer.finish()
@@ -195,7 +254,7 @@ struct BlobStore {
 
     /// Stores a new blob whose original bytes are in memory, self-contained.
     func put(hash: String, bytes: [UInt8], filling stub: BlobRecord? = nil) throws -> Int {
-        try put(hash: hash, bytes: bytes, encoded: BlobEncoding.encode(bytes, base: nil), filling: stub).id
+        try put(hash: hash, bytes: bytes, encoded: BlobEncoding.plain(bytes), filling: stub).id
     }
 
     /// A row for a blob whose bytes this copy will never hold (a redaction of bytes it never had):
@@ -223,32 +282,34 @@ struct BlobStore {
                    StoredForm.Name.redacted, blob.id)
     }
 
-    /// Re-encodes a blob as a zlib stream against `base` (none: self-contained), streaming its
-    /// bytes through a temporary table, and fixes the depths of the blobs that build on it.
+    /// Re-encodes a blob against `base` (none: self-contained) in the form its kind takes (a
+    /// delta, or zlib with the base's preset dictionary), and fixes the depths of the blobs that
+    /// build on it.
     private func reencode(_ blob: BlobRecord, against base: BlobRecord?) throws {
-        try db.execute("CREATE TEMP TABLE IF NOT EXISTS restaged (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
-        let dictionary = try base.map { try prefix($0) }
-        let deflater = try Deflater(level: BlobEncoding.defaultLevel, dictionary: dictionary)
-        var pending: [UInt8] = []
-        var n = 0, stored = 0
-        func flush() throws {
-            try db.run("INSERT INTO temp.restaged (n, data) VALUES (?, ?)", n, pending)
-            stored += pending.count
-            n += 1
-            pending.removeAll(keepingCapacity: true)
+        let bytes = try whole(blob)
+        var form: StoredForm
+        var data: [UInt8]
+        if let base, Self.canServeAsBase(base), case .delta = blob.form {
+            data = try Deflater.compress(Delta.create(from: try whole(base), to: bytes), level: BlobEncoding.defaultLevel)
+            form = .delta(base: base.id)
+        } else if let base, Self.canServeAsBase(base), case .zlib = blob.form {
+            data = try Deflater.compress(bytes, level: BlobEncoding.defaultLevel, dictionary: try prefix(base))
+            form = .zlib(base: base.id)
+        } else {
+            let plain = try BlobEncoding.plain(bytes)
+            data = plain.data
+            form = plain.kind == .raw ? .raw : .zlib(base: nil)
         }
-        func take(_ piece: UnsafeRawBufferPointer) throws {
-            pending.append(contentsOf: piece)
-            if pending.count >= BlobEncoding.chunkSize { try flush() }
-        }
-        try read(blob) { try deflater.compress($0, output: take) }
-        try deflater.finish(output: take)
-        if !pending.isEmpty { try flush() }
         try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
-        try db.run("INSERT INTO blob_chunks (blob, n, data) SELECT ?, n, data FROM temp.restaged ORDER BY n", blob.id)
-        try db.run("DELETE FROM temp.restaged")
+        var n = 0, offset = 0
+        while offset < data.count {
+            let end = min(offset + BlobEncoding.chunkSize, data.count)
+            try db.run("INSERT INTO blob_chunks (blob, n, data) VALUES (?, ?, ?)", blob.id, n, Array(data[offset..<end]))
+            n += 1
+            offset = end
+        }
         try db.run("UPDATE blobs SET encoding = ?, base = ?, depth = ?, stored_size = ? WHERE id = ?",
-                   StoredForm.Name.zlib, base?.id, base.map { $0.depth + 1 } ?? 0, stored, blob.id)
+                   form.encoding, form.base, form.base == nil ? 0 : base!.depth + 1, data.count, blob.id)
         try db.run("""
             WITH RECURSIVE tree(id, depth) AS (
                 SELECT id, depth FROM blobs WHERE id = ?1

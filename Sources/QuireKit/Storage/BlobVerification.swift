@@ -26,12 +26,12 @@ struct BlobVerification {
     /// has no chunks; a base holds bytes and sits one level below; no chain is over the limit.
     mutating func checkFacts() throws {
         try store.db.forEach("""
-            SELECT b.hash, b.encoding, b.stored_size, coalesce(sum(length(c.data)), 0), count(c.n), coalesce(max(c.n), -1)
+            SELECT b.hash, b.encoding, b.stored_size, coalesce(sum(length(c.data)), 0), count(c.n), coalesce(max(c.n), -1), b.base
             FROM blobs b LEFT JOIN blob_chunks c ON c.blob = b.id GROUP BY b.id
             """) { s in
             let (hash, stored, sum, count, last) = (s.text(0), s.int(2), s.int(3), s.int(4), s.int(5))
-            switch StoredForm(encoding: s.text(1), base: nil) {
-            case .raw, .zlib:
+            switch StoredForm(encoding: s.text(1), base: s.optionalInt(6)) {
+            case .raw, .zlib, .delta:
                 if sum != stored { problem(hash, "its chunks hold \(sum) bytes but it should have \(stored) stored bytes (chunks missing or altered)") }
                 if count != last + 1 { problem(hash, "its chunks are numbered 0-\(last) but there are \(count) (a chunk is missing)") }
             case .redacted:
@@ -43,7 +43,8 @@ struct BlobVerification {
         }
         try store.db.forEach("""
             SELECT b.hash, p.hash, p.encoding, b.depth, p.depth FROM blobs b JOIN blobs p ON p.id = b.base
-            WHERE NOT (\(StoredForm.holdsBytesSQL("p"))) OR b.depth <> p.depth + 1 OR b.encoding <> '\(StoredForm.Name.zlib)'
+            WHERE NOT (\(StoredForm.holdsBytesSQL("p"))) OR b.depth <> p.depth + 1
+               OR b.encoding NOT IN ('\(StoredForm.Name.zlib)', '\(StoredForm.Name.delta)')
             """) { s in
             problem(s.text(0), "its base \(s.text(1)) is \(s.text(2)) at depth \(s.int(4)), but it is stored at depth \(s.int(3)) against it")
         }
@@ -69,9 +70,10 @@ struct BlobVerification {
     }
 
     /// Takes trees of blobs (a self-contained blob and every blob built on it) from `graph` until
-    /// none is left, checking each blob base first, so each dictionary is the prefix just produced
-    /// by its base and at most one prefix per level of the chain is kept. `progress` gets the
-    /// bytes both threads have checked and the total.
+    /// none is left, checking each blob base first, so each base's bytes (its first 32 KiB for a
+    /// preset dictionary, all of them for a delta) are the ones just produced, and at most one
+    /// base per level of the chain is kept. `progress` gets the bytes both threads have checked
+    /// and the total.
     mutating func checkTrees(_ graph: BlobGraph, progress: ((Int, Int) -> Void)?) {
         while let root = graph.nextRoot() {
             var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
@@ -81,9 +83,19 @@ struct BlobVerification {
                 visited += 1
                 guard let blob = graph.blobs[id] else { continue }
                 let children = graph.children[id] ?? []
-                let outcome = checkBytes(blob, dictionary: dictionary, keepPrefix: !children.isEmpty, baseProblem: baseProblem)
+                let keep: Int
+                if children.contains(where: { if case .delta = graph.blobs[$0]?.form { return true }; return false }) {
+                    keep = .max
+                } else {
+                    keep = children.isEmpty ? 0 : BlobEncoding.dictionarySize
+                }
+                let outcome = checkBytes(blob, base: dictionary, keep: keep, baseProblem: baseProblem)
                 for child in children.reversed() {
-                    stack.append((child, outcome.prefix, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
+                    var given = outcome.prefix
+                    if case .zlib = graph.blobs[child]?.form, given.count > BlobEncoding.dictionarySize {
+                        given = Array(given.prefix(BlobEncoding.dictionarySize))
+                    }
+                    stack.append((child, given, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
                 }
             }
             let done = graph.finished(blobs: visited, bytes: bytesChecked - bytesBefore)
@@ -97,21 +109,27 @@ struct BlobVerification {
         return ("\(graph.blobs.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
     }
 
-    /// Reads one blob's chunks, inflating with `dictionary`, and compares size and hash.
-    private mutating func checkBytes(_ blob: BlobRecord, dictionary: [UInt8]?, keepPrefix: Bool, baseProblem: String?) -> (ok: Bool, prefix: [UInt8]) {
+    /// Reads one blob's chunks (inflating with `base` as the dictionary, or applying the delta
+    /// to `base`), compares size and hash, and keeps the first `keep` bytes for the blobs built on it.
+    private mutating func checkBytes(_ blob: BlobRecord, base: [UInt8]?, keep: Int, baseProblem: String?) -> (ok: Bool, prefix: [UInt8]) {
         var hasher = SHA256()
         var produced = 0
         var prefix: [UInt8] = []
         func take(_ piece: UnsafeRawBufferPointer) {
             hasher.update(piece)
-            if keepPrefix && produced < BlobEncoding.dictionarySize {
-                prefix += piece.prefix(BlobEncoding.dictionarySize - produced)
+            if produced < keep {
+                prefix += piece.prefix(keep - produced)
             }
             produced += piece.count
         }
+        let dictionary = base
         blobsChecked += 1
         do {
-            if case .zlib = blob.form {
+            if case .delta = blob.form {
+                guard let base else { throw QuireError(.corrupt, "its base is missing") }
+                let bytes = try BlobStore.applyDelta(try store.storedBytes(blob), to: base, for: blob)
+                bytes.withUnsafeBytes { take($0) }
+            } else if case .zlib = blob.form {
                 let inflater = try Inflater(format: .zlib, dictionary: dictionary, outputLimit: blob.size)
                 try store.forEachChunk(blob.id) { chunk in
                     let used = try inflater.decompress(chunk, output: take)

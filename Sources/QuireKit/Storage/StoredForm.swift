@@ -8,6 +8,9 @@ enum StoredForm: Equatable, Sendable {
     /// with the first `BlobEncoding.dictionarySize` bytes of blob `base` (a row id) as the preset
     /// dictionary.
     case zlib(base: Int?)
+    /// The chunks hold a zlib stream of a delta (`Delta`, Fossil's format) that turns the whole
+    /// original bytes of blob `base` into this blob's.
+    case delta(base: Int)
     /// The bytes were deleted (a redaction, here or in the copy that sent the row): no chunks.
     case redacted
     /// An encoding this version of Quire does not know (written by a newer one, or damage).
@@ -17,6 +20,7 @@ enum StoredForm: Equatable, Sendable {
     enum Name {
         static let raw = "raw"
         static let zlib = "zlib"
+        static let delta = "delta"
         static let redacted = "redacted"
     }
 
@@ -25,6 +29,7 @@ enum StoredForm: Equatable, Sendable {
         switch encoding {
         case Name.raw: self = .raw
         case Name.zlib: self = .zlib(base: base)
+        case Name.delta: self = base.map { .delta(base: $0) } ?? .unknown("delta without a base")
         case Name.redacted: self = .redacted
         default: self = .unknown(encoding)
         }
@@ -35,6 +40,7 @@ enum StoredForm: Equatable, Sendable {
         switch self {
         case .raw: return Name.raw
         case .zlib: return Name.zlib
+        case .delta: return Name.delta
         case .redacted: return Name.redacted
         case .unknown(let name): return name
         }
@@ -42,20 +48,23 @@ enum StoredForm: Equatable, Sendable {
 
     /// The `base` column: the blob whose prefix is the preset dictionary.
     var base: Int? {
-        if case .zlib(let base) = self { return base }
-        return nil
+        switch self {
+        case .zlib(let base): return base
+        case .delta(let base): return base
+        default: return nil
+        }
     }
 
     /// Whether the chunks hold the bytes (raw or compressed), so the blob can be read.
     var holdsBytes: Bool {
         switch self {
-        case .raw, .zlib: return true
+        case .raw, .zlib, .delta: return true
         case .redacted, .unknown: return false
         }
     }
 
     /// SQL that is true for rows whose form holds bytes (for queries that join `blobs` as `alias`).
     static func holdsBytesSQL(_ alias: String) -> String {
-        "\(alias).encoding IN ('\(Name.raw)', '\(Name.zlib)')"
+        "\(alias).encoding IN ('\(Name.raw)', '\(Name.zlib)', '\(Name.delta)')"
     }
 }

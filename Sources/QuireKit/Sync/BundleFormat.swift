@@ -14,7 +14,7 @@ enum BundleFormat {
     static let magic: [UInt8] = Array("QUIREBDL".utf8)
     static let version: UInt16 = 1
     /// Optional features a bundle can require; a reader refuses a bundle requiring one it lacks.
-    static let knownCapabilities: Set<String> = ["thin", "redaction"]
+    static let knownCapabilities: Set<String> = ["thin", "redaction", "delta"]
     static let trailerSize = 32
     /// Headers are small JSON; anything bigger is not a bundle this version wrote.
     static let maxHeaderSize = 64 * 1024 * 1024
@@ -29,6 +29,10 @@ enum BundleFormat {
         /// 32-byte SHA-256, 8-byte original size, 32-byte base hash (zeros: none), then a zlib stream
         /// of the original bytes (with the base's first 32 KiB as preset dictionary when there is one).
         case zlibBlob = 0x5A   // "Z"
+        /// 32-byte SHA-256, 8-byte original size, 32-byte base hash, then a zlib stream of a delta
+        /// (Fossil's format, docs/schema.md) that turns the base's whole bytes into the blob's; the
+        /// base is earlier in the bundle or held by the receiver. Requires capability "delta".
+        case deltaBlob = 0x44  // "D"
         /// 32-byte SHA-256 and 8-byte original size of a blob whose bytes the sender does not serve
         /// (redacted); valid only when a `redact` event names it. Requires capability "redaction".
         case redactedBlob = 0x52  // "R"

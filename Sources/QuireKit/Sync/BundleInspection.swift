@@ -10,6 +10,8 @@ public struct BundleInspection: Sendable {
     public let eventKinds: [String: Int]
     public let rawBlobRecords: Int
     public let zlibBlobRecords: Int
+    /// Blob records sent as deltas against another blob.
+    public let deltaBlobRecords: Int
     /// Blobs sent by hash and size only, because the sender does not serve their bytes.
     public let redactedBlobRecords: Int
     /// Blob records compressed against a blob outside the bundle (thin).
@@ -23,10 +25,10 @@ public struct BundleInspection: Sendable {
                 "records_bytes": .int(Int64(h.recordsBytes)), "bytes": .int(Int64(file.size)),
                 "requires": .array(h.requires.map { .string($0) }),
                 "event_kinds": .object(eventKinds.mapValues { .int(Int64($0)) }),
-                "records": ["events": .int(Int64(eventRecords)), "blobs": .int(Int64(rawBlobRecords + zlibBlobRecords + redactedBlobRecords)),
+                "records": ["events": .int(Int64(eventRecords)), "blobs": .int(Int64(rawBlobRecords + zlibBlobRecords + deltaBlobRecords + redactedBlobRecords)),
                             "blob_bytes": .int(Int64(blobRecordBytes)),
                             "event_ranges": .object(eventRanges.mapValues { .array([.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))]) })],
-                "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)), "redacted": .int(Int64(redactedBlobRecords)),
+                "blob_records": ["raw": .int(Int64(rawBlobRecords)), "zlib": .int(Int64(zlibBlobRecords)), "delta": .int(Int64(deltaBlobRecords)), "redacted": .int(Int64(redactedBlobRecords)),
                                  "external_bases": .int(Int64(externalBases))]]
     }
 
@@ -37,11 +39,11 @@ public struct BundleInspection: Sendable {
         try file.readRecords(&counter)
         return BundleInspection(file: file, eventRecords: counter.events, eventRanges: counter.ranges, blobRecordBytes: counter.bytes,
                                 eventKinds: counter.kinds, rawBlobRecords: counter.raw,
-                                zlibBlobRecords: counter.zlib, redactedBlobRecords: counter.redacted, externalBases: counter.external)
+                                zlibBlobRecords: counter.zlib, deltaBlobRecords: counter.delta, redactedBlobRecords: counter.redacted, externalBases: counter.external)
     }
 
     private struct Counter: BundleRecordHandler {
-        var events = 0, raw = 0, zlib = 0, redacted = 0, external = 0, bytes = 0
+        var events = 0, raw = 0, zlib = 0, delta = 0, redacted = 0, external = 0, bytes = 0
         var kinds: [String: Int] = [:]
         var ranges: [String: ClosedRange<Int>] = [:]
         var seen = Set<String>()
@@ -55,8 +57,12 @@ public struct BundleInspection: Sendable {
                 ranges[event.origin] = min(r?.lowerBound ?? event.seq, event.seq)...max(r?.upperBound ?? event.seq, event.seq)
             }
         }
-        mutating func blobBegin(hash: String, size: Int, zlib isZlib: Bool, base: String?, at offset: Int) throws {
-            if isZlib { zlib += 1 } else { raw += 1 }
+        mutating func blobBegin(hash: String, size: Int, kind: BlobRecordKind, base: String?, at offset: Int) throws {
+            switch kind {
+            case .raw: raw += 1
+            case .zlib: zlib += 1
+            case .delta: delta += 1
+            }
             bytes = bytes.addingReportingOverflow(size).overflow ? .max : bytes + size
             if let base, !seen.contains(base) { external += 1 }
             seen.insert(hash)

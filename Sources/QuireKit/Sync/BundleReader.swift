@@ -7,15 +7,25 @@ import Hashing
 protocol BundleRecordHandler {
     /// An event record's body: `origin \n seq \n kind \n at \n hash \n payload`.
     mutating func event(_ body: [UInt8], at offset: Int) throws
-    /// A blob record begins: its hash, original size, and for a "Z" record its base (or nil) and
-    /// that the bytes that follow are a zlib stream.
-    mutating func blobBegin(hash: String, size: Int, zlib: Bool, base: String?, at offset: Int) throws
+    /// A blob record begins: its hash, original size, what the bytes that follow are (the blob's
+    /// own, a zlib stream, or a zlib-compressed delta) and its base (or nil).
+    mutating func blobBegin(hash: String, size: Int, kind: BlobRecordKind, base: String?, at offset: Int) throws
     /// The next piece of the current blob record's bytes (original bytes, or the zlib stream).
     mutating func blobData(_ piece: UnsafeRawBufferPointer) throws
     /// The current blob record is complete.
     mutating func blobEnd() throws
     /// An "R" record: a blob the sender does not serve, by hash and original size.
     mutating func redactedBlob(hash: String, size: Int, at offset: Int) throws
+}
+
+/// What the bytes of a blob record are.
+enum BlobRecordKind: Equatable {
+    /// The blob's original bytes ("B").
+    case raw
+    /// A zlib stream of them, against the base's first 32 KiB as preset dictionary when there is one ("Z").
+    case zlib
+    /// A zlib stream of a delta against the base's whole bytes ("D").
+    case delta
 }
 
 /// A bundle file opened for reading: magic, version and trailing SHA-256 checked, header parsed.
@@ -157,7 +167,7 @@ struct RecordParser {
             switch current {
             case .event, .redactedBlob:
                 eventBody += piece
-            case .rawBlob, .zlibBlob:
+            case .rawBlob, .zlibBlob, .deltaBlob:
                 var rest = piece[...]
                 if prefix.count < prefixNeeded {
                     let p = min(prefixNeeded - prefix.count, rest.count)
@@ -193,7 +203,7 @@ struct RecordParser {
             }
             eventBody.removeAll(keepingCapacity: true)
             eventBody.reserveCapacity(remaining)
-        case .rawBlob, .zlibBlob:
+        case .rawBlob, .zlibBlob, .deltaBlob:
             prefixNeeded = t == .rawBlob ? BundleFormat.rawBlobPrefix : BundleFormat.zlibBlobPrefix
             guard remaining >= prefixNeeded else {
                 throw QuireError(.badBundle, "bundle blob record at offset \(recordStart) is too short")
@@ -213,20 +223,23 @@ struct RecordParser {
     private mutating func beginBlob<H: BundleRecordHandler>(_ t: BundleFormat.RecordType, _ handler: inout H) throws {
         let hash = Hex.encode(prefix[0..<32])
         if t == .rawBlob {
-            try handler.blobBegin(hash: hash, size: recordLength - BundleFormat.rawBlobPrefix, zlib: false, base: nil, at: recordStart)
+            try handler.blobBegin(hash: hash, size: recordLength - BundleFormat.rawBlobPrefix, kind: .raw, base: nil, at: recordStart)
         } else {
             let size = prefix[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             guard size <= UInt64(Int.max) else { throw QuireError(.badBundle, "bundle blob at offset \(recordStart) has an impossible size") }
             let baseBytes = prefix[40..<72]
             let base = baseBytes.allSatisfy { $0 == 0 } ? nil : Hex.encode(baseBytes)
-            try handler.blobBegin(hash: hash, size: Int(size), zlib: true, base: base, at: recordStart)
+            if t == .deltaBlob && base == nil {
+                throw QuireError(.badBundle, "bundle delta record at offset \(recordStart) names no base")
+            }
+            try handler.blobBegin(hash: hash, size: Int(size), kind: t == .deltaBlob ? .delta : .zlib, base: base, at: recordStart)
         }
     }
 
     private mutating func endRecord<H: BundleRecordHandler>(_ handler: inout H) throws {
         switch type {
         case .event: try handler.event(eventBody, at: recordStart)
-        case .rawBlob, .zlibBlob: try handler.blobEnd()
+        case .rawBlob, .zlibBlob, .deltaBlob: try handler.blobEnd()
         case .redactedBlob:
             let size = eventBody[32..<40].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             guard size <= UInt64(Int.max) else { throw QuireError(.badBundle, "bundle blob at offset \(recordStart) has an impossible size") }

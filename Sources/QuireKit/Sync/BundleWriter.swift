@@ -103,17 +103,18 @@ private struct BundleWriter {
         let sending = Set(blobs.map(\.id)).subtracting(hidden)
 
         var forms: [BlobExportForm] = []
-        var usesThin = false
+        var usesThin = false, usesDelta = false
         var recordsBytes = BundleFormat.recordHeaderSize // the end record
         for blob in blobs {
             let form = try archive.blobs.exportForm(
                 for: blob, served: !hidden.contains(blob.id), sending: sending, thin: thin,
                 isServed: { try archive.custody($0) == .held }, receiverHas: receiverHas)
             if case .zlib(_, thin: true) = form { usesThin = true }
+            if case .delta(_, thin: let t) = form { usesDelta = true; usesThin = usesThin || t }
             forms.append(form)
             switch form {
             case .rawChunks: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
-            case .recompressed, .zlib: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + form.storedBytes(blob)
+            case .recompressed, .zlib, .delta: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + form.storedBytes(blob)
             case .redacted: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.redactedBlobSize
             }
         }
@@ -125,7 +126,7 @@ private struct BundleWriter {
             bundle: Identity.newUUID(), source: archive.id, created: Timestamp.now(), agent: Identity.defaultAgent,
             host: Identity.host, tool: Identity.tool, base: ArchiveState(origins: base.origins), tip: ArchiveState(origins: tip.origins),
             events: eventIDs.count, blobs: blobs.count, blobBytes: blobs.reduce(0) { $0 + $1.size }, recordsBytes: recordsBytes,
-            requires: (usesThin ? ["thin"] : []) + (hidden.isEmpty ? [] : ["redaction"]))
+            requires: (usesThin ? ["thin"] : []) + (hidden.isEmpty ? [] : ["redaction"]) + (usesDelta ? ["delta"] : []))
 
         // The file: magic, version, header, the deflated records, the trailer.
         var hasher = SHA256()
@@ -164,6 +165,9 @@ private struct BundleWriter {
                 if case .zlib(let baseHash?, _) = form, let d = SHA256Digest(hex: baseHash) { baseDigest = d.bytes }
                 try recordHeader(.zlibBlob, BundleFormat.zlibBlobPrefix + form.storedBytes(blob))
                 try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + baseDigest)
+            case .delta(let baseHash, _):
+                try recordHeader(.deltaBlob, BundleFormat.zlibBlobPrefix + form.storedBytes(blob))
+                try body(digest + bigEndian(UInt64(blob.size), bytes: 8) + SHA256Digest(hex: baseHash)!.bytes)
             case .redacted:
                 try recordHeader(.redactedBlob, BundleFormat.redactedBlobSize)
                 try body(digest + bigEndian(UInt64(blob.size), bytes: 8))

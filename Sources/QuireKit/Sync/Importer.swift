@@ -177,6 +177,9 @@ private struct BundleImporter: BundleRecordHandler {
     /// The first 32 KiB of recently received blobs: bases usually arrive just before the blobs
     /// compressed against them, so their dictionaries need not be read back from the archive.
     private var prefixes: PrefixCache
+    /// When only checking (nothing is stored): the bundle's blobs' whole bytes, for the deltas
+    /// that come after them against them.
+    private let received: ReceivedBlobs?
 
     init(archive: Archive, file: BundleFile, checkOnly: Bool, spill: SpillFile? = nil) throws {
         self.archive = archive
@@ -184,6 +187,7 @@ private struct BundleImporter: BundleRecordHandler {
         self.checkOnly = checkOnly
         intake = try EventIntake(log: archive.events, checkOnly: checkOnly)
         prefixes = PrefixCache(capacity: 256, spill: spill)
+        received = checkOnly ? spill.map(ReceivedBlobs.init) : nil
     }
 
     /// The bundle holds the events past its base; this archive must hold the base, and where it
@@ -241,12 +245,19 @@ private struct BundleImporter: BundleRecordHandler {
         }
     }
 
-    mutating func blobBegin(hash: String, size: Int, zlib: Bool, base: String?, at offset: Int) throws {
+    mutating func blobBegin(hash: String, size: Int, kind: BlobRecordKind, base: String?, at offset: Int) throws {
         blobsSeen += 1
         try checkSize(hash, size, at: offset)
         let archive = self.archive
-        blob = try archive.blobs.receive(hash: hash, size: size, compressed: zlib, base: base, at: offset, checkOnly: checkOnly,
-                                         mayFill: { try archive.mayTakeBytesAgain($0) }, prefixes: &prefixes)
+        let store = archive.blobs
+        let received = self.received
+        blob = try store.receive(hash: hash, size: size, kind: kind, base: base, at: offset, checkOnly: checkOnly,
+                                 mayFill: { try archive.mayTakeBytesAgain($0) }, prefixes: &prefixes, keepWhole: received != nil,
+                                 baseBytes: { base in
+                                     if let bytes = try received?.bytes(of: base) { return bytes }
+                                     guard let record = try store.record(hash: base), record.form.holdsBytes else { return nil }
+                                     return try store.whole(record)
+                                 })
         if blob == nil { blobsKnown += 1 }
     }
 
@@ -271,10 +282,29 @@ private struct BundleImporter: BundleRecordHandler {
         blob = nil
         try incoming.finish()
         try prefixes.put(incoming.hash, incoming.prefix)
+        if let whole = incoming.whole { try received?.keep(incoming.hash, whole) }
         if let stub = incoming.filling, !checkOnly {
             // Bytes another copy redacted: kept, but hidden until this copy's operator decides.
             try archive.quarantineRefilled(stub)
         }
         blobsAdded += 1
+    }
+}
+
+/// The whole bytes of blobs a bundle check has passed, kept in a scratch file (nothing is stored
+/// in the archive), so a later delta record against one of them can be checked.
+private final class ReceivedBlobs {
+    private let spill: SpillFile
+    private var places: [String: (offset: Int, count: Int)] = [:]
+
+    init(_ spill: SpillFile) { self.spill = spill }
+
+    func keep(_ hash: String, _ bytes: [UInt8]) throws {
+        places[hash] = (try spill.append(bytes), bytes.count)
+    }
+
+    func bytes(of hash: String) throws -> [UInt8]? {
+        guard let place = places[hash] else { return nil }
+        return try spill.read(at: place.offset, count: place.count)
     }
 }

@@ -186,7 +186,7 @@ let bundleInspectCommand = Command(
     func claim<T: Equatable>(_ held: T, _ claimed: T, _ show: (T) -> String) -> String {
         held == claimed ? show(held) : "\(show(held)) in the records (the header claims \(show(claimed)))"
     }
-    let blobRecords = inspection.rawBlobRecords + inspection.zlibBlobRecords + inspection.redactedBlobRecords
+    let blobRecords = inspection.rawBlobRecords + inspection.zlibBlobRecords + inspection.deltaBlobRecords + inspection.redactedBlobRecords
     let ranges = inspection.eventRanges.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.lowerBound)-\($0.value.upperBound)" }
     Output.line("""
         bundle   \(h.bundle)
@@ -194,7 +194,7 @@ let bundleInspectCommand = Command(
         base     \(describe(h.base)) (claimed)
         tip      \(describe(h.tip)) (claimed)
         events   \(claim(inspection.eventRecords, h.events) { String($0) }) (\(inspection.eventKinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))\(ranges.isEmpty ? "" : "; " + ranges.joined(separator: ", "))
-        blobs    \(claim(blobRecords, h.blobs) { String($0) }), \(claim(inspection.blobRecordBytes, h.blobBytes, Format.bytes)) original (\(inspection.rawBlobRecords) raw, \(inspection.zlibBlobRecords) zlib, \(inspection.redactedBlobRecords) without bytes, \(inspection.externalBases) against the receiver's blobs)
+        blobs    \(claim(blobRecords, h.blobs) { String($0) }), \(claim(inspection.blobRecordBytes, h.blobBytes, Format.bytes)) original (\(inspection.rawBlobRecords) raw, \(inspection.zlibBlobRecords) zlib, \(inspection.deltaBlobRecords) delta, \(inspection.redactedBlobRecords) without bytes, \(inspection.externalBases) against the receiver's blobs)
         size     \(Format.bytes(inspection.file.size)) (records \(Format.bytes(h.recordsBytes)) before compression)
         requires \(h.requires.isEmpty ? "nothing beyond format 1" : h.requires.joined(separator: ", "))
         integrity ok (trailing SHA-256 matches)
