@@ -43,6 +43,9 @@ struct CompressionBases {
     /// Overlays of chunks not known to be committed, oldest first, and the one being planned.
     private var overlays: [Overlay] = []
     private(set) var current = Overlay(index: -1)
+    /// The bytes of blobs this ingest stored recently (their chunks committed), so the next
+    /// captures of a story build on them without reading them back from the archive.
+    private var recent = RecentBlobs(budget: 64 << 20)
 
     /// How many near-duplicates, at most, a new document is tried against.
     static let nearCandidates = 3
@@ -52,6 +55,9 @@ struct CompressionBases {
     /// Starts planning chunk `index`, forgetting overlays of chunks committed through `committed`.
     mutating func begin(chunk index: Int, committed: Int) {
         if current.index >= 0 { overlays.append(current) }
+        for overlay in overlays where overlay.index <= committed {
+            for (hash, blob) in overlay.newBlobs { if let bytes = blob.bytes { recent.put(hash, bytes, depth: blob.depth) } }
+        }
         overlays.removeAll { $0.index <= committed }
         current = Overlay(index: index)
     }
@@ -86,7 +92,7 @@ struct CompressionBases {
         var depth = 0
         func add(_ candidateHash: String) throws {
             guard candidateHash != hash, !bases.contains(where: { $0.hash == candidateHash }) else { return }
-            if let earlier = pending(candidateHash) {
+            if let earlier = pending(candidateHash) ?? recent.get(candidateHash) {
                 guard let b = earlier.bytes, earlier.depth < BlobEncoding.maxDepth else { return }
                 bases.append(.pending(hash: candidateHash, bytes: b))
                 depth = max(depth, earlier.depth + 1)
@@ -115,24 +121,35 @@ struct CompressionBases {
     }
 
     /// Blobs planned or archived whose near-duplicate keys include some of `keys`: those sharing
-    /// the most keys first, the most recent among equals. Each key's lookup reads only its most
-    /// recent blobs (an index range), so the cost does not grow with the archive.
+    /// the most keys first, then the shallowest (a syndicated story's first copy, so its copies
+    /// form a star and each is read in one step), then the most recent. Each key's lookups read
+    /// only its oldest and its most recent blobs (index ranges), so the cost does not grow with
+    /// the archive, however many blobs share a key.
     private func nearDuplicates(of keys: [UInt64], store: BlobStore) throws -> [String] {
-        var shared: [String: (count: Int, recency: Int)] = [:]
+        var shared: [String: (count: Int, depth: Int, recency: Int)] = [:]
+        func note(_ hash: String, depth: Int, recency: Int) {
+            let entry = shared[hash] ?? (0, depth, recency)
+            shared[hash] = (entry.count + 1, min(entry.depth, depth), max(entry.recency, recency))
+        }
         for key in keys {
+            var seen = Set<String>()
             if let planned = current.nearKeys[key] ?? overlays.reversed().lazy.compactMap({ $0.nearKeys[key] }).first {
-                shared[planned, default: (0, Int.max)].count += 1
+                note(planned, depth: pending(planned)?.depth ?? 0, recency: .max)
+                seen.insert(planned)
             }
-            try store.db.forEach("""
-                SELECT b.hash, b.id FROM article_near_keys k JOIN blobs b ON b.id = k.blob
-                WHERE k.key = ? ORDER BY k.blob DESC LIMIT \(Self.perKey)
-                """, [Int64(bitPattern: key)]) { s in
-                let entry = shared[s.text(0)] ?? (0, s.int(1))
-                shared[s.text(0)] = (entry.count + 1, entry.recency)
+            for order in ["ASC LIMIT 1", "DESC LIMIT \(Self.perKey)"] {
+                try store.db.forEach("""
+                    SELECT b.hash, b.id, b.depth FROM article_near_keys k JOIN blobs b ON b.id = k.blob
+                    WHERE k.key = ? ORDER BY k.blob \(order)
+                    """, [Int64(bitPattern: key)]) { s in
+                    guard seen.insert(s.text(0)).inserted else { return }
+                    note(s.text(0), depth: s.int(2), recency: s.int(1))
+                }
             }
         }
-        return shared.sorted { ($0.value.count, $0.value.recency) > ($1.value.count, $1.value.recency) }
-            .prefix(Self.nearCandidates).map(\.key)
+        return shared.sorted {
+            ($0.value.count, -$0.value.depth, $0.value.recency) > ($1.value.count, -$1.value.depth, $1.value.recency)
+        }.prefix(Self.nearCandidates).map(\.key)
     }
 
     /// Files likely to share boilerplate: the same first path component (the site or feed folder)
@@ -142,5 +159,45 @@ struct CompressionBases {
         let name = key.split(separator: "/").last ?? ""
         let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
         return first + "|" + ext
+    }
+}
+
+/// The bytes of recently stored blobs, up to a budget, the least recently used dropped first.
+struct RecentBlobs {
+    let budget: Int
+    private var entries: [String: (bytes: [UInt8], depth: Int, used: Int)] = [:]
+    private var order: [(hash: String, used: Int)] = []
+    private var start = 0
+    private var clock = 0
+    private var total = 0
+
+    init(budget: Int) { self.budget = budget }
+
+    mutating func get(_ hash: String) -> (bytes: [UInt8]?, depth: Int)? {
+        guard let entry = entries[hash] else { return nil }
+        clock += 1
+        entries[hash] = (entry.bytes, entry.depth, clock)
+        order.append((hash, clock))
+        return (entry.bytes, entry.depth)
+    }
+
+    mutating func put(_ hash: String, _ bytes: [UInt8], depth: Int) {
+        guard bytes.count <= budget / 4 else { return }
+        clock += 1
+        if let old = entries[hash] { total -= old.bytes.count }
+        entries[hash] = (bytes, depth, clock)
+        total += bytes.count
+        order.append((hash, clock))
+        while total > budget, start < order.count {
+            let (oldest, used) = order[start]
+            start += 1
+            guard let entry = entries[oldest], entry.used == used else { continue }
+            entries[oldest] = nil
+            total -= entry.bytes.count
+        }
+        if start > 4096 && start * 2 > order.count {
+            order.removeFirst(start)
+            start = 0
+        }
     }
 }
