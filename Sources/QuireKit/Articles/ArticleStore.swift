@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Hashing
 import SQLite
@@ -48,10 +49,16 @@ extension Archive {
         let missing = try db.rows("""
             SELECT b.id FROM blobs b WHERE b.id > ? AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.blob = b.id) ORDER BY b.id
             """, [mark]) { $0.int(0) }
+        // The bytes are read here, one batch at a time, and their metadata extracted on all cores.
+        var store = blobs
+        store.cache = BlobBytesCache(budget: 16 << 20)
+        var batch = ArticleBatch(archive: self)
         for id in missing {
-            guard let blob = try blobs.record(id: id) else { continue }
-            try insertArticle(blob: id, try extractArticle(blob))
+            guard let blob = try store.record(id: id) else { continue }
+            let readable = blob.size <= articleExtractionLimit && blob.form.holdsBytes
+            try batch.add(id, readable ? try store.bytes(blob) : nil)
         }
+        try batch.flush()
         if let last = try blobs.lastID(), last > mark {
             try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('articles_through', ?)", String(last))
         }
@@ -95,5 +102,33 @@ extension Archive {
             }
             return (row?.kind, row?.encoding, row?.fingerprint, fields)
         }
+    }
+}
+
+/// Blobs whose metadata is to be read: collected until the batch holds 256 of them or 16 MiB,
+/// then extracted on all cores and recorded (`insertArticle`) in order. Inside a write transaction.
+struct ArticleBatch {
+    let archive: Archive
+    private var items: [(id: Int, bytes: [UInt8]?)] = []
+    private var bytes = 0
+
+    init(archive: Archive) { self.archive = archive }
+
+    mutating func add(_ id: Int, _ blobBytes: [UInt8]?) throws {
+        items.append((id, blobBytes))
+        bytes += blobBytes?.count ?? 0
+        if items.count >= 256 || bytes >= 16 << 20 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !items.isEmpty else { return }
+        let inputs = items
+        let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+            if let b = inputs[i].bytes { slots.pointer[i] = MetadataExtractor.extract(b) }
+        }
+        for (i, item) in inputs.enumerated() { try archive.insertArticle(blob: item.id, slots.pointer[i]) }
+        items.removeAll(keepingCapacity: true)
+        bytes = 0
     }
 }

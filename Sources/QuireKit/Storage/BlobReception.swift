@@ -40,6 +40,8 @@ struct BlobReception {
     private let keepWhole: Bool
     /// The whole original bytes, when `keepWhole` and the blob is small enough to be a delta base.
     private(set) var whole: [UInt8]?
+    /// The stored blob's row id, once `finish` has stored it.
+    private(set) var storedID: Int?
 
     /// Raw records up to this size are kept in memory and compressed when complete.
     static let memoryLimit = 4 * 1024 * 1024
@@ -164,9 +166,10 @@ struct BlobReception {
             throw QuireError(.badBundle, "bundle blob \(hash) (body offset \(offset)) does not match its hash: its \(received) bytes hash to \(actual)")
         }
         if let plain {
-            _ = try store.put(hash: hash, bytes: plain, filling: filling)
+            storedID = try store.put(hash: hash, bytes: plain, filling: filling)
         } else {
             try writer?.finish()
+            storedID = writer?.id
         }
     }
 }
@@ -197,9 +200,9 @@ extension BlobReception {
         if keepWhole { whole = bytes }
         guard !checkOnly else { return }
         if let record = try store.record(hash: base), BlobStore.canServeAsBase(record) {
-            _ = try store.put(hash: hash, bytes: bytes, encoded: EncodedBlob(data: deltaStream, kind: .delta(base: base)), filling: filling)
+            storedID = try store.put(hash: hash, bytes: bytes, encoded: EncodedBlob(data: deltaStream, kind: .delta(base: base)), filling: filling).id
         } else {
-            _ = try store.put(hash: hash, bytes: bytes, filling: filling)
+            storedID = try store.put(hash: hash, bytes: bytes, filling: filling)
         }
     }
 }

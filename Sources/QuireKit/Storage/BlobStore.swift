@@ -16,6 +16,9 @@ import SQLite
 /// its own connection while the archive writes with another.
 struct BlobStore {
     let db: Database
+    /// Recently read or stored blobs' bytes, for the deltas read or received after them
+    /// against them (nil: none kept).
+    var cache: BlobBytesCache? = nil
     /// The columns `record(_:)` reads, in order.
     static let columns = "id, hash, size, encoding, base, depth, stored_size"
 
@@ -115,7 +118,9 @@ struct BlobStore {
             throw QuireError(.corrupt, "blob \(baseID), the base of blob \(blob.hash), is missing")
         }
         let source = try whole(base)
-        return try Self.applyDelta(storedBytes(blob), to: source, for: blob)
+        let bytes = try Self.applyDelta(storedBytes(blob), to: source, for: blob)
+        cache?.put(blob.hash, bytes)
+        return bytes
     }
 
     /// The stored form's bytes (the chunks, concatenated).
@@ -146,9 +151,11 @@ struct BlobStore {
 
     /// A blob's whole original bytes, without checking the hash (for a base being read through).
     func whole(_ blob: BlobRecord) throws -> [UInt8] {
+        if let hit = cache?.get(blob.hash) { return hit }
         var out = [UInt8]()
         out.reserveCapacity(blob.size)
         try read(blob) { out.append(contentsOf: $0) }
+        cache?.put(blob.hash, out)
         return out
     }
 
@@ -181,9 +188,7 @@ struct BlobStore {
 
     /// Reads a whole blob into memory and checks its hash. For small blobs (tests, dictionaries, diffs).
     func bytes(_ blob: BlobRecord) throws -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(blob.size)
-        try read(blob) { out.append(contentsOf: $0) }
+        let out = try whole(blob)
         let actual = SHA256.hash(out).hex
         if actual != blob.hash {
             throw QuireError(.corrupt, "blob \(blob.hash) reads back as bytes with hash \(actual)")
@@ -323,4 +328,20 @@ struct BlobStore {
 extension Archive {
     /// The blob store over this archive's connection.
     var blobs: BlobStore { BlobStore(db: db) }
+}
+
+/// The bytes of recently read or stored blobs, by hash, up to a budget (the least recently used
+/// dropped first): a blob's base is usually read or stored just before it. A class so the
+/// stores and receptions of one import share it.
+final class BlobBytesCache {
+    private var recent: RecentBlobs
+
+    init(budget: Int = 64 << 20) { recent = RecentBlobs(budget: budget) }
+
+    func get(_ hash: String) -> [UInt8]? { recent.get(hash)?.bytes ?? nil }
+
+    func put(_ hash: String, _ bytes: [UInt8]) {
+        guard bytes.count <= BlobEncoding.largestDelta else { return }
+        recent.put(hash, bytes, depth: 0)
+    }
 }

@@ -180,6 +180,10 @@ private struct BundleImporter: BundleRecordHandler {
     /// When only checking (nothing is stored): the bundle's blobs' whole bytes, for the deltas
     /// that come after them against them.
     private let received: ReceivedBlobs?
+    /// The bytes of blobs received recently: bases usually come just before the blobs built on them.
+    private let cache = BlobBytesCache(budget: 32 << 20)
+    /// New blobs whose metadata is read, a batch at a time on all cores, while the import goes on.
+    private var articles: ArticleBatch
 
     init(archive: Archive, file: BundleFile, checkOnly: Bool, spill: SpillFile? = nil) throws {
         self.archive = archive
@@ -188,6 +192,7 @@ private struct BundleImporter: BundleRecordHandler {
         intake = try EventIntake(log: archive.events, checkOnly: checkOnly)
         prefixes = PrefixCache(capacity: 256, spill: spill)
         received = checkOnly ? spill.map(ReceivedBlobs.init) : nil
+        articles = ArticleBatch(archive: archive)
     }
 
     /// The bundle holds the events past its base; this archive must hold the base, and where it
@@ -216,7 +221,8 @@ private struct BundleImporter: BundleRecordHandler {
                      blobsKnown: blobsKnown, changed: changed, added: added)
     }
 
-    func finish() throws {
+    mutating func finish() throws {
+        try articles.flush()
         for stub in redactedStubs {
             let recorded = try db.int("SELECT 1 FROM redactions WHERE blob = ? AND action = 'redact'", stub.hash) != nil
             let named = intake.redactedInBundle.contains(stub.hash) || recorded
@@ -249,10 +255,11 @@ private struct BundleImporter: BundleRecordHandler {
         blobsSeen += 1
         try checkSize(hash, size, at: offset)
         let archive = self.archive
-        let store = archive.blobs
+        var store = archive.blobs
+        store.cache = cache
         let received = self.received
         blob = try store.receive(hash: hash, size: size, kind: kind, base: base, at: offset, checkOnly: checkOnly,
-                                 mayFill: { try archive.mayTakeBytesAgain($0) }, prefixes: &prefixes, keepWhole: received != nil,
+                                 mayFill: { try archive.mayTakeBytesAgain($0) }, prefixes: &prefixes, keepWhole: true,
                                  baseBytes: { base in
                                      if let bytes = try received?.bytes(of: base) { return bytes }
                                      guard let record = try store.record(hash: base), record.form.holdsBytes else { return nil }
@@ -282,7 +289,13 @@ private struct BundleImporter: BundleRecordHandler {
         blob = nil
         try incoming.finish()
         try prefixes.put(incoming.hash, incoming.prefix)
-        if let whole = incoming.whole { try received?.keep(incoming.hash, whole) }
+        if let whole = incoming.whole {
+            try received?.keep(incoming.hash, whole)
+            cache.put(incoming.hash, whole)
+            if let id = incoming.storedID, incoming.filling == nil, whole.count <= articleExtractionLimit {
+                try articles.add(id, whole)
+            }
+        }
         if let stub = incoming.filling, !checkOnly {
             // Bytes another copy redacted: kept, but hidden until this copy's operator decides.
             try archive.quarantineRefilled(stub)
