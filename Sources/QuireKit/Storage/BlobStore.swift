@@ -287,6 +287,50 @@ struct BlobStore {
                    StoredForm.Name.redacted, blob.id)
     }
 
+    /// Replaces a held blob's stored form with `encoded` (its bytes are the same; only how they
+    /// are kept changes), at the depth its base gives it. The base must be usable and have a
+    /// smaller row id than the blob (so bases never form a cycle). Returns the new stored size.
+    @discardableResult
+    func restore(_ blob: BlobRecord, as encoded: EncodedBlob) throws -> Int {
+        precondition(blob.form.holdsBytes, "only a held blob is stored again")
+        var form: StoredForm
+        var depth = 0
+        switch encoded.kind {
+        case .raw: form = .raw
+        case .zlib: form = .zlib(base: nil)
+        case .delta(let baseHash):
+            guard let base = try record(hash: baseHash), Self.canServeAsBase(base), base.id < blob.id else {
+                throw QuireError(.corrupt, "blob \(blob.hash) cannot be stored against \(baseHash)")
+            }
+            form = .delta(base: base.id)
+            depth = base.depth + 1
+        }
+        try db.run("DELETE FROM blob_chunks WHERE blob = ?", blob.id)
+        var n = 0, offset = 0
+        while offset < encoded.data.count {
+            let end = min(offset + BlobEncoding.chunkSize, encoded.data.count)
+            try db.run("INSERT INTO blob_chunks (blob, n, data) VALUES (?, ?, ?)", blob.id, n, Array(encoded.data[offset..<end]))
+            n += 1
+            offset = end
+        }
+        try db.run("UPDATE blobs SET encoding = ?, base = ?, depth = ?, stored_size = ? WHERE id = ?",
+                   form.encoding, form.base, depth, encoded.data.count, blob.id)
+        return encoded.data.count
+    }
+
+    /// Sets a blob's depth to its base's depth plus one (after its base was stored again).
+    func refreshDepth(_ blob: BlobRecord) throws -> Int {
+        guard let baseID = blob.base, let base = try record(id: baseID) else { return blob.depth }
+        try db.run("UPDATE blobs SET depth = ? WHERE id = ?", base.depth + 1, blob.id)
+        return base.depth + 1
+    }
+
+    /// Held blobs by row id, from `after` on, `limit` at a time.
+    func held(after: Int, limit: Int) throws -> [BlobRecord] {
+        try db.rows("SELECT \(Self.columns) FROM blobs b WHERE b.id > ? AND \(StoredForm.holdsBytesSQL("b")) ORDER BY b.id LIMIT ?",
+                    [after, limit], Self.record)
+    }
+
     /// Re-encodes a blob against `base` (none: self-contained) in the form its kind takes (a
     /// delta, or zlib with the base's preset dictionary), and fixes the depths of the blobs that
     /// build on it.
