@@ -109,7 +109,7 @@ struct ArticlePage {
         for (e, element) in document.elements.enumerated() {
             let parent = element.parent
             let category = categories[e]
-            let article = (parent >= 0 && inArticle[parent]) || element.name == "article" || hints[e].contains("hentry") || hints[e].contains("h-entry")
+            let article = (parent >= 0 && inArticle[parent]) || element.name == "article" || category.contains(.entry)
                 || (element["itemtype"].map { $0.hasSuffix("Article") || $0.hasSuffix("BlogPosting") } ?? false)
             inArticle.append(article)
             let parentChrome = parent >= 0 && inChrome[parent]

@@ -35,6 +35,10 @@ struct HintWords {
         static let publish = Category(rawValue: 1 << 10)
         /// Comments, share bars, related links, newsletters: never content, whatever else the class says.
         static let plainlyNotContent = Category(rawValue: 1 << 11)
+        /// An hAtom entry or a post: the element holds one article (`hentry`, `h-entry`).
+        static let entry = Category(rawValue: 1 << 12)
+        /// An hCalendar start date (`dtstart`).
+        static let eventStart = Category(rawValue: 1 << 13)
     }
 
     private static let lists: [(Category, [String])] = [
@@ -66,6 +70,8 @@ struct HintWords {
         (.update, ["update", "modif"]),
         (.publish, ["publish", "entry-date", "post-date", "created"]),
         (.plainlyNotContent, ["comment", "share", "related", "newsletter"]),
+        (.entry, ["hentry", "h-entry"]),
+        (.eventStart, ["dtstart"]),
     ]
 
     /// Transitions: `next[state * 256 + byte]`; outputs per state (its own words' and its

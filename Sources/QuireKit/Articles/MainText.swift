@@ -24,7 +24,17 @@
 enum MainText {
     /// The article's text, paragraphs separated by a blank line, and the element it came from.
     static func extract(_ page: ArticlePage) -> (text: String, container: Int?) {
-        var analysis = Analysis(page)
+        let strict = extract(page, strict: true)
+        // Too little text: a class word on a wrapper ("widget", "sidebar") left the article out.
+        // Try again leaving out only what the markup itself says is not content, as
+        // Readability retries with its flags off, and keep the longer.
+        guard strict.text.utf8.count < 1000 else { return strict }
+        let relaxed = extract(page, strict: false)
+        return relaxed.text.utf8.count > strict.text.utf8.count * 2 ? relaxed : strict
+    }
+
+    private static func extract(_ page: ArticlePage, strict: Bool) -> (text: String, container: Int?) {
+        var analysis = Analysis(page, strict: strict)
         guard let container = analysis.bestContainer() else { return (analysis.render([0]), nil) }
         let parts = analysis.withSiblings(container)
         var text = analysis.render(parts)
@@ -55,6 +65,9 @@ private struct Analysis {
     var weight: [Int]
     /// Readability scores, for elements that received any.
     var score: [Int: Double] = [:]
+    /// The best-scored element and every element above it: never clutter, whatever their class
+    /// says, once the container has grown to hold them.
+    var bestPath = Set<Int>()
 
     static let skipped: Set<String> = ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
                                        "video", "audio", "button", "input", "select", "textarea", "option", "nav", "aside", "footer",
@@ -67,7 +80,8 @@ private struct Analysis {
 
     // The class and id words the algorithm reads are in `HintWords`.
 
-    init(_ page: ArticlePage) {
+    /// `strict`: also leave out elements whose class or id says they are not the article.
+    init(_ page: ArticlePage, strict: Bool) {
         self.page = page
         let doc = page.document
         let n = doc.elements.count
@@ -88,7 +102,7 @@ private struct Analysis {
             let category = page.categories[e]
             weight[e] = Self.weight(category)
             if element.parent >= 0 && removed[element.parent] { removed[e] = true; continue }
-            removed[e] = !page.holdsArticle.contains(e) && Self.leftOut(element, category, holdsMostText: page.holdsMostText(e))
+            removed[e] = !page.holdsArticle.contains(e) && Self.leftOut(element, strict ? category : [], holdsMostText: page.holdsMostText(e))
         }
         // Text figures per text node.
         var textStats: [(length: Int, commas: Int)] = []
@@ -120,7 +134,8 @@ private struct Analysis {
                     if name == "iframe" || name == "embed" || name == "object" || name == "video" { embed += 1 }
                     guard !removed[k] else { continue }
                     length += textLength[k]; links += linkLength[k]; c += commas[k]
-                    p += paragraphs[k] + (name == "p" ? 1 : 0)
+                    // A `div` of text counts as a paragraph too (pages that write no <p>).
+                    p += paragraphs[k] + (name == "p" || (textLength[k] >= 25 && name != "li" && isParagraph(k)) ? 1 : 0)
                     img += images[k]; li += listItems[k] + (name == "li" ? 1 : 0); input += inputs[k]; embed += embeds[k]
                     heading += headingLength[k] + (Self.headings.contains(name) ? textLength[k] : 0)
                 }
@@ -156,20 +171,17 @@ private struct Analysis {
     // MARK: Choosing the container
 
     /// Whether an element is a paragraph for scoring: `p`, `pre`, `td`, `blockquote`, or a
-    /// `div`/`section` with text of its own and no block children.
+    /// `div`/`section` with text and no block children.
     private func isParagraph(_ e: Int) -> Bool {
         let element = doc.elements[e]
         switch element.name {
         case "p", "pre", "td", "blockquote": return true
         case "div", "section", "span", "font":
-            var ownText = false
+            // Only inline content (text, links, spans...): a paragraph written without <p>.
             for child in element.children {
-                switch child {
-                case .text(let t): if doc.texts[t].utf8.contains(where: { $0 > 0x20 }) { ownText = true }
-                case .element(let k): if Self.blocks.contains(doc.elements[k].name) && !removed[k] { return false }
-                }
+                if case .element(let k) = child, Self.blocks.contains(doc.elements[k].name) && !removed[k] { return false }
             }
-            return ownText
+            return textLength[e] > 0
         default: return false
         }
     }
@@ -211,6 +223,8 @@ private struct Analysis {
             if final > bestScore || (final == bestScore && e < (best ?? Int.max)) { best = e; bestScore = final }
         }
         guard var top = best else { return nil }
+        var k = top
+        while k >= 0 && bestPath.insert(k).inserted { k = doc.elements[k].parent }
         for e in score.keys { score[e] = score[e]! * (1 - linkDensity(e)) }
         // An element the page marks as its article body, holding most of the best candidate's text
         // (or inside it, holding most of it), is the article.
@@ -320,7 +334,7 @@ private struct Analysis {
         guard !removed[e] else { return }
         let element = doc.elements[e]
         let name = element.name
-        if !isRoot && isClutter(e) { return }
+        if !isRoot && !bestPath.contains(e) && isClutter(e) { return }
         if name == "h1" { return }  // the headline is the title, not the text
         if name == "br" { w.lineBreak(); return }
         let block = Self.blocks.contains(name) || name == "td" || name == "th"
@@ -381,9 +395,13 @@ private struct TextWriter {
     static func isBoilerplate(_ paragraph: String) -> Bool {
         guard paragraph.utf8.count <= 60 else { return false }
         let lower = paragraph.lowercased().trimmingPunctuation
-        return boilerplateLines.contains(lower)
+        return MainText.boilerplateLines.contains(lower)
     }
+}
 
+extension MainText {
+    /// Short lines every site prints around its articles (lowercased, without punctuation at
+    /// the ends): left out of the main text, and never a change of the article (`TextDiff.isTrivial`).
     static let boilerplateLines: Set<String> = [
         "advertisement", "anzeige", "werbung", "publicité", "publicidad", "pubblicità", "reklame", "sponsored", "ad", "ads",
         "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter", "tweet", "email", "print",
@@ -391,7 +409,8 @@ private struct TextWriter {
         "lire la suite", "leer más", "continue reading", "related", "related articles", "related stories", "see also", "more", "mehr",
         "comments", "kommentare", "skip to content", "skip to main content", "back to top", "nach oben", "top", "close", "schließen",
         "loading", "loading...", "subscribe", "sign up", "follow us", "newsletter", "click here", "image", "photo", "video", "bild", "foto",
-        "listen", "listen to this article", "zum artikel", "zur startseite", "home", "startseite", "menü", "menu",
+        "listen", "listen to this article", "zum artikel", "zur startseite", "home", "startseite", "menü", "menu", "subscribe now",
+        "subscribe for updates", "sign up for our newsletter", "accept", "accept all cookies", "cookie settings", "print this page",
     ]
 }
 

@@ -131,7 +131,7 @@ enum PublishedDate {
                 }
             }
             if name == "abbr" {
-                if category.contains(.publish) || page.hints[e].contains("dtstart"), let t = element["title"], let d = NewsDate.parseValue(t, monthFirst: page.monthFirst) {
+                if category.contains(.publish) || page.categories[e].contains(.eventStart), let t = element["title"], let d = NewsDate.parseValue(t, monthFirst: page.monthFirst) {
                     fields.add("published", d, time, rank: 3)
                 }
                 continue
