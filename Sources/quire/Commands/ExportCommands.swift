@@ -51,18 +51,19 @@ let exportFilesCommand = Command(
 let exportJSONLCommand = Command(
     name: "jsonl",
     summary: "Print one JSON line per version with its metadata and sightings.",
-    discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md).",
+    discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md); --text adds the article's main text as \"text\".",
     options: [OptionSpec("batch", value: "B", help: "Only versions batch B saw (label, id or unique id prefix)."),
+              OptionSpec("text", help: "Add each version's main text (\"text\"; null for bytes this copy does not serve)."),
               OptionSpec("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     guard let path = args.value("output") else {
-        try archive.exportJSONL(batch: args.value("batch")) { Output.line($0) }
+        try archive.exportJSONL(batch: args.value("batch"), text: args.flag("text")) { Output.line($0) }
         return 0
     }
     // Streamed line by line into a file that appears complete or not at all.
     try writeFileAtomically(path) { write in
-        try archive.exportJSONL(batch: args.value("batch")) { line in
+        try archive.exportJSONL(batch: args.value("batch"), text: args.flag("text")) { line in
             try Array((line + "\n").utf8).withUnsafeBytes { try write($0) }
         }
     }
