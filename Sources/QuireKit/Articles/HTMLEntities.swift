@@ -60,6 +60,12 @@ enum HTMLEntities {
                 i = j
                 continue
             }
+            // An '&' before anything but a letter, a digit or '#' starts no reference.
+            if i + 1 >= end || !(isAlphanumeric(b[i + 1]) || b[i + 1] == UInt8(ascii: "#")) {
+                out.append(c)
+                i += 1
+                continue
+            }
             if let (decoded, next) = reference(b, at: i, inAttribute: inAttribute) {
                 appendScalars(decoded, to: &out)
                 i = next

@@ -224,6 +224,38 @@ struct HTMLScanner {
         return (out, selfClosing)
     }
 
+    /// The text of the rest of the input, decoded, with its markup stepped over in one pass
+    /// (tags, comments, and the content of `script`, `style` and the like left out). For a reader
+    /// that keeps no more elements: their text still counts, their tags cost nothing more.
+    mutating func remainingText() -> String {
+        var out: [UInt8] = []
+        var runStart = i
+        func flush(to end: Int) {
+            if end > runStart { HTMLEntities.decode(b[runStart..<end], inAttribute: false, into: &out) }
+        }
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "<"), startsMarkup(at: i) else { i += 1; continue }
+            flush(to: i)
+            if starts("<!--", at: i) {
+                skipComment()
+            } else if b[i + 1] == UInt8(ascii: "/") || b[i + 1] == UInt8(ascii: "!") || b[i + 1] == UInt8(ascii: "?") {
+                i = index(of: UInt8(ascii: ">"), from: i + 2).map { $0 + 1 } ?? b.count
+            } else {
+                var j = i + 1
+                let name = tagName(from: &j)
+                i = index(of: UInt8(ascii: ">"), from: j).map { $0 + 1 } ?? b.count
+                if Self.rawTextElements.contains(name) && name != "title" && name != "textarea" {
+                    let end = endTag(name, from: i)
+                    i = end < b.count ? (index(of: UInt8(ascii: ">"), from: end).map { $0 + 1 } ?? b.count) : b.count
+                }
+                if ["p", "div", "br", "li", "h2", "h3", "h4", "tr"].contains(name) { out.append(0x0A) }
+            }
+            runStart = i
+        }
+        flush(to: b.count)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Where the end tag `</name` (any case, followed by white space, `/` or `>`) starts at or
     /// after `from`; the end of the input when there is none.
     private func endTag(_ name: String, from: Int) -> Int {

@@ -119,8 +119,17 @@ public enum MetadataExtractor {
     /// which relative links resolve against when the page does not say its own.
     public static func extract(_ bytes: [UInt8], contentType: String?, url: String?) -> ArticleMetadata {
         let declared = contentType.flatMap(Charset.parameter(inContentType:))
-        let isHTML = contentType.map { $0.lowercased().contains("html") } == true || looksLikeHTML(bytes)
-        let (text, encoding) = TextDecoding.decode(bytes, declared: declared, html: isHTML)
+        // UTF-16 (with its byte-order mark) is decoded before its markup can be seen.
+        let wide = Charset.byteOrderMark(bytes).map { $0.name.hasPrefix("utf-16") } ?? false
+        let (text, encoding): (String, String)
+        let isHTML: Bool
+        if wide {
+            (text, encoding) = TextDecoding.decode(bytes)
+            isHTML = contentType.map { $0.lowercased().contains("html") } == true || looksLikeHTML(Array(text.utf8.prefix(htmlDetectionLength)))
+        } else {
+            isHTML = contentType.map { $0.lowercased().contains("html") } == true || looksLikeHTML(bytes)
+            (text, encoding) = TextDecoding.decode(bytes, declared: declared, html: isHTML)
+        }
         if isHTML { return fromHTML(text, encoding: encoding, url: url) }
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.first == "{", let parsed = fromJSON(String(trimmed), encoding: encoding) { return parsed }

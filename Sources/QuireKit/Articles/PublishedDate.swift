@@ -267,7 +267,7 @@ enum PublishedDate {
             for child in siblings[..<position].reversed() {
                 let text: String
                 switch child {
-                case .text(let t): text = doc.texts[t]
+                case .text(let t): text = String(doc.texts[t].unicodeScalars.prefix(201))
                 case .element(let k):
                     guard !page.inChrome[k] else { budget = 0; continue }
                     text = doc.text(of: k, limit: 201)
@@ -296,7 +296,8 @@ enum PublishedDate {
                 guard budget > 0 else { return }
                 switch child {
                 case .text(let t):
-                    texts.append(doc.texts[t]); budget -= doc.texts[t].utf8.count
+                    let text = String(doc.texts[t].unicodeScalars.prefix(budget))
+                    texts.append(text); budget -= text.utf8.count
                 case .element(let e):
                     guard !page.inChrome[e] else { continue }
                     let t = doc.text(of: e, limit: budget)
