@@ -394,8 +394,11 @@ private struct TextWriter {
     /// Short lines every site prints around its articles.
     static func isBoilerplate(_ paragraph: String) -> Bool {
         guard paragraph.utf8.count <= 60 else { return false }
-        let lower = paragraph.lowercased().trimmingPunctuation
-        return MainText.boilerplateLines.contains(lower)
+        let lower = paragraph.lowercased()
+        if MainText.boilerplateLines.contains(lower) { return true }
+        guard let first = lower.unicodeScalars.first, let last = lower.unicodeScalars.last,
+              !first.properties.isAlphabetic || !last.properties.isAlphabetic else { return false }
+        return MainText.boilerplateLines.contains(lower.trimmingPunctuation)
     }
 }
 
