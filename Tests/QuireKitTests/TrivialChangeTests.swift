@@ -47,4 +47,12 @@ struct TrivialChangeTests {
         #expect(TextDiff.isBoilerplateLine("Share this article »"))
         #expect(!TextDiff.isBoilerplateLine("Share prices fell"))
     }
+
+    @Test("a long line of punctuation is no boilerplate line and costs no walk (found by fuzz-metadata)")
+    func longPunctuationLine() {
+        let line = String(repeating: "&", count: 256 * 1024)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { #expect(!TextDiff.isTrivial(old: String(line.prefix(1000)), new: line)) }
+        #expect(elapsed < .seconds(2))
+    }
 }

@@ -213,6 +213,8 @@ public struct TextDiff: Sendable, Equatable {
 
     /// A line from the list of lines sites print around their articles.
     static func isBoilerplateLine(_ line: String) -> Bool {
+        // The list's lines are short; a long line is never one (and is not walked: found by fuzzing).
+        guard line.utf8.count <= 80 else { return false }
         var s = Substring(line.lowercased())
         while let f = s.first, f.isPunctuation || f.isWhitespace || f.isSymbol { s = s.dropFirst() }
         while let l = s.last, l.isPunctuation || l.isWhitespace || l.isSymbol { s = s.dropLast() }
