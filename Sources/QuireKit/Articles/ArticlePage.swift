@@ -146,14 +146,6 @@ struct ArticlePage {
         }
     }
 
-    /// The first meta value among `keys` (lowercase), in the order of `keys`.
-    func metaValue(_ keys: [String]) -> (key: String, content: String)? {
-        for key in keys {
-            if let hit = meta.first(where: { $0.key == key && !$0.content.trimmedWhitespace.isEmpty }) { return hit }
-        }
-        return nil
-    }
-
     /// Every meta value with one of `keys`, in document order.
     func metaValues(_ keys: Set<String>) -> [(key: String, content: String)] {
         meta.filter { keys.contains($0.key) && !$0.content.trimmedWhitespace.isEmpty }

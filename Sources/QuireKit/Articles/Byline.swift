@@ -77,7 +77,8 @@ enum Byline {
             // The first element whose class or id says author or byline, with short text.
             for (e, element) in doc.elements.enumerated() where page.categories[e].contains(.author) {
                 guard !page.categories[e].contains(.notByline), !page.inChrome[e],
-                      element.name != "meta", element.name != "img", element.name != "body", element.name != "article" else { continue }
+                      element.name != "meta", element.name != "img", element.name != "body", element.name != "article",
+                      page.textLength[e] < 200 else { continue }
                 var text = doc.text(of: e, limit: 200)
                 // A label alone ("By", "Von:"): the name is in what follows it.
                 if strippingBylineWord(text.trimmedWhitespace + " ")?.isEmpty == true, element.parent > 0 {
@@ -107,6 +108,7 @@ enum Byline {
             let element = doc.elements[e]
             guard ["p", "span", "div", "li", "a", "strong", "em", "b", "address", "small"].contains(element.name), !page.inChrome[e] else { continue }
             checked += 1
+            guard page.textLength[e] < 150 else { continue }
             let text = doc.text(of: e, limit: 160).trimmedWhitespace
             guard text.utf8.count < 150 else { continue }
             if let rest = strippingBylineWord(text), let first = rest.unicodeScalars.first, first.properties.isUppercase { return rest }

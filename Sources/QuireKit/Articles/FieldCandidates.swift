@@ -25,9 +25,6 @@ struct FieldCandidates {
     /// Whether a field has any candidate.
     func has(_ name: String) -> Bool { candidates.contains { $0.name == name } }
 
-    /// Drops every candidate of a field.
-    mutating func remove(_ name: String) { candidates.removeAll { $0.name == name } }
-
     /// One value per field (every author of the best-ranked source), in `fieldOrder`.
     func resolved() -> [MetadataField] {
         var out: [MetadataField] = []

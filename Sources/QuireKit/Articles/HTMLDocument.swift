@@ -248,14 +248,4 @@ struct HTMLDocument {
         }
         return false
     }
-
-    /// The nearest element at or above `element` that `matches` accepts.
-    func ancestor(of element: Int, where matches: (Element) -> Bool) -> Int? {
-        var e = element
-        while e >= 0 {
-            if matches(elements[e]) { return e }
-            e = elements[e].parent
-        }
-        return nil
-    }
 }

@@ -11,6 +11,7 @@ enum PublishedDate {
     static let url = "html-url/1"
     static let text = "html-text/1"
 
+    /// Meta names that say "published" and mean it, most specific first.
     private static let publishedKeys = [
         "article:published_time", "og:article:published_time", "article:published", "og:published_time", "published_time",
         "article:published_date", "article_date_original", "article:post_date", "article.published", "bt:pubdate", "datepublished",
@@ -18,8 +19,12 @@ enum PublishedDate {
         "dc:created", "dcterms:created", "dcterms:issued", "dc.date.publication", "citation_publication_date", "citation_date",
         "citation_online_date", "originalpublicationdate", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish_date",
         "publish-date", "published-date", "publication_date", "publication-date", "pub_date", "rnews:datepublished", "release_date",
-        "datecreated", "date.created", "displaydate", "doc_date", "field-date", "dc.date", "dc:date", "dcterms.date", "date", "created",
-        "article:created", "cxenseparse:recs:publishtime", "og:pubdate", "publish-time", "article:publication_date", "dateposted",
+        "datecreated", "date.created", "displaydate", "cxenseparse:recs:publishtime", "og:pubdate", "publish-time",
+        "article:publication_date", "dateposted",
+    ]
+    /// Meta names that say only "date" (often the page's, not the article's): below JSON-LD.
+    private static let genericDateKeys = [
+        "doc_date", "field-date", "dc.date", "dc:date", "dcterms.date", "date", "created", "article:created",
     ]
     private static let modifiedKeys = [
         "article:modified_time", "og:article:modified_time", "article:modified", "og:updated_time", "article:updated_time", "datemodified",
@@ -31,10 +36,12 @@ enum PublishedDate {
         let monthFirst = page.monthFirst
         func value(_ s: String) -> String? { NewsDate.parseValue(ArticlePage.plain(s), monthFirst: monthFirst) }
 
-        // JSON-LD: articles first, then any object.
+        // Ranks (lower wins): specific meta names 0, an article's JSON-LD 1, other JSON-LD 2-3,
+        // generic meta names 3, other meta names saying published 4, then JSON-LD dateCreated and
+        // uploadDate, script data, markup, the URL, the visible text.
         for (n, node) in page.jsonLD.nodesByRelevance(having: "datePublished").enumerated() {
             let article = JSONLD.types(node).contains(where: JSONLD.isArticleType)
-            if let s = node["datePublished"]?.stringValue, let d = value(s) { fields.add("published", d, HTMLMetadata.jsonLD, rank: (article ? 0 : 2 + min(n, 1)) + (article ? 1 : 0)) }
+            if let s = node["datePublished"]?.stringValue, let d = value(s) { fields.add("published", d, HTMLMetadata.jsonLD, rank: article ? 1 : 2 + min(n, 1)) }
         }
         for node in page.jsonLD.nodesByRelevance(having: "dateModified") {
             if let s = node["dateModified"]?.stringValue, let d = value(s) { fields.add("modified", d, HTMLMetadata.jsonLD, rank: 0) }
@@ -45,21 +52,18 @@ enum PublishedDate {
         for node in page.jsonLD.nodesByRelevance(having: "uploadDate") {
             if let s = node["uploadDate"]?.stringValue, let d = value(s) { fields.add("published", d, HTMLMetadata.jsonLD, rank: 5) }
         }
-
-        // Meta names, in the order of the lists (the most specific first).
-        for (n, key) in publishedKeys.enumerated() {
-            for hit in page.metaValues([key]) {
-                if let d = value(hit.content) { fields.add("published", d, HTMLMetadata.meta, rank: n <= 40 ? 0 : 3) ; break }
+        // Meta names, in the order of the lists.
+        for (keys, rank) in [(publishedKeys, 0), (genericDateKeys, 3)] {
+            for key in keys {
+                if let d = page.metaValues([key]).lazy.compactMap({ value($0.content) }).first { fields.add("published", d, HTMLMetadata.meta, rank: rank) }
             }
         }
         for key in modifiedKeys {
-            for hit in page.metaValues([key]) {
-                if let d = value(hit.content) { fields.add("modified", d, HTMLMetadata.meta, rank: 1); break }
-            }
+            if let d = page.metaValues([key]).lazy.compactMap({ value($0.content) }).first { fields.add("modified", d, HTMLMetadata.meta, rank: 1) }
         }
 
         // Any other meta name that says it is a publication date ("sw-pubdate", "article.publishdate").
-        for (key, content) in page.meta where !publishedKeys.contains(key) && !modifiedKeys.contains(key) {
+        for (key, content) in page.meta where !publishedKeys.contains(key) && !genericDateKeys.contains(key) && !modifiedKeys.contains(key) {
             let says = (ByteSearch.contains(key, "pub") && (ByteSearch.contains(key, "date") || ByteSearch.contains(key, "time"))) || ByteSearch.contains(key, "publish") || (ByteSearch.contains(key, "date") && ByteSearch.contains(key, "creat"))
             guard says, !ByteSearch.contains(key, "update"), !ByteSearch.contains(key, "modif"), let d = value(content) else { continue }
             fields.add("published", d, HTMLMetadata.meta, rank: 4)
