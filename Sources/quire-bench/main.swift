@@ -57,6 +57,20 @@ case "verify":
     let benchmark = VerifyBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
                                     work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/verify"), quire: quire)
     printReport("Verify benchmark (`quire-bench verify`)", benchmark.run())
+case "extract":
+    let shared = FileManager.default.currentDirectoryPath + "/../shared/corpora"
+    // Folders are the arguments that are neither options nor an option's value.
+    var folders: [String] = []
+    var k = 1
+    while k < arguments.count {
+        if arguments[k].hasPrefix("--") { k += 2; continue }
+        folders.append(arguments[k])
+        k += 1
+    }
+    let benchmark = ExtractBenchmark(folders: folders.isEmpty ? [shared + "/meta-eval/html", shared + "/news-html/html"] : folders,
+                                     runs: Int(option("runs", "3"))!, dump: arguments.contains("--dump") ? option("dump", "") : nil,
+                                     python: option("python", "python3"))
+    printReport("Extraction benchmark (`quire-bench extract`)", benchmark.run())
 case "suite":
     let sizes = option("sizes", "10000,40000,100000").split(separator: ",").compactMap { Int($0) }
     let benchmark = SuiteBenchmark(sizes: sizes, runs: Int(option("runs", "3"))!,
@@ -73,6 +87,9 @@ default:
                              quire verify (full, quick) vs git fsck
       suite [--sizes 10000,40000,100000] [--runs 3] [--work DIR]
                              all of the above for each size, plus search latency and 1-to-all-cores scaling
+      extract [DIR...] [--runs 3] [--dump FILE] [--python python3]
+                             metadata and main-text extraction, pages/s on one core, vs trafilatura
+                             (default: ../shared/corpora/meta-eval/html and news-html/html)
       generate N DIR [--seed S]
                              write a generated news corpus of N articles
       edit N DIR [--fraction 0.1] [--seed S]

@@ -73,7 +73,7 @@ struct CLIArchiveTests {
         let article = try #require(show["article"] as? [String: Any])
         #expect(article["kind"] as? String == "text" && article["encoding"] as? String == "utf-8")
         let fields = try #require(article["fields"] as? [[String: Any]])
-        #expect(fields.contains { $0["name"] as? String == "url" && $0["value"] as? String == "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks" && $0["extractor"] as? String == "text/1" })
+        #expect(fields.contains { $0["name"] as? String == "url" && $0["value"] as? String == "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks" && $0["extractor"] as? String == "text/2" })
         #expect(fields.contains { $0["name"] as? String == "title" })
         let sightings = try #require(show["sightings"] as? [[String: Any]])
         #expect(sightings.count == 1)

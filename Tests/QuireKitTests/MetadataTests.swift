@@ -27,11 +27,11 @@ struct MetadataTests {
         let m = MetadataExtractor.extract(Array(page.utf8))
         #expect(m.kind == "html")
         #expect(m.value("title") == "Storm closes the coast road")
-        #expect(m.fields.first { $0.name == "title" }?.extractor == "html-jsonld/1")
+        #expect(m.fields.first { $0.name == "title" }?.extractor == "html-jsonld/2")
         #expect(m.values("author") == ["Ana Ruiz", "Li Wei"])
         #expect(m.value("published") == "2024-03-26T14:05:00+01:00")
         #expect(m.value("modified") == "2024-03-27T08:00:00Z")
-        #expect(m.fields.first { $0.name == "modified" }?.extractor == "html-meta/1")
+        #expect(m.fields.first { $0.name == "modified" }?.extractor == "html-meta/2")
         #expect(m.value("publication") == "Coastal Wire")
         #expect(m.value("language") == "en-GB")
         #expect(m.value("url") == "HTTPS://Coastal-Wire.example/news/storm?utm_source=feed&id=7#top")
@@ -59,7 +59,7 @@ struct MetadataTests {
         #expect(m.values("author") == ["Dev Raman", "Ana Ruiz"])
         #expect(m.value("published") == "2024-03-26")
         #expect(m.value("modified") == "2024-04-26T20:38")
-        #expect(m.fields.allSatisfy { $0.extractor == "text/1" })
+        #expect(m.fields.allSatisfy { $0.extractor == "text/2" })
     }
 
     @Test("dates: the forms news pages print")

@@ -1,175 +1,297 @@
-/// A forgiving scanner for the parts of an HTML page metadata extraction needs: start tags with
-/// their attributes, the text between tags (entities decoded), and the raw content of `script`
-/// elements. It never fails: malformed markup is read as text, as browsers do.
+/// A forgiving HTML tokenizer, after the WHATWG tokenizer's states: start tags with their
+/// attributes (names lowercased, values decoded), end tags, text (character references decoded),
+/// and the raw content of the elements whose content is not markup (`script`, `style`, `title`,
+/// `textarea`...). It never fails: what is not markup is text, as in a browser.
+///
+/// Linear time whatever the input: every byte is looked at a bounded number of times (a search
+/// for the end of a comment or of a `script` runs once, to the end at worst, and then the scanner
+/// is past it), and runs of `<` that start nothing are one text token, not one token each.
 struct HTMLScanner {
-    /// One start tag: lowercased name, attributes (lowercased names, decoded values).
+    struct Attribute {
+        let name: String
+        let value: String
+    }
+
+    /// One start tag: lowercased name and attributes, and whether it ended in `/>`.
     struct Tag {
         let name: String
-        let attributes: [String: String]
+        let attributes: [Attribute]
+        let selfClosing: Bool
+
+        /// The value of attribute `name` (lowercase), if the tag has it.
+        subscript(_ name: String) -> String? {
+            for a in attributes where a.name == name { return a.value }
+            return nil
+        }
     }
 
     enum Token {
         case start(Tag)
         case end(String)
         case text(String)
-        /// The raw content of a `<script>` element, with the script's tag.
-        case script(Tag, String)
+        /// An element whose content is not markup, with that content: raw for `script`, `style`
+        /// and the like, decoded for `title` and `textarea`.
+        case raw(Tag, String)
     }
 
-    private let bytes: [UInt8]
-    private var i = 0
+    /// Elements whose content is text up to their end tag. `title` and `textarea` have their
+    /// character references decoded (RCDATA); the others not. Inside `svg` and `math` a `title`
+    /// is markup like any other element.
+    private static let rawTextElements: Set<String> = ["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "title", "textarea", "plaintext"]
 
-    init(_ text: String) { bytes = Array(text.utf8) }
+    /// Raw-text elements whose `/>` is ignored, as browsers ignore it.
+    private static let rawEvenSelfClosed: Set<String> = ["script", "style", "title", "textarea"]
+
+    private let b: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    /// How many `svg`/`math` elements are open (their content follows XML's rules: `<x/>` is an
+    /// empty element, `title` is markup).
+    private(set) var foreignDepth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
     mutating func next() -> Token? {
-        guard i < bytes.count else { return nil }
-        if bytes[i] != UInt8(ascii: "<") {
-            let start = i
-            while i < bytes.count && bytes[i] != UInt8(ascii: "<") { i += 1 }
-            return .text(Self.decodeEntities(String(decoding: bytes[start..<i], as: UTF8.self)))
-        }
-        // Comments and declarations are skipped.
-        if starts("<!--") {
-            i = find("-->", from: i + 4).map { $0 + 3 } ?? bytes.count
-            return next()
-        }
-        if starts("<!") || starts("<?") {
-            i = find(">", from: i).map { $0 + 1 } ?? bytes.count
-            return next()
-        }
-        if starts("</") {
-            var j = i + 2
-            let nameStart = j
-            while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-            let name = String(decoding: bytes[nameStart..<j], as: UTF8.self).lowercased()
-            i = find(">", from: j).map { $0 + 1 } ?? bytes.count
-            return name.isEmpty ? next() : .end(name)
-        }
-        var j = i + 1
-        let nameStart = j
-        while j < bytes.count && Self.isNameByte(bytes[j]) { j += 1 }
-        guard j > nameStart else {
-            // A lone "<": text.
-            i += 1
-            return .text("<")
-        }
-        let name = String(decoding: bytes[nameStart..<j], as: UTF8.self).lowercased()
-        var attributes: [String: String] = [:]
-        i = j
-        parseAttributes(into: &attributes)
-        let tag = Tag(name: name, attributes: attributes)
-        if name == "script" || name == "style" {
-            let close = "</" + name
-            let end = findCaseInsensitive(close, from: i) ?? bytes.count
-            let content = String(decoding: bytes[i..<end], as: UTF8.self)
-            i = end < bytes.count ? (find(">", from: end).map { $0 + 1 } ?? bytes.count) : bytes.count
-            return name == "script" ? .script(tag, content) : next()
-        }
-        return .start(tag)
-    }
-
-    private mutating func parseAttributes(into attributes: inout [String: String]) {
-        while i < bytes.count {
-            while i < bytes.count && Self.isSpace(bytes[i]) { i += 1 }
-            guard i < bytes.count else { return }
-            if bytes[i] == UInt8(ascii: ">") { i += 1; return }
-            if bytes[i] == UInt8(ascii: "/") { i += 1; continue }
-            let nameStart = i
-            while i < bytes.count && !Self.isSpace(bytes[i]) && bytes[i] != UInt8(ascii: "=") && bytes[i] != UInt8(ascii: ">") && bytes[i] != UInt8(ascii: "/") { i += 1 }
-            let name = String(decoding: bytes[nameStart..<i], as: UTF8.self).lowercased()
-            while i < bytes.count && Self.isSpace(bytes[i]) { i += 1 }
-            var value = ""
-            if i < bytes.count && bytes[i] == UInt8(ascii: "=") {
-                i += 1
-                while i < bytes.count && Self.isSpace(bytes[i]) { i += 1 }
-                if i < bytes.count && (bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'")) {
-                    let quote = bytes[i]
-                    let start = i + 1
-                    i = start
-                    while i < bytes.count && bytes[i] != quote { i += 1 }
-                    value = String(decoding: bytes[start..<min(i, bytes.count)], as: UTF8.self)
-                    if i < bytes.count { i += 1 }
-                } else {
-                    let start = i
-                    while i < bytes.count && !Self.isSpace(bytes[i]) && bytes[i] != UInt8(ascii: ">") { i += 1 }
-                    value = String(decoding: bytes[start..<i], as: UTF8.self)
-                }
-            }
-            if !name.isEmpty && attributes[name] == nil { attributes[name] = Self.decodeEntities(value) }
-        }
-    }
-
-    private func starts(_ s: String) -> Bool {
-        let pattern = Array(s.utf8)
-        return i + pattern.count <= bytes.count && bytes[i..<i + pattern.count].elementsEqual(pattern)
-    }
-
-    private func find(_ s: String, from: Int) -> Int? {
-        let pattern = Array(s.utf8)
-        var k = from
-        while k + pattern.count <= bytes.count {
-            if bytes[k] == pattern[0] && bytes[k..<k + pattern.count].elementsEqual(pattern) { return k }
-            k += 1
-        }
-        return nil
-    }
-
-    private func findCaseInsensitive(_ s: String, from: Int) -> Int? {
-        let pattern = Array(s.lowercased().utf8)
-        var k = from
-        while k + pattern.count <= bytes.count {
-            var match = true
-            for (n, p) in pattern.enumerated() where Self.lower(bytes[k + n]) != p { match = false; break }
-            if match { return k }
-            k += 1
-        }
-        return nil
-    }
-
-    private static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
-    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C }
-    private static func isNameByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "_")
-    }
-
-    /// Decodes character references: numeric (`&#8217;`, `&#x2019;`) and the named ones news
-    /// pages use. An unknown name is left as it is. Works on UTF-8 bytes.
-    static func decodeEntities(_ s: String) -> String {
-        guard s.utf8.contains(UInt8(ascii: "&")) else { return s }
-        let b = Array(s.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
         while i < b.count {
-            guard b[i] == UInt8(ascii: "&") else { out.append(b[i]); i += 1; continue }
+            if b[i] != UInt8(ascii: "<") || !startsMarkup(at: i) { return .text(textRun()) }
+            // At a '<' that starts markup.
+            if b[i + 1] == UInt8(ascii: "!") {
+                if starts("<!--", at: i) {
+                    skipComment()
+                } else {
+                    // A declaration, CDATA section or bogus comment: up to the next '>'.
+                    i = index(of: UInt8(ascii: ">"), from: i + 2).map { $0 + 1 } ?? b.count
+                }
+                continue
+            }
+            if b[i + 1] == UInt8(ascii: "?") {
+                i = index(of: UInt8(ascii: ">"), from: i + 2).map { $0 + 1 } ?? b.count
+                continue
+            }
+            if b[i + 1] == UInt8(ascii: "/") {
+                if i + 2 < b.count && b[i + 2] == UInt8(ascii: ">") { i += 3; continue }  // "</>": nothing
+                guard i + 2 < b.count, Self.isLetter(b[i + 2]) else {
+                    // "</" and not a letter: a bogus comment up to '>'.
+                    i = index(of: UInt8(ascii: ">"), from: i + 2).map { $0 + 1 } ?? b.count
+                    continue
+                }
+                var j = i + 2
+                let name = tagName(from: &j)
+                // Attributes on an end tag are read and dropped.
+                i = j
+                _ = attributes()
+                if (name == "svg" || name == "math") && foreignDepth > 0 { foreignDepth -= 1 }
+                return .end(name)
+            }
             var j = i + 1
-            while j < b.count && j - i <= 12 && b[j] != UInt8(ascii: ";") && b[j] != UInt8(ascii: "&") { j += 1 }
-            guard j < b.count, b[j] == UInt8(ascii: ";") else { out.append(b[i]); i += 1; continue }
-            let name = String(decoding: b[(i + 1)..<j], as: UTF8.self)
-            var decoded: String? = nil
-            if name.hasPrefix("#x") || name.hasPrefix("#X") {
-                decoded = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
-            } else if name.hasPrefix("#") {
-                decoded = UInt32(name.dropFirst(1)).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
-            } else {
-                decoded = namedEntities[name]
+            let name = tagName(from: &j)
+            i = j
+            let (attributes, selfClosing) = self.attributes()
+            let tag = Tag(name: name, attributes: attributes, selfClosing: selfClosing)
+            if name == "svg" || name == "math" {
+                if !selfClosing { foreignDepth += 1 }
+                return .start(tag)
             }
-            if let decoded {
-                out += decoded.utf8
-                i = j + 1
-            } else {
-                out.append(b[i])
-                i += 1
+            // `<iframe/>` and the like are taken as empty (a browser would read on to `</iframe>`,
+            // which would swallow the article when the page has none).
+            if foreignDepth == 0 && Self.rawTextElements.contains(name) && !(selfClosing && !Self.rawEvenSelfClosed.contains(name)) {
+                if name == "plaintext" {
+                    let content = String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)
+                    i = b.count
+                    return .raw(tag, content)
+                }
+                let contentStart = i
+                let contentEnd = endTag(name, from: i)
+                let slice = b[contentStart..<contentEnd]
+                let content: String
+                if name == "title" || name == "textarea" {
+                    var out: [UInt8] = []
+                    HTMLEntities.decode(slice, inAttribute: false, into: &out)
+                    content = String(decoding: out, as: UTF8.self)
+                } else {
+                    content = String(decoding: UnsafeBufferPointer(rebasing: slice), as: UTF8.self)
+                }
+                // Past the end tag's '>' (or at the end of the input).
+                i = contentEnd < b.count ? (index(of: UInt8(ascii: ">"), from: contentEnd).map { $0 + 1 } ?? b.count) : b.count
+                return .raw(tag, content)
             }
+            return .start(tag)
         }
+        return nil
+    }
+
+    /// Whether the `<` at `k` begins a tag, an end tag, a comment or a declaration.
+    private func startsMarkup(at k: Int) -> Bool {
+        guard k + 1 < b.count else { return false }
+        let c = b[k + 1]
+        return Self.isLetter(c) || c == UInt8(ascii: "/") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?")
+    }
+
+    /// Text from `i` to the next `<` that starts markup, decoded.
+    private mutating func textRun() -> String {
+        let start = i
+        var hasReference = false
+        i += 1
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "<") && startsMarkup(at: i) { break }
+            if c == UInt8(ascii: "&") { hasReference = true }
+            i += 1
+        }
+        if b[start] == UInt8(ascii: "&") { hasReference = true }
+        let slice = b[start..<i]
+        guard hasReference else { return String(decoding: UnsafeBufferPointer(rebasing: slice), as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(slice.count)
+        HTMLEntities.decode(slice, inAttribute: false, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static let namedEntities: [String: String] = [
-        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{00A0}", "mdash": "\u{2014}",
-        "ndash": "\u{2013}", "rsquo": "\u{2019}", "lsquo": "\u{2018}", "rdquo": "\u{201D}", "ldquo": "\u{201C}",
-        "hellip": "\u{2026}", "copy": "\u{00A9}", "reg": "\u{00AE}", "trade": "\u{2122}", "eacute": "é", "egrave": "è",
-        "aacute": "á", "agrave": "à", "oacute": "ó", "uacute": "ú", "iacute": "í", "ntilde": "ñ", "ccedil": "ç",
-        "uuml": "ü", "ouml": "ö", "auml": "ä", "szlig": "ß", "euro": "€", "pound": "£", "middot": "·", "bull": "•",
-    ]
+    /// A comment from `<!--` at `i`: to the next `-->` (or `--!>`), or to the end of the input.
+    /// `<!-->` and `<!--->` are empty comments.
+    private mutating func skipComment() {
+        var k = i + 4
+        if k < b.count && b[k] == UInt8(ascii: ">") { i = k + 1; return }
+        if k + 1 < b.count && b[k] == UInt8(ascii: "-") && b[k + 1] == UInt8(ascii: ">") { i = k + 2; return }
+        while k + 2 < b.count {
+            if b[k] == UInt8(ascii: "-") && b[k + 1] == UInt8(ascii: "-") {
+                if b[k + 2] == UInt8(ascii: ">") { i = k + 3; return }
+                if k + 3 < b.count && b[k + 2] == UInt8(ascii: "!") && b[k + 3] == UInt8(ascii: ">") { i = k + 4; return }
+            }
+            k += 1
+        }
+        i = b.count
+    }
+
+    /// The lowercased tag name starting at `j` (which is left after it): up to white space, `/` or `>`.
+    private func tagName(from j: inout Int) -> String {
+        let start = j
+        var upper = false
+        while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") {
+            if b[j] >= 0x41 && b[j] <= 0x5A { upper = true }
+            j += 1
+        }
+        let slice = UnsafeBufferPointer(rebasing: b[start..<j])
+        guard upper else { return String(decoding: slice, as: UTF8.self) }
+        return String(decoding: slice.map(Self.lower), as: UTF8.self)
+    }
+
+    /// The attributes from `i` to the tag's `>` (which `i` is left after), and whether the tag
+    /// ended in `/>`. A repeated attribute keeps its first value.
+    private mutating func attributes() -> ([Attribute], Bool) {
+        var out: [Attribute] = []
+        var selfClosing = false
+        while i < b.count {
+            while i < b.count && Self.isSpace(b[i]) { i += 1 }
+            guard i < b.count else { break }
+            if b[i] == UInt8(ascii: ">") { i += 1; break }
+            if b[i] == UInt8(ascii: "/") {
+                i += 1
+                if i < b.count && b[i] == UInt8(ascii: ">") { selfClosing = true; i += 1; break }
+                continue
+            }
+            var j = i
+            // A name: up to white space, '/', '>' or an '=' that is not its first character.
+            while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") && (b[j] != UInt8(ascii: "=") || j == i) { j += 1 }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]).map(Self.lower), as: UTF8.self)
+            i = j
+            while i < b.count && Self.isSpace(b[i]) { i += 1 }
+            var value = ""
+            if i < b.count && b[i] == UInt8(ascii: "=") {
+                i += 1
+                while i < b.count && Self.isSpace(b[i]) { i += 1 }
+                let start: Int, end: Int
+                if i < b.count && (b[i] == UInt8(ascii: "\"") || b[i] == UInt8(ascii: "'")) {
+                    let quote = b[i]
+                    start = i + 1
+                    end = index(of: quote, from: start) ?? b.count
+                    i = min(end + 1, b.count)
+                } else {
+                    start = i
+                    while i < b.count && !Self.isSpace(b[i]) && b[i] != UInt8(ascii: ">") { i += 1 }
+                    end = i
+                }
+                let slice = b[start..<end]
+                if slice.contains(UInt8(ascii: "&")) {
+                    var decoded: [UInt8] = []
+                    HTMLEntities.decode(slice, inAttribute: true, into: &decoded)
+                    value = String(decoding: decoded, as: UTF8.self)
+                } else {
+                    value = String(decoding: UnsafeBufferPointer(rebasing: slice), as: UTF8.self)
+                }
+            }
+            if !name.isEmpty && !out.contains(where: { $0.name == name }) && out.count < 64 { out.append(Attribute(name: name, value: value)) }
+        }
+        return (out, selfClosing)
+    }
+
+    /// The text of the rest of the input, decoded, with its markup stepped over in one pass
+    /// (tags, comments, and the content of `script`, `style` and the like left out). For a reader
+    /// that keeps no more elements: their text still counts, their tags cost nothing more.
+    mutating func remainingText() -> String {
+        var out: [UInt8] = []
+        var runStart = i
+        func flush(to end: Int) {
+            if end > runStart { HTMLEntities.decode(b[runStart..<end], inAttribute: false, into: &out) }
+        }
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "<"), startsMarkup(at: i) else { i += 1; continue }
+            flush(to: i)
+            if starts("<!--", at: i) {
+                skipComment()
+            } else if b[i + 1] == UInt8(ascii: "/") || b[i + 1] == UInt8(ascii: "!") || b[i + 1] == UInt8(ascii: "?") {
+                i = index(of: UInt8(ascii: ">"), from: i + 2).map { $0 + 1 } ?? b.count
+            } else {
+                var j = i + 1
+                let name = tagName(from: &j)
+                i = index(of: UInt8(ascii: ">"), from: j).map { $0 + 1 } ?? b.count
+                if Self.rawTextElements.contains(name) && name != "title" && name != "textarea" {
+                    let end = endTag(name, from: i)
+                    i = end < b.count ? (index(of: UInt8(ascii: ">"), from: end).map { $0 + 1 } ?? b.count) : b.count
+                }
+                if ["p", "div", "br", "li", "h2", "h3", "h4", "tr"].contains(name) { out.append(0x0A) }
+            }
+            runStart = i
+        }
+        flush(to: b.count)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Where the end tag `</name` (any case, followed by white space, `/` or `>`) starts at or
+    /// after `from`; the end of the input when there is none.
+    private func endTag(_ name: String, from: Int) -> Int {
+        let pattern = Array(name.utf8)
+        var k = from
+        while k < b.count {
+            guard let lt = index(of: UInt8(ascii: "<"), from: k) else { return b.count }
+            k = lt + 1
+            guard lt + 2 + pattern.count <= b.count, b[lt + 1] == UInt8(ascii: "/") else { continue }
+            var match = true
+            for (n, p) in pattern.enumerated() where Self.lower(b[lt + 2 + n]) != p { match = false; break }
+            guard match else { continue }
+            let after = lt + 2 + pattern.count
+            if after == b.count || Self.isSpace(b[after]) || b[after] == UInt8(ascii: "/") || b[after] == UInt8(ascii: ">") { return lt }
+        }
+        return b.count
+    }
+
+    private func starts(_ s: StaticString, at k: Int) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard k + n <= b.count else { return false }
+        let p = s.utf8Start
+        for m in 0..<n where b[k + m] != p[m] { return false }
+        return true
+    }
+
+    private func index(of c: UInt8, from: Int) -> Int? {
+        var k = from
+        while k < b.count {
+            if b[k] == c { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+    static func isLetter(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
 }

@@ -3,11 +3,15 @@ import Hashing
 
 /// One metadata value and what produced it.
 public struct MetadataField: Sendable, Equatable {
-    /// `title`, `author`, `publication`, `published`, `modified`, `url`, `language`.
+    /// `title`, `author`, `publication`, `published`, `modified`, `url`, `language`,
+    /// `description`, `section`.
     public let name: String
     public let value: String
-    /// The extractor and its version (`html-jsonld/1`, `html-meta/1`, `html-title/1`, `text/1`,
-    /// `json/1`), or `supplied` for metadata the scraper gave with `ingest --meta`.
+    /// The extractor and its version, which says where the value came from: `html-jsonld/2`
+    /// (JSON-LD), `html-meta/2` (`<meta>` and `<link>` tags), `html-title/2` (the document's
+    /// `<title>` or `<h1>`), `html-time/1` (`<time>` and microdata), `html-url/1` (a date in the
+    /// URL's path), `html-text/1` (a date in the visible text), `html-byline/1` (the visible
+    /// byline), `json/2`, `text/2`; or `supplied` for metadata the scraper gave with `ingest --meta`.
     public let extractor: String
 
     public var json: JSON { ["name": .string(name), "value": .string(value), "extractor": .string(extractor)] }
@@ -17,12 +21,15 @@ public struct MetadataField: Sendable, Equatable {
 public struct ArticleMetadata: Sendable, Equatable {
     /// `html`, `json` or `text`.
     public let kind: String
-    /// How the bytes were read: `utf-8` or `windows-1252`.
+    /// How the bytes were read: `utf-8`, `windows-1252`, or the charset the page or its HTTP
+    /// header declared (`gb18030`, `shift_jis`, `iso-8859-2`, ...; see `TextDecoding`).
     public let encoding: String
     /// At most one value per field (several `author`s), best source first.
     public let fields: [MetadataField]
-    /// The article's text (HTML reduced to text), for search, fingerprints and diff; white space
-    /// as it came (`MetadataExtractor.tidy` makes it readable).
+    /// The article's text, for search, fingerprints, near-duplicates and diff: for HTML its main
+    /// text (`MainText`: paragraphs separated by a blank line, boilerplate left out); for JSON
+    /// its `text`/`body`; for plain text the text itself, white space as it came
+    /// (`MetadataExtractor.tidy` makes it readable).
     public let text: String
     /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
     /// two versions with equal fingerprints say the same thing in different bytes.
@@ -85,21 +92,45 @@ public struct ArticleMetadata: Sendable, Equatable {
     public func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 }
 
-/// Extracts metadata from HTML, JSON and plain-text articles. Pure functions of the bytes, so
-/// every copy derives the same fields from the same blob.
+/// Extracts metadata and the main text from HTML, JSON and plain-text articles. Pure functions
+/// of the bytes (and of what the capture says about them: a WARC record's HTTP `Content-Type` and
+/// target URI), so every copy derives the same fields from the same blob.
+///
+/// For HTML (docs/articles.md): the bytes are decoded (`TextDecoding`), parsed into a tree
+/// (`HTMLDocument`), and read by `HTMLMetadata` (title, URL, site, description, section,
+/// language), `MainText` (the article's text), `PublishedDate` and `Byline`.
 public enum MetadataExtractor {
     /// Bump a version when its output changes, so stored fields can be recomputed.
-    static let htmlJSONLD = "html-jsonld/1"
-    static let htmlMeta = "html-meta/1"
-    static let htmlTitle = "html-title/1"
-    static let jsonExtractor = "json/1"
-    static let textExtractor = "text/1"
+    static let htmlJSONLD = HTMLMetadata.jsonLD
+    static let htmlMeta = HTMLMetadata.meta
+    static let htmlTitle = HTMLMetadata.title
+    static let jsonExtractor = "json/2"
+    static let textExtractor = "text/2"
 
     /// Reads `bytes` as HTML (when it looks like markup), JSON (an object, or JSON Lines whose
     /// first line is one) or plain text.
     public static func extract(_ bytes: [UInt8]) -> ArticleMetadata {
-        let (text, encoding) = TextDecoding.decode(bytes)
-        if looksLikeHTML(bytes.prefix(2048)) { return fromHTML(text, encoding: encoding) }
+        extract(bytes, contentType: nil, url: nil)
+    }
+
+    /// Reads `bytes` as `extract(_:)` does, with what the capture says about them: `contentType`
+    /// (an HTTP `Content-Type`, whose charset outranks the page's own declaration and whose
+    /// `text/html` says the bytes are a page), and `url`, the address they were fetched from,
+    /// which relative links resolve against when the page does not say its own.
+    public static func extract(_ bytes: [UInt8], contentType: String?, url: String?) -> ArticleMetadata {
+        let declared = contentType.flatMap(Charset.parameter(inContentType:))
+        // UTF-16 (with its byte-order mark) is decoded before its markup can be seen.
+        let wide = Charset.byteOrderMark(bytes).map { $0.name.hasPrefix("utf-16") } ?? false
+        let (text, encoding): (String, String)
+        let isHTML: Bool
+        if wide {
+            (text, encoding) = TextDecoding.decode(bytes)
+            isHTML = contentType.map { $0.lowercased().contains("html") } == true || looksLikeHTML(Array(text.utf8.prefix(htmlDetectionLength)))
+        } else {
+            isHTML = contentType.map { $0.lowercased().contains("html") } == true || looksLikeHTML(bytes)
+            (text, encoding) = TextDecoding.decode(bytes, declared: declared, html: isHTML)
+        }
+        if isHTML { return fromHTML(text, encoding: encoding, url: url) }
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.first == "{", let parsed = fromJSON(String(trimmed), encoding: encoding) { return parsed }
         return fromText(text, encoding: encoding)
@@ -107,116 +138,43 @@ public enum MetadataExtractor {
 
     // MARK: HTML
 
-    /// Whether the start of a file has the tags a web page starts with.
-    static func looksLikeHTML(_ head: ArraySlice<UInt8>) -> Bool {
-        let markers = ["<html", "<!doctype html", "<head", "<meta ", "<title"].map { Array($0.utf8) }
+    /// How far into a file `looksLikeHTML` looks: far enough to pass a long style block, a
+    /// byte-order mark and PHP warnings printed before the page.
+    static let htmlDetectionLength = 64 * 1024
+
+    /// Whether a file is a web page: it has, in its first `htmlDetectionLength` bytes, a tag a
+    /// page is made of (`<html`, `<!doctype html`, `<head`, `<body`, `<meta `, `<title`), or it
+    /// starts with `<` and has an `<article`, `<div` or `<p>` there.
+    static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
+        let head = bytes.prefix(htmlDetectionLength)
+        let markers = ["<html", "<!doctype html", "<head", "<body", "<meta ", "<title"].map { Array($0.utf8) }
+        let fragmentMarkers = ["<article", "<div", "<p>", "<p "].map { Array($0.utf8) }
+        let startsWithTag = head.first { $0 > 0x20 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF } == UInt8(ascii: "<")
+        func matches(_ m: [UInt8], at i: Int) -> Bool {
+            guard i + m.count <= head.endIndex else { return false }
+            var k = 1
+            while k < m.count, HTMLScanner.lower(head[i + k]) == m[k] { k += 1 }
+            return k == m.count
+        }
         var i = head.startIndex
         while i < head.endIndex {
             if head[i] == UInt8(ascii: "<") {
-                for m in markers where i + m.count <= head.endIndex {
-                    var k = 1
-                    while k < m.count, (head[i + k] >= 65 && head[i + k] <= 90 ? head[i + k] + 32 : head[i + k]) == m[k] { k += 1 }
-                    if k == m.count { return true }
-                }
+                for m in markers where matches(m, at: i) { return true }
+                if startsWithTag { for m in fragmentMarkers where matches(m, at: i) { return true } }
             }
             i += 1
         }
         return false
     }
 
-    static func fromHTML(_ html: String, encoding: String) -> ArticleMetadata {
-        var fields = FieldSet()
-        var title: String? = nil
-        var inTitle = false
-        var skipDepth = 0
-        var body: [String] = []
-        var articleBody: [String] = []
-        var inArticle = 0
-        var scanner = HTMLScanner(html)
-        while let token = scanner.next() {
-            switch token {
-            case .start(let tag):
-                switch tag.name {
-                case "html":
-                    if let lang = tag.attributes["lang"], !lang.isEmpty { fields.add("language", lang, htmlMeta, rank: 2) }
-                case "title": inTitle = true
-                case "meta": meta(tag.attributes, into: &fields)
-                case "link":
-                    if tag.attributes["rel"]?.lowercased().split(separator: " ").contains("canonical") == true, let href = tag.attributes["href"] {
-                        fields.add("url", href, htmlMeta, rank: 1)
-                    }
-                case "article": inArticle += 1
-                case "nav", "footer", "header", "aside", "noscript", "form", "svg", "button", "figcaption": skipDepth += 1
-                case "p", "br", "div", "h1", "h2", "h3", "h4", "li", "tr", "section", "blockquote":
-                    body.append("\n")
-                    if inArticle > 0 { articleBody.append("\n") }
-                default: break
-                }
-            case .end(let name):
-                switch name {
-                case "title": inTitle = false
-                case "article": inArticle = max(0, inArticle - 1)
-                case "nav", "footer", "header", "aside", "noscript", "form", "svg", "button", "figcaption": skipDepth = max(0, skipDepth - 1)
-                case "p", "div", "h1", "h2", "h3", "h4", "li", "section", "blockquote":
-                    body.append("\n")
-                    if inArticle > 0 { articleBody.append("\n") }
-                default: break
-                }
-            case .text(let t):
-                if inTitle { title = (title ?? "") + t } else if skipDepth == 0 {
-                    body.append(t)
-                    if inArticle > 0 { articleBody.append(t) }
-                }
-            case .script(let tag, let content):
-                if tag.attributes["type"]?.lowercased().contains("ld+json") == true { jsonLD(content, into: &fields) }
-            }
-        }
-        if let title { fields.add("title", collapse(title), htmlTitle, rank: 3) }
-        let article = articleBody.joined()
-        let text = article.utf8.count > 200 ? article : body.joined()
+    static func fromHTML(_ html: String, encoding: String, url: String? = nil) -> ArticleMetadata {
+        let page = ArticlePage(html, url: url)
+        var fields = FieldCandidates()
+        HTMLMetadata.read(page, into: &fields)
+        let (text, container) = MainText.extract(page)
+        PublishedDate.read(page, main: container, into: &fields)
+        Byline.read(page, main: container, into: &fields)
         return ArticleMetadata(kind: "html", encoding: encoding, fields: fields.resolved(), text: text)
-    }
-
-    private static func meta(_ a: [String: String], into fields: inout FieldSet) {
-        guard let content = a["content"], !content.isEmpty else { return }
-        let key = (a["property"] ?? a["name"] ?? a["itemprop"] ?? "").lowercased()
-        switch key {
-        case "og:title", "twitter:title": fields.add("title", content, htmlMeta, rank: 1)
-        case "og:url": fields.add("url", content, htmlMeta, rank: 2)
-        case "og:site_name", "application-name": fields.add("publication", content, htmlMeta, rank: 1)
-        case "author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator":
-            if !content.hasPrefix("http") { fields.add("author", content.hasPrefix("By ") ? String(content.dropFirst(3)) : content, htmlMeta, rank: 1) }
-        case "article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date", "parsely-pub-date", "sailthru.date":
-            fields.add("published", NewsDate.find(in: content) ?? content, htmlMeta, rank: 1)
-        case "article:modified_time", "og:updated_time", "datemodified", "last-modified":
-            fields.add("modified", NewsDate.find(in: content) ?? content, htmlMeta, rank: 1)
-        case "og:locale", "language", "content-language": fields.add("language", content, htmlMeta, rank: 3)
-        default: break
-        }
-    }
-
-    /// Schema.org `NewsArticle` (or `Article`, `ReportageNewsArticle`, ...) in JSON-LD, also inside
-    /// arrays and `@graph`.
-    private static func jsonLD(_ content: String, into fields: inout FieldSet) {
-        guard let value = try? JSON.parse(Array(content.utf8)) else { return }
-        var stack = [value]
-        while let node = stack.popLast() {
-            if let array = node.arrayValue { stack += array; continue }
-            guard let object = node.objectValue else { continue }
-            if let graph = object["@graph"] { stack.append(graph) }
-            let types = object["@type"]?.stringValue.map { [$0] } ?? object["@type"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            guard types.contains(where: { $0.hasSuffix("Article") || $0 == "BlogPosting" || $0 == "Report" }) else { continue }
-            let tag = htmlJSONLD
-            if let headline = object["headline"]?.stringValue ?? object["name"]?.stringValue { fields.add("title", collapse(headline), tag, rank: 0) }
-            if let published = object["datePublished"]?.stringValue { fields.add("published", NewsDate.find(in: published) ?? published, tag, rank: 0) }
-            if let modified = object["dateModified"]?.stringValue { fields.add("modified", NewsDate.find(in: modified) ?? modified, tag, rank: 0) }
-            if let url = object["url"]?.stringValue ?? object["mainEntityOfPage"]?.stringValue ?? object["mainEntityOfPage"]?["@id"]?.stringValue {
-                fields.add("url", url, tag, rank: 3)
-            }
-            for author in names(object["author"]) { fields.add("author", author, tag, rank: 0) }
-            if let publisher = names(object["publisher"]).first { fields.add("publication", publisher, tag, rank: 0) }
-            if let language = object["inLanguage"]?.stringValue { fields.add("language", language, tag, rank: 0) }
-        }
     }
 
     /// Names in a schema.org person/organization value: a string, an object with `name`, or a list.
@@ -234,13 +192,13 @@ public enum MetadataExtractor {
     static func fromJSON(_ text: String, encoding: String) -> ArticleMetadata? {
         let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
         guard let object = (try? JSON.parse(Array(text.utf8)))?.objectValue ?? (try? JSON.parse(Array(first.utf8)))?.objectValue else { return nil }
-        var fields = FieldSet()
+        var fields = FieldCandidates()
         if let url = object["url"]?.stringValue { fields.add("url", url, jsonExtractor, rank: 0) }
         if let title = object["title"]?.stringValue ?? object["headline"]?.stringValue { fields.add("title", title, jsonExtractor, rank: 0) }
         if let date = object["date"]?.stringValue ?? object["published"]?.stringValue ?? object["datePublished"]?.stringValue {
-            fields.add("published", NewsDate.find(in: date) ?? date, jsonExtractor, rank: 0)
+            if let iso = NewsDate.parseValue(date) { fields.add("published", iso, jsonExtractor, rank: 0) }
         }
-        if let modified = object["modified"]?.stringValue ?? object["dateModified"]?.stringValue { fields.add("modified", NewsDate.find(in: modified) ?? modified, jsonExtractor, rank: 0) }
+        if let modified = object["modified"]?.stringValue ?? object["dateModified"]?.stringValue { if let iso = NewsDate.parseValue(modified) { fields.add("modified", iso, jsonExtractor, rank: 0) } }
         for author in names(object["author"] ?? object["authors"]) { fields.add("author", author, jsonExtractor, rank: 0) }
         if let site = object["site"]?.stringValue ?? object["publication"]?.stringValue ?? object["source"]?.stringValue { fields.add("publication", site, jsonExtractor, rank: 0) }
         if let language = object["language"]?.stringValue ?? object["lang"]?.stringValue { fields.add("language", language, jsonExtractor, rank: 0) }
@@ -253,7 +211,7 @@ public enum MetadataExtractor {
     /// The title line (the first short line that is not a URL, byline or date), `By NAME`
     /// bylines, dates ("Last update:" / "Updated" lines are the modified time), a line that is a URL.
     static func fromText(_ text: String, encoding: String) -> ArticleMetadata {
-        var fields = FieldSet()
+        var fields = FieldCandidates()
         var lines = 0
         for line in firstLines(text, count: 60) {
             lines += 1
@@ -343,36 +301,5 @@ public enum MetadataExtractor {
         endLine()
         while out.last == 0x0A { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Candidate values per field with a rank (lower wins; ties go to the first found).
-private struct FieldSet {
-    private var candidates: [(name: String, value: String, extractor: String, rank: Int, order: Int)] = []
-
-    mutating func add(_ name: String, _ value: String, _ extractor: String, rank: Int) {
-        let v = value.trimmedWhitespace
-        guard !v.isEmpty, v.count < 2000 else { return }
-        candidates.append((name, v, extractor, rank, candidates.count))
-    }
-
-    func value(_ name: String) -> String? { candidates.first { $0.name == name }?.value }
-
-    /// One value per field (every author of the best-ranked source), in a fixed field order.
-    func resolved() -> [MetadataField] {
-        var out: [MetadataField] = []
-        for name in ["title", "author", "publication", "published", "modified", "url", "language"] {
-            let mine = candidates.filter { $0.name == name }.sorted { ($0.rank, $0.order) < ($1.rank, $1.order) }
-            guard let best = mine.first else { continue }
-            if name == "author" {
-                var seen = Set<String>()
-                for c in mine where c.rank == best.rank && c.extractor == best.extractor && seen.insert(c.value).inserted {
-                    out.append(MetadataField(name: name, value: c.value, extractor: c.extractor))
-                }
-            } else {
-                out.append(MetadataField(name: name, value: best.value, extractor: best.extractor))
-            }
-        }
-        return out
     }
 }

@@ -1,26 +1,67 @@
-/// Turns stored bytes into text for extraction and search: UTF-8 when the bytes are valid UTF-8
-/// (a byte-order mark dropped), else Windows-1252 (a superset of Latin-1's printable range, what
-/// mislabelled "Latin-1" news pages usually are). The stored bytes are never changed.
+/// Turns stored bytes into text for extraction and search. The stored bytes are never changed.
+///
+/// In order: a byte-order mark decides (UTF-8, UTF-16); bytes that are valid UTF-8 are UTF-8
+/// whatever a page declares (a page labelled Latin-1 that is valid UTF-8 was mislabelled: real
+/// Latin-1 text almost never forms valid multi-byte sequences); otherwise the charset an HTTP
+/// header or, for HTML, a `<meta>` declares (`Charset`), when this build can read it; a page
+/// declared UTF-8 with a few bad bytes is read as UTF-8 with U+FFFD for them; everything else as
+/// Windows-1252 (a superset of Latin-1's printable range, what mislabelled "Latin-1" news pages
+/// usually are).
 enum TextDecoding {
-    /// The text and the name of the encoding used: `utf-8` or `windows-1252`.
-    static func decode(_ bytes: [UInt8]) -> (text: String, encoding: String) {
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        if let text = String(validating: body, as: UTF8.self) { return (text, "utf-8") }
+    /// The text and the name of the encoding used (`utf-8`, `windows-1252`, `gb18030`, ...).
+    /// `declared` is a charset from outside the bytes (an HTTP `Content-Type`); `html` says
+    /// whether to look for a `<meta>` charset.
+    static func decode(_ bytes: [UInt8], declared: String? = nil, html: Bool = false) -> (text: String, encoding: String) {
+        if let (name, length) = Charset.byteOrderMark(bytes), let text = Charset.decode(bytes[length...], as: name) {
+            return (text, name)
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, "utf-8") }
+        let label = declared.flatMap(Charset.canonicalName) ?? (html ? Charset.declaredInHTML(bytes).flatMap(Charset.canonicalName) : nil)
+        if let label {
+            if label == "utf-8" {
+                if mostlyUTF8(bytes) { return (String(decoding: bytes, as: UTF8.self), "utf-8") }
+            } else if let text = Charset.decode(bytes[...], as: label) {
+                return (text, label)
+            }
+        }
+        return (windows1252(bytes[...]), "windows-1252")
+    }
+
+    /// Whether bytes that are not valid UTF-8 still hold more valid multi-byte sequences than
+    /// invalid bytes (a UTF-8 page with a few stray bytes, not a Latin-1 page labelled UTF-8).
+    private static func mostlyUTF8(_ bytes: [UInt8]) -> Bool {
+        var valid = 0, invalid = 0, i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
+            if length == 1 { i += 1; continue }
+            if length == 0 || i + length > bytes.count || !bytes[(i + 1)..<(i + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) {
+                invalid += 1
+                i += 1
+            } else {
+                valid += 1
+                i += length
+            }
+        }
+        return valid > invalid
+    }
+
+    /// The bytes read as Windows-1252.
+    static func windows1252(_ bytes: ArraySlice<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
         for byte in bytes {
-            if byte >= 0x80 && byte < 0xA0, let mapped = windows1252[Int(byte - 0x80)] {
+            if byte >= 0x80 && byte < 0xA0, let mapped = windows1252High[Int(byte - 0x80)] {
                 scalars.append(mapped)
             } else {
                 scalars.append(Unicode.Scalar(byte))
             }
         }
-        return (String(scalars), "windows-1252")
+        return String(scalars)
     }
 
     /// Windows-1252's characters for bytes 0x80-0x9F (nil: undefined, kept as the C1 control).
-    private static let windows1252: [Unicode.Scalar?] = [
+    private static let windows1252High: [Unicode.Scalar?] = [
         "\u{20AC}", nil, "\u{201A}", "\u{0192}", "\u{201E}", "\u{2026}", "\u{2020}", "\u{2021}",
         "\u{02C6}", "\u{2030}", "\u{0160}", "\u{2039}", "\u{0152}", nil, "\u{017D}", nil,
         nil, "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2022}", "\u{2013}", "\u{2014}",

@@ -153,26 +153,72 @@ public struct TextDiff: Sendable, Equatable {
 
     // MARK: Trivial changes
 
-    /// Whether every line that differs between the texts is a timestamp line (a date or a clock
-    /// time in a short line) or a boilerplate line (short, with no sentence in it): such a new
-    /// version changes nothing a reader would cite.
+    /// Whether the new text changes nothing a reader would cite: every line that differs between
+    /// the texts is a timestamp line (a date, a clock time or "5 minutes ago", with nothing but
+    /// labels such as "Updated", "Stand", "um", "Uhr" around it) or a line every site prints
+    /// around its articles ("Advertisement", "Share this article"). White space never counts. A
+    /// changed number, name or headline is never trivial: "Death toll rises to 12" and "... to
+    /// 40" are not timestamp lines, whatever their length.
     public static func isTrivial(old: String, new: String) -> Bool {
         let a = lines(old), b = lines(new)
         var counts: [String: Int] = [:]
         for line in a { counts[line, default: 0] += 1 }
         for line in b { counts[line, default: 0] -= 1 }
         let differing = counts.filter { $0.value != 0 }.map(\.key)
-        guard !differing.isEmpty else { return true }
-        return differing.allSatisfy { line in
-            let short = line.utf8.count <= 120
-            let hasClock = line.split(separator: " ").contains { word in
-                let parts = word.split(separator: ":")
-                return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty && $0.prefix(2).allSatisfy(\.isNumber) }
-            }
-            let timestamp = short && (NewsDate.find(in: line) != nil || hasClock)
-            let boilerplate = line.utf8.count <= 60 && !line.contains(". ") && !line.hasSuffix(".")
-            return timestamp || boilerplate
+        return differing.allSatisfy { isTimestampLine($0) || isBoilerplateLine($0) }
+    }
+
+    /// A short line that is only a date or time and the labels printed around one.
+    static func isTimestampLine(_ line: String) -> Bool {
+        guard line.utf8.count <= 120 else { return false }
+        var sawTime = NewsDate.find(in: line) != nil
+        var words: [String] = []
+        var current = ""
+        for c in line.lowercased() {
+            if c.isLetter || c.isNumber || c == ":" { current.append(c) } else if !current.isEmpty { words.append(current); current = "" }
         }
+        if !current.isEmpty { words.append(current) }
+        for var word in words {
+            // A colon after a label ("Stand:", "Updated:") is punctuation, not a clock.
+            while word.hasSuffix(":") { word.removeLast() }
+            while word.hasPrefix(":") { word.removeFirst() }
+            if word.isEmpty { continue }
+            if word.allSatisfy({ $0.isNumber }) { continue }
+            let parts = word.split(separator: ":")
+            if parts.count >= 2 && parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy(\.isNumber) }) { sawTime = true; continue }
+            if NewsDate.month(word) != nil || timeWords.contains(word) || ordinal(word) { continue }
+            if relativeTimeWords.contains(word) { sawTime = true; continue }
+            return false
+        }
+        return sawTime
+    }
+
+    private static func ordinal(_ word: String) -> Bool {
+        let digits = word.prefix { $0.isNumber }
+        return !digits.isEmpty && ["st", "nd", "rd", "th", "er", "e"].contains(String(word.dropFirst(digits.count)))
+    }
+
+    /// Words that may stand around a date or time in a timestamp line.
+    private static let timeWords: Set<String> = [
+        "updated", "update", "last", "published", "posted", "modified", "edited", "on", "at", "as", "of", "the", "am", "pm", "a", "p", "m",
+        "gmt", "utc", "z", "est", "edt", "cst", "cdt", "pst", "pdt", "cet", "cest", "bst", "ist", "et", "pt",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+        "aktualisiert", "aktualisierung", "zuletzt", "veröffentlicht", "stand", "um", "uhr", "vom", "montag", "dienstag", "mittwoch",
+        "donnerstag", "freitag", "samstag", "sonntag", "mo", "di", "mi", "do", "fr", "sa", "so", "mis", "à", "jour", "le", "publié",
+        "actualizado", "publicado", "el", "las", "de", "h", "hrs", "time", "date", "datum", "zeit",
+    ]
+    /// Words of a relative time ("5 minutes ago", "vor 2 Stunden").
+    private static let relativeTimeWords: Set<String> = ["ago", "vor", "minutes", "minute", "mins", "min", "hours", "hour", "seconds", "second",
+                                                          "days", "day", "stunden", "stunde", "minuten", "sekunden", "tagen", "tag", "just", "now"]
+
+    /// A line from the list of lines sites print around their articles.
+    static func isBoilerplateLine(_ line: String) -> Bool {
+        // The list's lines are short; a long line is never one (and is not walked: found by fuzzing).
+        guard line.utf8.count <= 80 else { return false }
+        var s = Substring(line.lowercased())
+        while let f = s.first, f.isPunctuation || f.isWhitespace || f.isSymbol { s = s.dropFirst() }
+        while let l = s.last, l.isPunctuation || l.isWhitespace || l.isSymbol { s = s.dropLast() }
+        return s.isEmpty || MainText.boilerplateLines.contains(String(s))
     }
 
     private static func lines(_ text: String) -> [String] {

@@ -46,6 +46,62 @@ public enum URLKey {
     }
 }
 
+extension URLKey {
+    /// `reference` resolved against the absolute http(s) URL `base` (RFC 3986, section 5.2):
+    /// `//host/p`, `/p`, `?q`, `p` and `../p` as a browser resolves them. Nil when `base` is not
+    /// an absolute http(s) URL, or the reference is a `javascript:`, `mailto:` or `data:` one.
+    public static func resolve(_ reference: String, against base: String) -> String? {
+        let r = reference.trimmedWhitespace
+        if normalize(r) != nil { return r }
+        let lower = r.lowercased()
+        if let colon = lower.firstIndex(of: ":"), lower[..<colon].allSatisfy({ $0.isLetter }), !lower[..<colon].isEmpty { return nil }
+        let b = base.trimmedWhitespace
+        guard normalize(b) != nil, let schemeEnd = b.range(of: "://") else { return nil }
+        let scheme = b[..<schemeEnd.lowerBound]
+        let afterScheme = b[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        let authority = afterScheme[..<authorityEnd]
+        var basePath = String(afterScheme[authorityEnd...])
+        if let cut = basePath.firstIndex(where: { $0 == "?" || $0 == "#" }) { basePath = String(basePath[..<cut]) }
+        if r.hasPrefix("//") { return "\(scheme):\(r)" }
+        if r.isEmpty { return b }
+        let origin = "\(scheme)://\(authority)"
+        if r.hasPrefix("?") { return origin + (basePath.isEmpty ? "/" : basePath) + r }
+        if r.hasPrefix("#") { return origin + (basePath.isEmpty ? "/" : basePath) + r }
+        var path: String
+        var rest = ""
+        var refPath = r
+        if let q = r.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            refPath = String(r[..<q])
+            rest = String(r[q...])
+        }
+        if refPath.hasPrefix("/") {
+            path = refPath
+        } else {
+            let directory = basePath.lastIndex(of: "/").map { String(basePath[...$0]) } ?? "/"
+            path = directory + refPath
+        }
+        return origin + removeDotSegments(path) + rest
+    }
+
+    /// A path without `.` and `..` segments (RFC 3986, section 5.2.4).
+    static func removeDotSegments(_ path: String) -> String {
+        var out: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (n, segment) in segments.enumerated() {
+            if segment == "." { if n == segments.count - 1 { out.append("") }; continue }
+            if segment == ".." {
+                if out.count > 1 { out.removeLast() }
+                if n == segments.count - 1 { out.append("") }
+                continue
+            }
+            out.append(segment)
+        }
+        let joined = out.joined(separator: "/")
+        return joined.hasPrefix("/") ? joined : "/" + joined
+    }
+}
+
 extension String {
     /// The string without white space (spaces, tabs, line breaks, no-break spaces) at either end.
     var trimmedWhitespace: String {

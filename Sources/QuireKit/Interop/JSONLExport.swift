@@ -4,9 +4,11 @@
 /// {"title": ..., "author": [...], ...}, "sightings": [...]}`.
 extension Archive {
     /// Calls `line` with each version's JSON line (without the newline), document by document,
-    /// oldest version first. With `batch`, only the versions that batch saw. Returns the number of lines.
+    /// oldest version first. With `batch`, only the versions that batch saw; with `text`, each
+    /// line has the version's main text as `"text"` (null for bytes this copy does not serve).
+    /// Returns the number of lines.
     @discardableResult
-    public func exportJSONL(batch: String? = nil, line: (String) throws -> Void) throws -> Int {
+    public func exportJSONL(batch: String? = nil, text: Bool = false, line: (String) throws -> Void) throws -> Int {
         let batchFilter = try batch.map { try batchRow($0) }
         let keys: [String] = try read {
             if let batchFilter {
@@ -36,6 +38,7 @@ extension Archive {
                 object["metadata"] = .object(metadata)
                 object["custody"] = .string(try custody(blob: version.blob).rawValue)
                 object["sightings"] = .array(sightings.map(\.json))
+                if text { object["text"] = (try? mainText(blob: version.blob)).map(JSON.string) ?? .null }
                 try line(JSON.object(object).canonical)
                 count += 1
             }

@@ -54,24 +54,26 @@ let exportFilesCommand = Command(
 private enum ExportJSONLOptions {
     static let batch = Option<String>("batch", value: "B", help: "Only versions batch B saw (label, id or unique id prefix).")
     static let output = Option<String>("output", short: "o", value: "FILE", help: "Write to FILE instead of stdout.")
+    static let text = Flag("text", help: "Add each version's main text (\"text\"; null for bytes this copy does not serve).")
 }
 
 let exportJSONLCommand = Command(
     name: "jsonl",
     summary: "Print one JSON line per version with its metadata and sightings.",
-    discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md).",
+    discussion: "Every version of every document, or with --batch only the versions that batch saw. Each line is one JSON object (docs/cli.md); --text adds the article's main text as \"text\".",
     options: [ExportJSONLOptions.batch,
+              ExportJSONLOptions.text,
               ExportJSONLOptions.output,
               Command.force]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     guard let path = args[ExportJSONLOptions.output] else {
-        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch]) { Output.line($0) }
+        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch], text: args[ExportJSONLOptions.text]) { Output.line($0) }
         return 0
     }
     // Streamed line by line into a file that appears complete or not at all.
     try writeFileAtomically(path, replace: args[Command.force]) { write in
-        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch]) { line in
+        try archive.exportJSONL(batch: args[ExportJSONLOptions.batch], text: args[ExportJSONLOptions.text]) { line in
             try Array((line + "\n").utf8).withUnsafeBytes { try write($0) }
         }
     }

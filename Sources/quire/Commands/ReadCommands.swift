@@ -66,9 +66,10 @@ let showCommand = Command(
     summary: "Show one version or blob with its metadata and sightings.",
     discussion: """
     REF is a document KEY (its current version), KEY@N (its Nth version, oldest first), or a hash
-    prefix of at least 4 hex digits naming a blob or a version.
+    prefix of at least 4 hex digits naming a blob or a version. --text adds the article's main
+    text (docs/articles.md).
     """,
-    options: [Command.json],
+    options: [Command.json, TextOptions.showText],
     positionals: [PositionalSpec(name: "REF", help: "KEY, KEY@N or HASH.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
@@ -89,6 +90,8 @@ let showCommand = Command(
     let article = try archive.articleFields(blob: object.blobHash)
     json["article"] = ["kind": JSON(article.kind), "encoding": JSON(article.encoding), "fingerprint": JSON(article.fingerprint),
                        "fields": .array(article.fields.map(\.json))]
+    let text = args[TextOptions.showText] ? try archive.mainText(blob: object.blobHash) : nil
+    if let text { json["text"] = .string(text) }
     if args[Command.json] {
         Output.json(.object(json))
         return 0
@@ -113,7 +116,17 @@ let showCommand = Command(
     for s in sightings {
         Output.line("  \(s.seenAt)  \(s.meaning)  \(s.path)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? ""))
     }
+    if let text {
+        Output.line("text:")
+        Output.line(text)
+    }
     return 0
+}
+
+/// `--text` of `show` and `cat`.
+private enum TextOptions {
+    static let showText = Flag("text", help: "Also print the article's main text (boilerplate left out).")
+    static let catText = Flag("text", help: "Write the article's main text instead of the bytes.")
 }
 
 let catCommand = Command(
@@ -121,12 +134,19 @@ let catCommand = Command(
     summary: "Write the exact original bytes of a blob or version to stdout.",
     discussion: """
     REF is a hash (or unique prefix of at least 4 hex digits), KEY or KEY@N. The bytes are checked
-    against their SHA-256 as they are written: `quire cat HASH | sha256sum` prints HASH.
+    against their SHA-256 as they are written: `quire cat HASH | sha256sum` prints HASH. With
+    --text, the article's main text instead: HTML without navigation, related links, footers and
+    other boilerplate, paragraphs kept (docs/articles.md).
     """,
+    options: [TextOptions.catText],
     positionals: [PositionalSpec(name: "REF", help: "HASH, KEY or KEY@N.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let object = try archive.resolve(args.positionals[0])
+    if args[TextOptions.catText] {
+        Output.line(try archive.mainText(blob: object.blobHash))
+        return 0
+    }
     try archive.writeBlob(hash: object.blobHash) { Output.bytes($0) }
     return 0
 }
