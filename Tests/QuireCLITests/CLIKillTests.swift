@@ -5,6 +5,31 @@ import TestSupport
 
 @Suite("CLI under SIGKILL")
 struct CLIKillTests {
+    @Test("a repack killed at random moments leaves verify clean and the digest unchanged; rerunning completes it")
+    func killedRepack() throws {
+        let dir = TemporaryDirectory("kill")
+        let corpus = NewsCorpus(articles: 600, seed: 43)
+        try corpus.write(to: dir.file("corpus"))
+        let archive = dir.file("r.quire")
+        #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        for v in 2...3 {
+            try corpus.write(to: dir.file("corpus")) { $0 % 2 == 0 ? v : 1 }
+            #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        }
+        let digest = try quire(["-A", archive, "digest"]).stdoutText
+        var rng = SeededRandom(seed: 19)
+        for round in 0..<8 {
+            try killAtRandom(["-A", archive, "repack", "-q"], within: 400_000, &rng)
+            let verify = try quire(["-A", archive, "verify", "--no-record", "-q"])
+            #expect(verify.status == 0, "round \(round): \(verify.stdoutText)")
+            #expect(try quire(["-A", archive, "digest"]).stdoutText == digest)
+        }
+        let final = try quire(["-A", archive, "repack", "--json"])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try quire(["-A", archive, "verify", "--no-record"]).status == 0)
+        #expect(try quire(["-A", archive, "digest"]).stdoutText == digest)
+    }
+
     @Test("an ingest killed at random moments leaves a consistent archive, and rerunning completes the work")
     func killedIngest() throws {
         let dir = TemporaryDirectory("kill")

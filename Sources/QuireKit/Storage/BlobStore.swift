@@ -315,14 +315,29 @@ struct BlobStore {
         }
         try db.run("UPDATE blobs SET encoding = ?, base = ?, depth = ?, stored_size = ? WHERE id = ?",
                    form.encoding, form.base, depth, encoded.data.count, blob.id)
+        if depth != blob.depth { try fixDepths(below: blob.id) }
         return encoded.data.count
     }
 
-    /// Sets a blob's depth to its base's depth plus one (after its base was stored again).
-    func refreshDepth(_ blob: BlobRecord) throws -> Int {
-        guard let baseID = blob.base, let base = try record(id: baseID) else { return blob.depth }
-        try db.run("UPDATE blobs SET depth = ? WHERE id = ?", base.depth + 1, blob.id)
-        return base.depth + 1
+    /// How many levels of blobs are built on `blob` (0: none).
+    func heightOfDependents(_ blob: Int) throws -> Int {
+        try db.int("""
+            WITH RECURSIVE tree(id, level) AS (
+                SELECT id, 1 FROM blobs WHERE base = ?1
+                UNION ALL SELECT b.id, tree.level + 1 FROM blobs b JOIN tree ON b.base = tree.id)
+            SELECT coalesce(max(level), 0) FROM tree
+            """, blob) ?? 0
+    }
+
+    /// Sets the depth of every blob built on `blob`, directly or not, to its base's depth plus one.
+    private func fixDepths(below blob: Int) throws {
+        try db.run("""
+            WITH RECURSIVE tree(id, depth) AS (
+                SELECT id, depth FROM blobs WHERE id = ?1
+                UNION ALL SELECT b.id, tree.depth + 1 FROM blobs b JOIN tree ON b.base = tree.id)
+            UPDATE blobs SET depth = (SELECT depth FROM tree WHERE tree.id = blobs.id)
+            WHERE id IN (SELECT id FROM tree) AND id <> ?1
+            """, blob)
     }
 
     /// Held blobs by row id, from `after` on, `limit` at a time.

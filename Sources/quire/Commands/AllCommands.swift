@@ -22,6 +22,7 @@ let allCommands: [Command] = [
     exportCommand,
     provenanceCommand,
     verifyCommand,
+    repackCommand,
     redactCommand,
     reinstateCommand,
     purgeCommand,
