@@ -156,7 +156,9 @@ struct HTMLParsingTests {
         let one = clock.measure { _ = MetadataExtractor.extract(small) }
         let four = clock.measure { _ = MetadataExtractor.extract(large) }
         print("hostile \(unit.debugDescription): 1 MiB \(one), 4 MiB \(four)")
-        #expect(four < .seconds(10), "\(unit): \(four)")
-        #expect(four < one * 8 + .milliseconds(200), "\(unit): 1 MiB \(one), 4 MiB \(four)")
+        // Linear work takes about 4x for 4x the input and quadratic work 16x; the bounds leave room
+        // for a debug build on a loaded 2-core machine with the other tests running beside it.
+        #expect(four < .seconds(40), "\(unit): \(four)")
+        #expect(four < one * 10 + .seconds(1), "\(unit): 1 MiB \(one), 4 MiB \(four)")
     }
 }
