@@ -95,9 +95,11 @@ public enum MetadataExtractor {
     static let jsonExtractor = "json/1"
     static let textExtractor = "text/1"
 
-    /// Reads `bytes` as HTML (when it looks like markup), JSON (an object, or JSON Lines whose
-    /// first line is one) or plain text.
-    public static func extract(_ bytes: [UInt8]) -> ArticleMetadata {
+    /// Reads the bytes as HTML (when it looks like markup), JSON (an object, or JSON Lines whose
+    /// first line is one) or plain text; gzip or zlib bytes decoded first (see `ContentDecoding`).
+    public static func extract(_ stored: [UInt8]) -> ArticleMetadata {
+        // A page stored gzip- or deflate-encoded, as its server sent it, is read decoded.
+        let bytes = ContentDecoding.decoded(stored, limit: articleExtractionLimit) ?? stored
         let (text, encoding) = TextDecoding.decode(bytes)
         if looksLikeHTML(bytes.prefix(2048)) { return fromHTML(text, encoding: encoding) }
         let trimmed = text.drop { $0.isWhitespace }
