@@ -321,6 +321,10 @@ final class ChunkPreparer: @unchecked Sendable {
             overlay.latest[key] = hash
             // Held already (as found for this chunk; the commit checks again) or planned earlier.
             if chunk.files[i].inArchive || pending(hash) != nil { continue }
+            // A WARC revisit names the payload of an earlier record of its file, which that record
+            // stores. (Its blob may be neither "in the archive" nor pending here: `inArchive` was
+            // looked up before the previous chunk committed, and its plan is gone since.)
+            if chunk.files[i].fromWARC, bytes == nil { continue }
             chunk.files[i].mustStore = true
             var depth = 0
             if bytes != nil, let parentHash {
