@@ -36,6 +36,7 @@ enum WARCEntry {
             quirks.append("segment \(segment) of a segmented record: only this segment is archived")
         }
         let captured = record.field("WARC-Date")
+        let key = documentKey(uri)
 
         // warcio reads an HTTP message in response and revisit records whose target is http(s).
         let http = (type == "response" || type == "revisit") && (uri.hasPrefix("http:") || uri.hasPrefix("https:")) && !record.block.isEmpty
@@ -61,7 +62,7 @@ enum WARCEntry {
             let reference = WARCRevisitIndex.Reference(
                 refersTo: record.field("WARC-Refers-To"), digest: record.field("WARC-Payload-Digest").flatMap(WARCDigest.init),
                 digestText: record.field("WARC-Payload-Digest"), targetURI: record.field("WARC-Refers-To-Target-URI").map { targetURI($0) }, date: record.field("WARC-Refers-To-Date"))
-            return .revisit(key: URLKey.normalize(uri) ?? uri, reference: reference, capturedAt: captured, meta: meta)
+            return .revisit(key: key, reference: reference, capturedAt: captured, meta: meta)
         }
 
         var payload = record.block
@@ -83,7 +84,14 @@ enum WARCEntry {
             }
         }
         for quirk in quirks { meta.append(["warc_quirk", quirk]) }
-        return .payload(key: URLKey.normalize(uri) ?? uri, bytes: payload, capturedAt: captured, meta: meta)
+        return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta)
+    }
+
+    /// The document key of a target URI: the URI as a URL key; for a `file:///PATH` URI (what
+    /// `export warc` writes for a document keyed by its path) that path, so a round trip keeps it.
+    static func documentKey(_ uri: String) -> String {
+        if uri.hasPrefix("file:///"), let path = String(uri.dropFirst(8)).removingPercentEncoding, !path.isEmpty { return path }
+        return URLKey.normalize(uri) ?? uri
     }
 
     /// A target URI as recorded: angle brackets (WARC 1.0, wget 1.19) dropped, spaces
