@@ -122,5 +122,19 @@ struct CLIWARCTests {
         let dates = try runProcess("sqlite3", [a, "SELECT DISTINCT mtime FROM sighting_list WHERE path LIKE 'example.arc%' AND meaning <> 'failed';"])
         #expect(dates.stdoutText.contains("2014-02-16T05:02:21Z"))
     }
+    @Test("summaries count WARC/ARC records as records, not files; failures in ARC files say ARC")
+    func summaries() throws {
+        let dir = TemporaryDirectory("cli-warc")
+        try FileManager.default.createDirectory(atPath: dir.file("in"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sharedDirectory + "/corpora/warc-real/repro/r1-single-crlf.warc", toPath: dir.file("in/r1.warc"))
+        try Data("a plain note\n".utf8).write(to: URL(fileURLWithPath: dir.file("in/note.txt")))
+        let a = dir.file("a.quire")
+        let ingest = try quire(["-A", a, "ingest", dir.file("in")])
+        #expect(ingest.status == 0 && ingest.stdoutText.contains("1 file and 2 WARC/ARC records"), "\(ingest.stdoutText)")
+        let filedesc = "1 0 X\nURL IP-address Archive-date Content-type Archive-length\n"
+        try Data("filedesc://x.arc 0.0.0.0 20000101000000 text/plain \(filedesc.utf8.count)\n\(filedesc)\nstray line one\nstray line two\n".utf8)
+            .write(to: URL(fileURLWithPath: dir.file("bad.arc")))
+        let bad = try quire(["-A", a, "ingest", dir.file("bad.arc")])
+        #expect(bad.status == 1 && bad.stderr.contains("ARC record at offset") && bad.stderr.contains("of 1 WARC/ARC record could not be archived"), "\(bad.stderr)")
+    }
 }
-
