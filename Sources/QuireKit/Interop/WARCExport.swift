@@ -7,18 +7,21 @@ import Hashing
 ///
 /// - a `warcinfo` record first (software, operator, archive id);
 /// - each sighting whose bytes are written for the first time: a `response` record with the
-///   capture's own HTTP status line and headers when it had them (as ingest recorded them), its
-///   `WARC-Date`, its original target URI (`http:`, `dns:`, `metadata:`... as captured); else a
-///   `resource` record with the file's media type;
-/// - every later sighting of the same bytes: a `revisit` record (identical-payload-digest
-///   profile) with that capture's HTTP header, naming the first with `WARC-Refers-To`,
-///   `WARC-Refers-To-Target-URI` and `WARC-Refers-To-Date`;
+///   capture's own HTTP status line and headers when it had them (as ingest recorded them; a
+///   header name HTTP does not allow, with spaces say, gets `-` for them), its `WARC-Date`, its
+///   original target URI (`http:`, `dns:`, `metadata:`... as captured); a `response` of a
+///   non-HTTP scheme (`dns:`) keeps its own Content-Type; else a `resource` record with the
+///   file's media type;
+/// - every later sighting of the same (non-empty) bytes: a `revisit` record
+///   (identical-payload-digest profile) with that capture's HTTP header, naming the first with
+///   `WARC-Refers-To`, `WARC-Refers-To-Target-URI` and `WARC-Refers-To-Date`;
 /// - digests are SHA-256: `WARC-Payload-Digest` is the blob hash, `WARC-Block-Digest` covers the
 ///   HTTP header and payload as written.
 ///
 /// The payload is written as stored. A payload ingest de-chunked is written without its
-/// `Transfer-Encoding: chunked` (and with a Content-Length), and a payload cut short gets a
-/// Content-Length of what it holds and `WARC-Truncated`, so the HTTP message says what it carries.
+/// `Transfer-Encoding: chunked` (and with a Content-Length), and the Content-Length of a payload
+/// says its size (a payload cut short also gets `WARC-Truncated`), so the HTTP message says what
+/// it carries; the capture's own header values stay in the archive.
 /// Content this copy does not serve is left out and reported.
 public struct WARCExportReport: Sendable {
     public internal(set) var responses = 0
@@ -83,14 +86,19 @@ extension Archive {
             let head = http.map { Self.httpHead($0, payloadSize: capture.size, truncated: capture.value("warc_truncated") != nil) }
             let status = http.flatMap { Self.statusCode($0) }
             let payloadDigest = "sha256:" + capture.blob
+            // The key, when the target URI does not give it (a document keyed by its path).
+            let keyField: [(String, String)] = WARCEntry.documentKey(uri) == capture.key ? [] : [(WARCEntry.keyField, capture.key)]
 
-            if let original = first[capture.blob] {
+            // An empty payload is written each time: a revisit of nothing would point a replay at
+            // another URL's headers.
+            if capture.size > 0, let original = first[capture.blob] {
                 let block = head ?? []
                 var headers: [(String, String)] = [
                     ("WARC-Type", "revisit"), ("WARC-Record-ID", recordID), ("WARC-Date", date), ("WARC-Target-URI", uri),
                     ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
                     ("WARC-Refers-To", original.id), ("WARC-Refers-To-Target-URI", original.uri), ("WARC-Refers-To-Date", original.date),
                     ("WARC-Payload-Digest", payloadDigest), ("WARC-Block-Digest", "sha256:" + SHA256.hash(block).hex)]
+                headers += keyField
                 if head != nil { headers.append(("Content-Type", "application/http; msgtype=response")) }
                 let at = try writer.write(headers, block: block, to: emit)
                 result.index.append(CDXJEntry(url: uri, date: date, mime: "warc/revisit", status: status, digest: payloadDigest,
@@ -102,14 +110,17 @@ extension Archive {
                 result.report.skipped.append((capture.path, "the content of blob \(capture.blob) is redacted or hidden in this copy"))
                 continue
             }
-            let isResponse = head != nil || capture.warcType == "response" || capture.warcType == "revisit"
+            // A capture of an http(s) URI without an HTTP message (an ARC record of one line) has
+            // nothing a replay could serve as a response: it is a resource.
+            let httpURI = uri.hasPrefix("http:") || uri.hasPrefix("https:")
+            let isResponse = head != nil || !httpURI && (capture.warcType == "response" || capture.warcType == "revisit")
             let contentType = head != nil ? "application/http; msgtype=response" : capture.mediaType
             // The block digest covers the HTTP header and the payload: one pass to hash, one to write.
             var hasher = SHA256()
             if let head { hasher.update(head) }
             try writeBlob(hash: capture.blob) { hasher.update($0) }
             var headers: [(String, String)] = [("WARC-Type", isResponse ? "response" : "resource"), ("WARC-Record-ID", recordID),
-                                               ("WARC-Date", date), ("WARC-Target-URI", uri)]
+                                               ("WARC-Date", date), ("WARC-Target-URI", uri)] + keyField
             if let truncated = capture.value("warc_truncated") {
                 headers.append(("WARC-Truncated", ["length", "time", "disconnect", "unspecified"].contains(truncated) ? truncated : "unspecified"))
             }
@@ -143,20 +154,35 @@ extension Archive {
 
     /// The HTTP header as written: the recorded status line and fields, except that a
     /// `Transfer-Encoding: chunked` over a payload stored de-chunked is left out, and the
-    /// Content-Length says the payload's size when that was de-chunked or cut short.
+    /// Content-Length says the payload's size (when there is a payload).
     static func httpHead(_ http: (statusLine: String, headers: [(name: String, value: String)]), payloadSize: Int, truncated: Bool) -> [UInt8] {
         var headers = http.headers
         // warcio de-chunks (and ingest stored de-chunked) exactly when the first Transfer-Encoding is `chunked`.
         let chunkedAt = headers.firstIndex { $0.name.lowercased() == "transfer-encoding" }.flatMap { headers[$0].value == "chunked" ? $0 : nil }
         if let chunkedAt { headers.remove(at: chunkedAt) }
         if let length = headers.firstIndex(where: { $0.name.lowercased() == "content-length" }) {
-            if chunkedAt != nil || truncated { headers[length].value = String(payloadSize) }
+            // Browser-based crawlers (ArchiveWeb.page) store the decoded body under the encoded
+            // length; a replay serving that length cuts the body. An empty payload keeps its
+            // length (a HEAD or 304 response says the size of a body it does not carry).
+            if chunkedAt != nil || truncated || payloadSize > 0 && headers[length].value.trimmedWhitespace != String(payloadSize) {
+                headers[length].value = String(payloadSize)
+            }
         } else if let chunkedAt {
             headers.insert((name: "Content-Length", value: String(payloadSize)), at: chunkedAt)
         }
         var text = WARCWriter.fieldValue(http.statusLine) + "\r\n"
-        for (name, value) in headers { text += "\(name): \(WARCWriter.fieldValue(value))\r\n" }
+        for (name, value) in headers { text += "\(Self.fieldName(name)): \(WARCWriter.fieldValue(value))\r\n" }
         return Array((text + "\r\n").utf8)
+    }
+
+    /// A header name as HTTP allows it (a token): other characters, such as the spaces node-warc
+    /// writes (`X-Content type options`), become `-`, so that every HTTP client can read the header.
+    static func fieldName(_ name: String) -> String {
+        let token = Set("!#$%&'*+-.^_`|~".unicodeScalars)
+        let fixed = String(String.UnicodeScalarView(name.unicodeScalars.map { c in
+            (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || token.contains(c) ? c : "-"
+        }))
+        return fixed.isEmpty ? "-" : fixed
     }
 
     /// The status code as warcio reads it (and cdxj-indexer indexes it): the first word after the

@@ -24,6 +24,8 @@ struct WARCIngest {
     private var readyHead = 0
     /// What the file is called in messages: a WARC or an ARC file.
     private var kind = "WARC"
+    /// Whether the file's warcinfo says Quire wrote it.
+    private var exportedByQuire = false
 
     static func isWARC(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -80,7 +82,8 @@ struct WARCIngest {
             ready.append(failed(offset: offset, reason: "\(kind) record at offset \(offset) of \(relative): \(reason)"))
         case .record(let record):
             if record.isARC { kind = "ARC" }
-            switch WARCEntry.interpret(record, file: relative) {
+            if record.type == "warcinfo", record.block.starts(with: Array("software: quire".utf8)) { exportedByQuire = true }
+            switch WARCEntry.interpret(record, file: relative, exportedByQuire: exportedByQuire) {
             case .skip:
                 break
             case .damaged(let reason):

@@ -11,7 +11,9 @@ enum WARCEntry {
     case skip
     case damaged(String)
 
-    static func interpret(_ record: WARCRecord, file: String) -> WARCEntry {
+    /// `exportedByQuire`: the file's warcinfo names Quire as its software (then its records'
+    /// `Quire-Document-Key` fields are read).
+    static func interpret(_ record: WARCRecord, file: String, exportedByQuire: Bool = false) -> WARCEntry {
         let type = record.type
         guard type == "response" || type == "resource" || type == "revisit" else { return .skip }
         guard let rawURI = record.field("WARC-Target-URI"), !rawURI.trimmedWhitespace.isEmpty else {
@@ -36,7 +38,8 @@ enum WARCEntry {
             quirks.append("segment \(segment) of a segmented record: only this segment is archived")
         }
         let captured = record.field("WARC-Date")
-        let key = documentKey(uri)
+        // A file Quire exported names a key that its URI does not give (a path) in a field of its own.
+        let key = exportedByQuire ? record.field(WARCEntry.keyField) ?? documentKey(uri) : documentKey(uri)
 
         // warcio reads an HTTP message in response and revisit records whose target is http(s).
         let http = (type == "response" || type == "revisit") && (uri.hasPrefix("http:") || uri.hasPrefix("https:")) && !record.block.isEmpty
@@ -87,12 +90,12 @@ enum WARCEntry {
         return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta)
     }
 
-    /// The document key of a target URI: the URI as a URL key; for a `file:///PATH` URI (what
-    /// `export warc` writes for a document keyed by its path) that path, so a round trip keeps it.
-    static func documentKey(_ uri: String) -> String {
-        if uri.hasPrefix("file:///"), let path = String(uri.dropFirst(8)).removingPercentEncoding, !path.isEmpty { return path }
-        return URLKey.normalize(uri) ?? uri
-    }
+    /// The document key of a target URI: the URI as a URL key.
+    static func documentKey(_ uri: String) -> String { URLKey.normalize(uri) ?? uri }
+
+    /// The WARC field in which `export warc` names a document key its target URI does not give
+    /// (a document keyed by its path, exported with a `file:` URI).
+    static let keyField = "Quire-Document-Key"
 
     /// A target URI as recorded: angle brackets (WARC 1.0, wget 1.19) dropped, spaces
     /// percent-encoded, as warcio does.
