@@ -7,16 +7,20 @@ enum TextDecoding {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         if let text = String(validating: body, as: UTF8.self) { return (text, "utf-8") }
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
+        // Built as UTF-8 bytes: appending scalars to a String one by one is many times slower.
+        var utf8 = [UInt8]()
+        utf8.reserveCapacity(bytes.count + bytes.count / 4)
         for byte in bytes {
-            if byte >= 0x80 && byte < 0xA0, let mapped = windows1252[Int(byte - 0x80)] {
-                scalars.append(mapped)
+            if byte < 0x80 {
+                utf8.append(byte)
+            } else if byte < 0xA0, let mapped = windows1252[Int(byte - 0x80)] {
+                utf8.append(contentsOf: String(mapped).utf8)
             } else {
-                scalars.append(Unicode.Scalar(byte))
+                utf8.append(0xC0 | byte >> 6)
+                utf8.append(0x80 | byte & 0x3F)
             }
         }
-        return (String(scalars), "windows-1252")
+        return (String(decoding: utf8, as: UTF8.self), "windows-1252")
     }
 
     /// Windows-1252's characters for bytes 0x80-0x9F (nil: undefined, kept as the C1 control).
