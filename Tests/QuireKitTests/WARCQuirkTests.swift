@@ -227,4 +227,15 @@ struct WARCQuirkTests {
         #expect(try scratch.archive.search(SearchQuery("ferry")).contains { $0.key == "http://example.com/gz" })
         #expect(s[1].quirks == ["Content-Encoding 'br' kept as sent and not read for text"])
     }
+    @Test("an image or PDF payload is not read as text: kind none, encoding binary, its fingerprint the bytes' SHA-256")
+    func binaryPayloads() throws {
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("IHDR not text at all".utf8)
+        let pdf = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".utf8)
+        for bytes in [png, pdf, [0x41, 0x00, 0x42]] {
+            let metadata = MetadataExtractor.extract(bytes)
+            #expect(metadata.kind == "none" && metadata.encoding == "binary" && metadata.text.isEmpty && metadata.fingerprint == SHA256.hash(bytes).hex)
+        }
+        #expect(MetadataExtractor.extract(Array("plain words, é".utf8)).kind == "text")
+        #expect(TextDecoding.decode([0x63, 0x61, 0x66, 0xE9, 0x20, 0x93, 0x71, 0x94, 0x81]) == ("caf\u{E9} \u{201C}q\u{201D}\u{81}", "windows-1252"))
+    }
 }

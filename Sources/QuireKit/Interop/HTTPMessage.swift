@@ -21,7 +21,7 @@ struct HTTPMessage {
 
     /// The first header `name` (compared without case).
     func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { WARCRecord.sameName($0.name, name) }?.value
     }
 
     /// Whether warcio de-chunks the body: its first Transfer-Encoding header is exactly `chunked`.

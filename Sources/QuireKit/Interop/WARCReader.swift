@@ -16,7 +16,20 @@ struct WARCRecord {
     var isARC: Bool { version.hasPrefix("ARC/") }
 
     func field(_ name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { WARCRecord.sameName($0.name, name) }?.value
+    }
+
+    /// Whether two field names are equal ignoring ASCII case (Foundation's comparison is far slower).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return true
+            case (let p?, let q?):
+                if p != q && (p | 0x20 != q | 0x20 || !(0x61...0x7A).contains(p | 0x20)) { return false }
+            default: return false
+            }
+        }
     }
     var type: String { field("WARC-Type")?.lowercased() ?? "" }
 }
