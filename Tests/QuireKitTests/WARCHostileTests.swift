@@ -116,6 +116,28 @@ struct WARCHostileTests {
         #expect(good.count == 1)
         #expect(try scratch.archive.verify(record: false).isClean)
     }
+
+    @Test("revisits waiting for originals that never come, and a file of many payloads: memory stays bounded, time linear")
+    func revisitBounds() {
+        func run(_ n: Int) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var index = WARCRevisitIndex()
+            var gaveUp = 0
+            for t in 0..<n {
+                index.wait(.init(digest: WARCDigest(algorithm: "sha1", bytes: [UInt8(t & 255), UInt8(t >> 8 & 255), UInt8(t >> 16 & 255)])), token: t)
+                if index.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = index.oldestWaiting() {
+                    index.giveUp(oldest)
+                    gaveUp += 1
+                }
+                _ = index.add(("h\(t)", 1), recordID: "<urn:uuid:\(t)>", digests: [], uri: "http://example.com/\(t)", date: nil)
+            }
+            #expect(index.waitingCount == min(n, WARCRevisitIndex.maxWaiting) && gaveUp == max(0, n - WARCRevisitIndex.maxWaiting))
+            #expect(index.find(.init(refersTo: "<urn:uuid:\(n - 1)>")) != nil)
+            #expect((index.find(.init(refersTo: "<urn:uuid:0>")) != nil) == (n <= WARCRevisitIndex.maxPayloads))
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        expectLinear(run(75_000), run(300_000), "waiting revisits and remembered payloads")
+    }
 }
 
 private func SHA256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(bytes).hex }

@@ -113,6 +113,16 @@ struct WARCIngest {
                     revisits.wait(reference, token: nextToken)
                     waiting[nextToken] = (file, reference, record.offset)
                     nextToken += 1
+                    // Waiting is bounded: past the limit the revisit waiting longest fails.
+                    if revisits.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = revisits.oldestWaiting(),
+                       let revisit = waiting.removeValue(forKey: oldest) {
+                        revisits.giveUp(oldest)
+                        var failed = revisit.file
+                        failed.key = failed.pathText
+                        failed.read = .failed("\(kind) revisit record at offset \(revisit.offset) of \(relative) refers to a payload "
+                            + "not found before \(WARCRevisitIndex.maxWaiting) more revisits waited (\(revisit.reference.description))")
+                        ready.append(failed)
+                    }
                 }
             }
         }
