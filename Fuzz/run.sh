@@ -27,6 +27,8 @@ if [ -d "$shared/corpora/news-html/html" ]; then
 fi
 # WARC: every file of the shared WARC corpus, good and broken.
 [ -d "$shared/corpora/warc" ] && cp "$shared"/corpora/warc/*.warc* "$shared"/corpora/warc/*.arc* "$seeds/fuzz-warc/" 2>/dev/null || true
+# ...and the one-quirk files of the real-crawl corpus.
+[ -d "$shared/corpora/warc-real/repro" ] && cp "$shared"/corpora/warc-real/repro/*.warc "$seeds/fuzz-warc/" 2>/dev/null || true
 # Bundles: a full and an incremental bundle of the samples.
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$quire" -A "$tmp/a.quire" ingest -q Archives/samples/day-1 >/dev/null

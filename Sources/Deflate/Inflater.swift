@@ -111,6 +111,23 @@ public final class Inflater {
         try input.withUnsafeBytes { try decompress($0, output: output) }
     }
 
+    /// Makes the decompressor ready for a new stream of the same format and dictionary (zlib's
+    /// `inflateReset`), keeping its state and buffer: far cheaper than a new decompressor for each
+    /// of many small streams, such as the one-record gzip members of a WARC file.
+    public func reset() throws {
+        let rc = inflateReset(stream)
+        guard rc == Z_OK else { throw ZlibError(kind: .library, code: rc, message: "cannot reset decompression", operation: "inflateReset") }
+        if format == .raw, let dict = dictionary, !dict.isEmpty {
+            let rc = dict.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, UInt32($0.count)) }
+            guard rc == Z_OK else {
+                throw ZlibError(kind: .dictionary, code: rc, message: "cannot set the preset dictionary", operation: "inflateSetDictionary")
+            }
+        }
+        isAtEnd = false
+        totalIn = 0
+        totalOut = 0
+    }
+
     /// Checks that the stream ended; throws `truncated` if the input stopped early.
     public func finish() throws {
         if !isAtEnd {

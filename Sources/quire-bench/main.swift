@@ -3,6 +3,7 @@ import Foundation
 
 // quire-bench: the benchmarks in docs/benchmarks.md. Build and run with
 //   swift run -c release quire-bench ingest|sync|verify [--articles N] [--runs N] [--work DIR]
+//   swift run -c release quire-bench warc [--corpora DIR] [--runs N]
 //   swift run -c release quire-bench generate N DIR
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -71,6 +72,11 @@ case "extract":
                                      runs: Int(option("runs", "3"))!, dump: arguments.contains("--dump") ? option("dump", "") : nil,
                                      python: option("python", "python3"))
     printReport("Extraction benchmark (`quire-bench extract`)", benchmark.run())
+case "warc":
+    let shared = option("corpora", FileManager.default.currentDirectoryPath + "/../shared/corpora")
+    let benchmark = WARCBenchmark(series: WARCBenchmark.files(under: [shared + "/warc-real", shared + "/warc"]), runs: Int(option("runs", "5"))!,
+                                  work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/warc"), quire: quire)
+    printReport("WARC benchmark (`quire-bench warc`)", benchmark.run())
 case "suite":
     let sizes = option("sizes", "10000,40000,100000").split(separator: ",").compactMap { Int($0) }
     let benchmark = SuiteBenchmark(sizes: sizes, runs: Int(option("runs", "3"))!,
@@ -85,6 +91,8 @@ default:
                              full and incremental bundles and imports vs git bundle
       verify [--articles 40000] [--runs 3] [--work DIR]
                              quire verify (full, quick) vs git fsck
+      warc [--corpora DIR] [--runs 5] [--work DIR]
+                             ingest of the real WARC/ARC series in DIR/warc-real and DIR/warc vs a warcio loop
       suite [--sizes 10000,40000,100000] [--runs 3] [--work DIR]
                              all of the above for each size, plus search latency and 1-to-all-cores scaling
       extract [DIR...] [--runs 3] [--dump FILE] [--python python3]

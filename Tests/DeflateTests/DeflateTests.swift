@@ -26,6 +26,23 @@ struct DeflateTests {
         }
     }
 
+    @Test("reset: one decompressor reads many concatenated gzip members in turn")
+    func resetBetweenMembers() throws {
+        let parts = (0..<5).map { Self.text(1000 + $0 * 300, seed: UInt64($0)) }
+        let joined = try parts.flatMap { try Deflater.compress($0, format: .gzip) }
+        let inflater = try Inflater(format: .gzip)
+        var outputs: [[UInt8]] = []
+        var offset = 0
+        while offset < joined.count {
+            var out = [UInt8]()
+            offset += try inflater.decompress(Array(joined[offset...])) { out.append(contentsOf: $0) }
+            #expect(inflater.isAtEnd)
+            outputs.append(out)
+            try inflater.reset()
+        }
+        #expect(outputs == parts)
+    }
+
     @Test("streaming in small pieces matches one-shot")
     func streamingPieces() throws {
         let input = Self.text(300_000)

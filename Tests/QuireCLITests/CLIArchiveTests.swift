@@ -26,7 +26,7 @@ struct CLIArchiveTests {
         let json = try quire(["-A", path, "ingest", "--json", samples + "/day-2"])
         #expect(!json.stderr.contains("Created archive"))
         let report = try #require(try parseJSON(json) as? [String: Any])
-        #expect(Set(report.keys) == ["batch", "label", "files", "bytes", "new_blobs", "stored_bytes", "counts", "failures", "skipped", "quarantined", "seconds"])
+        #expect(Set(report.keys) == ["batch", "label", "files", "records", "bytes", "new_blobs", "stored_bytes", "counts", "failures", "skipped", "quarantined", "seconds"])
         #expect(report["counts"] as? [String: Int] == ["new": 0, "version": 0, "duplicate": 0, "unchanged": 3, "failed": 0])
         let quiet = try quire(["-A", path, "ingest", "-q", samples + "/day-2"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)

@@ -46,6 +46,31 @@ public struct ArticleMetadata: Sendable, Equatable {
         nearKeys = ShingleSketch.nearKeys(text)
     }
 
+    /// The metadata of bytes that are not text (an image, a PDF, a font): kind `none`, encoding
+    /// `binary`, no text; the fingerprint is the SHA-256 of the bytes, so two different files never
+    /// count as the same text.
+    init(binary bytes: [UInt8]) {
+        kind = "none"
+        encoding = "binary"
+        fields = []
+        text = ""
+        fingerprint = SHA256.hash(bytes).hex
+        nearKeys = []
+    }
+
+    /// Whether bytes are a binary format rather than text: a known file signature, or a NUL byte
+    /// among the first 1,024.
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        let signatures: [[UInt8]] = [
+            [0x89, 0x50, 0x4E, 0x47], [0xFF, 0xD8, 0xFF], Array("GIF8".utf8), Array("%PDF-".utf8), [0x50, 0x4B, 0x03, 0x04],
+            Array("wOFF".utf8), Array("wOF2".utf8), Array("FWS".utf8), Array("CWS".utf8), Array("ZWS".utf8), Array("RIFF".utf8),
+            Array("OggS".utf8), Array("fLaC".utf8), Array("ID3".utf8), Array("Rar!".utf8), Array("BZh".utf8), [0xFD, 0x37, 0x7A, 0x58, 0x5A],
+        ]
+        if signatures.contains(where: { bytes.starts(with: $0) }) { return true }
+        if bytes.count >= 8, bytes[4...7].elementsEqual("ftyp".utf8) { return true }
+        return bytes.prefix(1024).contains(0)
+    }
+
     /// Whether the text has no scalar from U+0300 up, other than general punctuation and symbols
     /// (U+2000-U+2BFF): such text is unchanged by NFC. Checked on the UTF-8 lead bytes.
     static func isStableUnderNFC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -117,7 +142,11 @@ public enum MetadataExtractor {
     /// (an HTTP `Content-Type`, whose charset outranks the page's own declaration and whose
     /// `text/html` says the bytes are a page), and `url`, the address they were fetched from,
     /// which relative links resolve against when the page does not say its own.
-    public static func extract(_ bytes: [UInt8], contentType: String?, url: String?) -> ArticleMetadata {
+    /// A page stored gzip- or deflate-encoded, as its server sent it, is read decoded
+    /// (`ContentDecoding`); images, PDFs and fonts have no text to read.
+    public static func extract(_ stored: [UInt8], contentType: String?, url: String?) -> ArticleMetadata {
+        let bytes = ContentDecoding.decoded(stored, limit: articleExtractionLimit) ?? stored
+        if Charset.byteOrderMark(bytes) == nil, ArticleMetadata.isBinary(bytes) { return ArticleMetadata(binary: stored) }
         let declared = contentType.flatMap(Charset.parameter(inContentType:))
         // UTF-16 (with its byte-order mark) is decoded before its markup can be seen.
         let wide = Charset.byteOrderMark(bytes).map { $0.name.hasPrefix("utf-16") } ?? false

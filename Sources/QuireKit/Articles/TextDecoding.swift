@@ -46,18 +46,21 @@ enum TextDecoding {
         return valid > invalid
     }
 
-    /// The bytes read as Windows-1252.
+    /// The bytes read as Windows-1252, written straight into UTF-8 (each byte is one character).
     static func windows1252(_ bytes: ArraySlice<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count + bytes.count / 8)
         for byte in bytes {
-            if byte >= 0x80 && byte < 0xA0, let mapped = windows1252High[Int(byte - 0x80)] {
-                scalars.append(mapped)
+            if byte < 0x80 {
+                utf8.append(byte)
+            } else if byte < 0xA0, let mapped = windows1252High[Int(byte - 0x80)] {
+                utf8.append(contentsOf: String(Character(mapped)).utf8)
             } else {
-                scalars.append(Unicode.Scalar(byte))
+                utf8.append(0xC0 | byte >> 6)
+                utf8.append(0x80 | byte & 0x3F)
             }
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Windows-1252's characters for bytes 0x80-0x9F (nil: undefined, kept as the C1 control).

@@ -219,7 +219,10 @@ final class ChunkPreparer: @unchecked Sendable {
             }
             bases.planChange(key: key, hash: hash)
             // Held already (as found for this chunk; the commit checks again) or planned earlier.
-            if chunk.files[i].heldAtPlanning || bases.pending(hash) != nil {
+            // A WARC revisit names the payload of an earlier record of its file, which that record
+            // stores: it has no bytes of its own to store. (Its blob may look new here: whether the
+            // archive held it was looked up before the previous chunk committed.)
+            if chunk.files[i].heldAtPlanning || bases.planned(hash) || (chunk.files[i].fromWARC && bytes == nil) {
                 chunk.files[i].plan = .held
                 continue
             }

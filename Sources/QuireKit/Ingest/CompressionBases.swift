@@ -69,6 +69,9 @@ struct CompressionBases {
         return nil
     }
 
+    /// Whether this ingest planned or recently stored the blob `hash`.
+    func planned(_ hash: String) -> Bool { pending(hash) != nil || recent.contains(hash) }
+
     /// The latest blob planned for `key` by this ingest, not yet committed.
     func latest(_ key: String) -> String? {
         if let hash = current.latest[key] { return hash }
@@ -172,6 +175,8 @@ struct RecentBlobs {
     private var total = 0
 
     init(budget: Int) { self.budget = budget }
+
+    func contains(_ hash: String) -> Bool { entries[hash] != nil }
 
     mutating func get(_ hash: String) -> (bytes: [UInt8]?, depth: Int)? {
         guard let entry = entries[hash] else { return nil }

@@ -164,6 +164,7 @@ private struct IngestRun {
     /// refers to, and its canonical JSON when the preparer already made it.
     private func decide(_ file: IngestFile, report: inout IngestReport) throws -> (SightingRecord, KnownRows, [UInt8]?) {
         report.files += 1
+        if file.fromWARC { report.records += 1 }
         let hash: String, size: Int, status: FileSystem.Status
         switch file.content {
         case .failed(let reason)?:

@@ -61,10 +61,21 @@ public struct IngestReport: Sendable {
     public let label: String
     /// Sightings by meaning: new, version, duplicate, unchanged, failed.
     public internal(set) var counts: [String: Int] = SightingMeaning.emptyCounts
-    /// Files sighted (including failed ones).
+    /// Files sighted (including failed ones); WARC and ARC records count one each.
     public internal(set) var files = 0
+    /// How many of those were records of WARC or ARC files.
+    public internal(set) var records = 0
     /// Bytes read.
     public internal(set) var bytes = 0
+
+    /// What was sighted, in words: `3 files`, `60 WARC/ARC records`, `3 files and 60 WARC/ARC records`.
+    public var sightedText: String {
+        let plain = files - records
+        func n(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
+        if records == 0 { return n(files, "file", "files") }
+        if plain == 0 { return n(records, "WARC/ARC record", "WARC/ARC records") }
+        return n(plain, "file", "files") + " and " + n(records, "WARC/ARC record", "WARC/ARC records")
+    }
     /// Blobs this ingest added.
     public internal(set) var newBlobs = 0
     /// Bytes those blobs take in the archive.
@@ -95,6 +106,7 @@ public struct IngestReport: Sendable {
             "batch": .string(batch),
             "label": .string(label),
             "files": .int(Int64(files)),
+            "records": .int(Int64(records)),
             "bytes": .int(Int64(bytes)),
             "new_blobs": .int(Int64(newBlobs)),
             "stored_bytes": .int(Int64(storedBytes)),

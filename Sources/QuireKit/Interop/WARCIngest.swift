@@ -1,18 +1,31 @@
 import Hashing
 
-/// Turns one WARC file met by an ingest walk into pending files, one per record, streaming: a
-/// payload record carries its bytes; a revisit names the blob of the record it refers to (found
-/// by record id, or by payload digest, among this file's earlier records); damage becomes a
-/// failed sighting naming the file and the offset.
+/// Turns one WARC or ARC file met by an ingest walk into pending files, one per record,
+/// streaming: a payload record carries its bytes; a revisit names the blob of the payload it
+/// repeats, found among this file's records before it or after it (`WARCRevisitIndex`); damage
+/// becomes a failed sighting naming the file and the offset.
+///
+/// A revisit whose original comes later is held back until the original has been handed on, so
+/// the original's blob is always planned first. Revisits whose original is not in the file at
+/// all fail at the end of the file, naming what they refer to (resolving them against other
+/// files and the archive is the ingest's part, not this file's).
 struct WARCIngest {
     let item: Walker.Item
     let status: FileSystem.Status
     let relative: String
     private var reader: WARCReader?
     private var failure: String?
-    /// Earlier payloads of this file by record id and by the digest their record declared.
-    private var byRecordID: [String: (hash: String, size: Int)] = [:]
-    private var byDigest: [String: (hash: String, size: Int)] = [:]
+    private var revisits = WARCRevisitIndex()
+    /// Revisits waiting for their original, by token.
+    private var waiting: [Int: (file: IngestFile, reference: WARCRevisitIndex.Reference, offset: Int)] = [:]
+    private var nextToken = 0
+    /// Files ready to hand on, in order.
+    private var ready: [IngestFile] = []
+    private var readyHead = 0
+    /// What the file is called in messages: a WARC or an ARC file.
+    private var kind = "WARC"
+    /// Whether the file's warcinfo says Quire wrote it.
+    private var exportedByQuire = false
 
     static func isWARC(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -23,6 +36,8 @@ struct WARCIngest {
         self.item = item
         self.status = status
         self.relative = relative
+        let lower = relative.lowercased()
+        if lower.hasSuffix(".arc") || lower.hasSuffix(".arc.gz") { kind = "ARC" }
         do { reader = try WARCReader(path: String(decoding: item.path, as: UTF8.self)) } catch { failure = "\(error)" }
     }
 
@@ -33,37 +48,83 @@ struct WARCIngest {
             file.content = .failed(failure)
             return file
         }
-        guard reader != nil else { return nil }
-        while let entry = reader!.next() {
-            switch entry {
-            case .damaged(let offset, let reason):
-                return failed(offset: offset, reason: "WARC record at offset \(offset) of \(relative): \(reason)")
-            case .record(let record):
-                switch WARCEntry.interpret(record, file: relative) {
-                case .skip:
-                    continue
-                case .damaged(let reason):
-                    return failed(offset: record.offset, reason: "WARC record at offset \(record.offset) of \(relative): \(reason)")
-                case .payload(let key, let bytes, let capturedAt, let meta):
-                    let hash = SHA256.hash(bytes).hex
-                    if let id = record.field("WARC-Record-ID") { byRecordID[id] = (hash, bytes.count) }
-                    if let digest = record.field("WARC-Payload-Digest") { byDigest[digest] = (hash, bytes.count) }
-                    var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
-                    file.content = .small(bytes: bytes, hash: hash, status: status)
-                    return file
-                case .revisit(let key, let refersTo, let digest, let capturedAt, let meta):
-                    guard let target = refersTo.flatMap({ byRecordID[$0] }) ?? digest.flatMap({ byDigest[$0] }) else {
-                        return failed(offset: record.offset, reason: "WARC revisit record at offset \(record.offset) of \(relative) refers to a payload that is not in this file")
-                    }
-                    var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
+        while true {
+            if readyHead < ready.count {
+                let file = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count { ready.removeAll(keepingCapacity: true); readyHead = 0 }
+                return file
+            }
+            guard reader != nil else { return nil }
+            guard let item = reader!.next() else {
+                reader!.close()
+                reader = nil
+                for token in revisits.unresolved {
+                    guard let revisit = waiting.removeValue(forKey: token) else { continue }
+                    // Still failed, as before; its facts (URL, date, what it refers to) are kept.
+                    var file = revisit.file
+                    file.key = file.pathText
+                    file.content = .failed("\(kind) revisit record at offset \(revisit.offset) of \(relative) "
+                        + "refers to a payload that is not in this file (\(revisit.reference.description))")
+                    ready.append(file)
+                }
+                continue
+            }
+            read(item)
+        }
+    }
+
+    /// Turns one record (or damage report) into ready files.
+    private mutating func read(_ item: WARCReader.Item) {
+        switch item {
+        case .damaged(let offset, let reason):
+            ready.append(failed(offset: offset, reason: "\(kind) record at offset \(offset) of \(relative): \(reason)"))
+        case .record(let record):
+            if record.isARC { kind = "ARC" }
+            if record.type == "warcinfo", record.block.starts(with: Array("software: quire".utf8)) { exportedByQuire = true }
+            switch WARCEntry.interpret(record, file: relative, exportedByQuire: exportedByQuire) {
+            case .skip:
+                break
+            case .damaged(let reason):
+                ready.append(failed(offset: record.offset, reason: "\(kind) record at offset \(record.offset) of \(relative): \(reason)"))
+            case .payload(let key, let bytes, let capturedAt, let meta):
+                let hash = SHA256.hash(bytes).hex
+                var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
+                file.content = .small(bytes: bytes, hash: hash, status: status)
+                ready.append(file)
+                var digests = [WARCDigest(sha256Hex: hash)]
+                if let declared = record.field("WARC-Payload-Digest").flatMap(WARCDigest.init), declared != digests[0] { digests.append(declared) }
+                let uri = WARCEntry.targetURI(record.field("WARC-Target-URI") ?? "")
+                for token in revisits.add((hash, bytes.count), recordID: record.field("WARC-Record-ID"), digests: digests, uri: uri,
+                                          date: record.field("WARC-Date")) {
+                    guard let revisit = waiting.removeValue(forKey: token) else { continue }
+                    var resolved = revisit.file
+                    resolved.content = .large(hash: hash, size: bytes.count, status: status)
+                    resolved.supplied = (resolved.supplied ?? []) + [["warc_quirk", "revisit written before the record it repeats"]]
+                    ready.append(resolved)
+                }
+            case .revisit(let key, let reference, let capturedAt, let meta):
+                var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
+                if let target = revisits.find(reference) {
                     file.content = .large(hash: target.hash, size: target.size, status: status)
-                    return file
+                    ready.append(file)
+                } else {
+                    revisits.wait(reference, token: nextToken)
+                    waiting[nextToken] = (file, reference, record.offset)
+                    nextToken += 1
+                    // Waiting is bounded: past the limit the revisit waiting longest fails.
+                    if revisits.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = revisits.oldestWaiting(),
+                       let revisit = waiting.removeValue(forKey: oldest) {
+                        revisits.giveUp(oldest)
+                        var failed = revisit.file
+                        failed.key = failed.pathText
+                        failed.content = .failed("\(kind) revisit record at offset \(revisit.offset) of \(relative) refers to a payload "
+                            + "not found before \(WARCRevisitIndex.maxWaiting) more revisits waited (\(revisit.reference.description))")
+                        ready.append(failed)
+                    }
                 }
             }
         }
-        reader!.close()
-        reader = nil
-        return nil
     }
 
     private func pending(key: String, offset: Int, meta: [[String]], capturedAt: String?) -> IngestFile {

@@ -1,26 +1,53 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Deflate
-import Foundation
-
-/// One WARC record: where it starts, its named fields, and its block.
+/// One record of a WARC or ARC file as read: where it starts, its named fields, its block, and
+/// what was unusual about how it was framed.
 struct WARCRecord {
     /// Byte offset of the record (of its gzip member, in a compressed file) in the file.
     let offset: Int
+    /// The version line (`WARC/1.1`), or `ARC/1.0` / `ARC/1.1` for an ARC record.
+    let version: String
     let fields: [(name: String, value: String)]
     let block: [UInt8]
+    /// What was unusual about the record's framing, in words (`record separator "\r\n" instead of
+    /// "\r\n\r\n"`); recorded with the sighting.
+    var quirks: [String] = []
+    /// Whether the block is shorter than the header says: the file or its gzip member ends first.
+    var cutShort = false
+
+    var isARC: Bool { version.hasPrefix("ARC/") }
 
     func field(_ name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { WARCRecord.sameName($0.name, name) }?.value
+    }
+
+    /// Whether two field names are equal ignoring ASCII case (Foundation's comparison is far slower).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var x = a.utf8.makeIterator(), y = b.utf8.makeIterator()
+        while true {
+            switch (x.next(), y.next()) {
+            case (nil, nil): return true
+            case (let p?, let q?):
+                if p != q && (p | 0x20 != q | 0x20 || !(0x61...0x7A).contains(p | 0x20)) { return false }
+            default: return false
+            }
+        }
     }
     var type: String { field("WARC-Type")?.lowercased() ?? "" }
 }
 
-/// Reads a WARC file (1.0 or 1.1; plain, or gzip with one or more records per member) one record
-/// at a time, with memory bounded by the largest record. Damage is reported per record with its
-/// offset, and reading resumes at the next record it can find: a bad gzip member, a wrong
-/// Content-Length, a truncated end.
+/// Reads a WARC file (0.17 to 1.1) or an ARC file (1.0, 1.1), plain or gzip, one record at a time,
+/// as leniently as warcio and with memory bounded by the largest record:
+///
+/// - after a block, whatever separates it from the next record is accepted (two CRLFs, one, bare
+///   LFs, one LF too many) and noted when it is not the standard `\r\n\r\n`; as in warcio, the rest
+///   of the line the block ends in is skipped when it is not empty (a Content-Length a little
+///   short), and noted;
+/// - a block the file or its gzip member ends inside is kept as far as it goes, marked cut short;
+///   a record split over several gzip members is put back together (warcio cannot read those);
+/// - anything else that is not a record (a bad header, stray bytes, a damaged gzip member) is
+///   reported once with its offset, and reading resumes at the next line that starts a record
+///   (`WARC/`, or in an ARC file an ARC header line) or the next gzip member.
+///
+/// Every step is linear in the bytes read: headers and junk are scanned once, with memchr.
 struct WARCReader {
     enum Item {
         case record(WARCRecord)
@@ -29,315 +56,304 @@ struct WARCReader {
 
     /// The largest record block read into memory.
     static let maxBlock = 256 * 1024 * 1024
-    private let file: UnsafeMutablePointer<FILE>
-    private let gzip: Bool
-    /// Bytes read from the file but not consumed yet, and the file offset of `buffer[0]`.
-    private var buffer: [UInt8] = []
-    private var bufferOffset = 0
-    private var atEOF = false
-    /// Records decoded from the current gzip member, not handed out yet.
-    private var pending: [Item] = []
+    /// The longest WARC header.
+    static let maxHeader = 1 << 20
+    /// The longest ARC header line, or line of stray bytes after a block.
+    static let maxLine = 1 << 16
+    /// How far past a record the reader looks for its gzip member's end (and CRC) before handing
+    /// the record on unchecked.
+    static let settleLookahead = 1 << 20
+
+    private var stream: WARCByteStream
+    /// The version of the ARC file, from its `filedesc://` record.
+    private var arcVersion = "ARC/1.0"
+    /// Whether records so far are ARC records (then ARC header lines count as record starts when
+    /// resynchronising).
+    private var isARCFile = false
+    /// The gzip member the previous record started in.
+    private var previousMember: Int?
+    private var queued: [Item] = []
+
+    private static let warcMagic = Array("WARC/".utf8)
 
     init(path: String) throws {
-        guard let f = fopen(path, "rb") else { throw QuireError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
-        file = f
-        var magic = [UInt8](repeating: 0, count: 2)
-        let n = fread(&magic, 1, 2, f)
-        rewind(f)
-        gzip = n == 2 && magic == [0x1F, 0x8B]
+        stream = try WARCByteStream(path: path)
+        let lower = path.lowercased()
+        isARCFile = lower.hasSuffix(".arc") || lower.hasSuffix(".arc.gz")
     }
 
-    func close() { fclose(file) }
+    func close() { stream.close() }
 
     /// The next record or damage report, or nil at the end of the file.
     mutating func next() -> Item? {
-        if !pending.isEmpty { return pending.removeFirst() }
-        return gzip ? nextFromGzip() : nextFromPlain()
-    }
-
-    // MARK: Buffer
-
-    private mutating func fill(_ wanted: Int) {
-        while buffer.count < wanted && !atEOF {
-            var chunk = [UInt8](repeating: 0, count: max(1 << 16, wanted - buffer.count))
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n == 0 { atEOF = true; break }
-            buffer += chunk[0..<n]
-        }
-    }
-
-    private mutating func consume(_ n: Int) {
-        buffer.removeFirst(min(n, buffer.count))
-        bufferOffset += n
-    }
-
-    // MARK: Gzip: one member at a time
-
-    private mutating func nextFromGzip() -> Item? {
-        fill(2)
-        guard !buffer.isEmpty else { return nil }
-        let start = bufferOffset
-        // Usually one record per member; a record split over several members (which some tools
-        // write) is put back together by reading members until it is complete.
-        var output: [UInt8] = []
+        if !queued.isEmpty { return queued.removeFirst() }
         while true {
-            fill(2)
-            guard buffer.count >= 2, buffer[0] == 0x1F, buffer[1] == 0x8B else {
-                if !output.isEmpty { break }
-                resyncGzip()
-                return .damaged(offset: start, reason: "bytes that are not a gzip member")
+            skipBlank()
+            if let damage = stream.damages.first, damage.position <= stream.position {
+                stream.damages.removeFirst()
+                return .damaged(offset: damage.offset, reason: damage.reason)
             }
-            let memberStart = bufferOffset
-            do {
-                try inflateMember(into: &output)
-            } catch {
-                let reason = (error as? QuireError)?.message ?? "a damaged gzip member (\(error))"
-                consume(1)
-                resyncGzip()
-                return .damaged(offset: memberStart, reason: reason)
+            guard stream.fill(1) else {
+                if let damage = stream.damages.first {
+                    stream.damages.removeFirst()
+                    return .damaged(offset: damage.offset, reason: damage.reason)
+                }
+                return nil
             }
-            if !Self.incomplete(output) || buffer.isEmpty && atEOF || output.count > Self.maxBlock { break }
-        }
-        var memory = MemoryRecords(bytes: output, base: start)
-        while let item = memory.next() { pending.append(item) }
-        return pending.isEmpty ? next() : pending.removeFirst()
-    }
-
-    /// Inflates the gzip member at the front of the buffer onto `output`.
-    private mutating func inflateMember(into output: inout [UInt8]) throws {
-        let inflater = try Inflater(format: .gzip, outputLimit: Self.maxBlock + 65536)
-        while true {
-            fill(1 << 16)
-            if buffer.isEmpty { throw QuireError(.badFile, "the file ends inside a gzip member (truncated)") }
-            let consumed = try buffer.withUnsafeBytes { raw in
-                try inflater.decompress(raw) { output.append(contentsOf: $0) }
-            }
-            consume(consumed)
-            if inflater.isAtEnd { return }
-            if consumed == 0 && atEOF { throw QuireError(.badFile, "the file ends inside a gzip member (truncated)") }
+            if stream.fill(Self.warcMagic.count), stream.matches(Self.warcMagic, at: 0) { return readWARC() }
+            if let end = lineEnd(from: 0), let line = ARCHeaderLine(stream.bytes(0..<end)) { return readARC(line, lineEnd: end) }
+            return skipJunk(reason: "bytes that are not a WARC or ARC record")
         }
     }
 
-    /// Whether the bytes start with a record header whose block is not all there yet.
-    static func incomplete(_ bytes: [UInt8]) -> Bool {
-        let rest = Array(bytes.drop { $0 == 0x0D || $0 == 0x0A })
-        guard !rest.isEmpty else { return false }
-        // No readable header: incomplete while its end has not arrived, damaged once it has.
-        guard let header = leadingHeader(rest) else { return headerEnd(rest) == nil }
-        return rest.count < header.blockStart + header.length
-    }
+    // MARK: Records
 
-    /// The record header at the start of `bytes` (an ARC header line, else a WARC header): its
-    /// fields, where its block starts, the block's length, and whether it is ARC; nil when there
-    /// is no complete, readable header.
-    static func leadingHeader(_ bytes: [UInt8]) -> (fields: [(name: String, value: String)], blockStart: Int, length: Int, arc: Bool)? {
-        if !bytes.starts(with: Array("WARC/".utf8)), let lineEnd = bytes.firstIndex(of: 0x0A),
-           let (fields, length) = arcHeader(Array(bytes[0..<lineEnd])) {
-            return (fields, lineEnd + 1, length, true)
-        }
-        guard let end = headerEnd(bytes), let (fields, length) = parseHeader(Array(bytes[0..<end.headerLength])) else { return nil }
-        return (fields, end.bodyStart, length, false)
-    }
-
-    /// Skips to the next gzip member header.
-    private mutating func resyncGzip() {
-        while true {
-            fill(3)
-            if buffer.count < 3 { consume(buffer.count); return }
-            if let i = (0..<(buffer.count - 2)).first(where: { buffer[$0] == 0x1F && buffer[$0 + 1] == 0x8B && buffer[$0 + 2] == 0x08 }) {
-                consume(i)
-                return
-            }
-            consume(buffer.count - 2)
-        }
-    }
-
-    // MARK: Plain
-
-    private mutating func nextFromPlain() -> Item? {
-        // Skip blank lines between records.
-        while true {
-            fill(1)
-            guard let first = buffer.first else { return nil }
-            if first == 0x0D || first == 0x0A { consume(1) } else { break }
-        }
-        let start = bufferOffset
-        fill(5)
-        if !buffer.starts(with: Array("WARC/".utf8)) { return nextARCRecord(start: start) }
-        // The header ends at the first empty line.
-        var headerEnd: (headerLength: Int, bodyStart: Int)? = nil
+    private mutating func readWARC() -> Item {
+        let start = stream.position
+        let offset = stream.offset(at: start)
+        // The header ends at its first empty (or all white space) line.
+        var lineStart = 0
+        var headerEnd: (length: Int, body: Int)? = nil
+        var scanned = 0
         while headerEnd == nil {
-            headerEnd = Self.headerEnd(buffer)
+            while let lf = stream.firstIndex(of: 0x0A, from: scanned, to: stream.available) {
+                if lineStart > 0 && (lineStart..<lf).allSatisfy({ WARCHeader.isSpace(stream[$0]) }) {
+                    headerEnd = (lineStart, lf + 1)
+                    break
+                }
+                lineStart = lf + 1
+                scanned = lf + 1
+            }
             if headerEnd != nil { break }
-            if atEOF || buffer.count > 1 << 20 { break }
-            fill(buffer.count + (1 << 16))
+            scanned = stream.available
+            if let cut = cutByDamage(before: stream.available + 1) { return cut }
+            if stream.available > Self.maxHeader { return skipJunk(reason: "a WARC record header longer than \(Self.maxHeader >> 20) MiB") }
+            let before = stream.available
+            stream.fill(before + (1 << 16))
+            if stream.available == before {
+                if let cut = cutByDamage(before: stream.available + 1) { return cut }
+                stream.consume(stream.available)
+                return .damaged(offset: offset, reason: "the file ends inside a WARC record header (truncated)")
+            }
         }
-        guard let end = headerEnd else {
-            let reason = atEOF ? "the file ends inside a record header (truncated)" : "a record header longer than 1 MiB"
-            consume(buffer.count)
-            return .damaged(offset: start, reason: reason)
+        let end = headerEnd!
+        if let cut = cutByDamage(before: end.body) { return cut }
+        guard let header = WARCHeader.parse(ArraySlice(stream.bytes(0..<end.length))) else {
+            return skipJunk(reason: "a record header that does not start with a WARC version line")
         }
-        guard let (fields, length) = Self.parseHeader(Array(buffer[0..<end.headerLength])) else {
-            consume(1)
-            resyncPlain()
-            return .damaged(offset: start, reason: "a record that does not start with a WARC version line and a Content-Length")
+        guard let lengthText = header.fields.first(where: { $0.name.lowercased() == "content-length" })?.value,
+              let length = WARCHeader.length(lengthText) else {
+            return skipJunk(reason: "a WARC record header without a readable Content-Length")
         }
+        var quirks: [String] = []
+        if !WARCHeader.knownVersions.contains(header.version) { quirks.append("WARC version '\(header.version)', which warcio does not read") }
+        if header.bareLineFeeds { quirks.append("WARC header lines end with LF only") }
+        return finishRecord(start: start, offset: offset, version: header.version, fields: header.fields, bodyStart: end.body,
+                            length: length, quirks: quirks)
+    }
+
+    private mutating func readARC(_ line: ARCHeaderLine, lineEnd: Int) -> Item {
+        let start = stream.position
+        let offset = stream.offset(at: start)
+        isARCFile = true
+        var length = line.length
+        var quirks = line.quirks
+        if line.isFileDescription {
+            // The version line follows (`1 0 origin` is ARC 1.0, `1 1 origin` ARC 1.1), then the
+            // line naming the fields; like warcio, both are read whatever the length says.
+            if let versionEnd = self.lineEnd(from: lineEnd + 1) {
+                let parts = stream.bytes((lineEnd + 1)..<versionEnd).split(separator: 0x20)
+                if parts.count >= 2 { arcVersion = "ARC/\(WARCHeader.text(parts[0])).\(WARCHeader.text(parts[1]))" }
+                if let specEnd = self.lineEnd(from: versionEnd + 1), specEnd - lineEnd > length {
+                    quirks.append("ARC file description's length \(line.length) is less than its two header lines")
+                    length = specEnd - lineEnd
+                }
+            }
+        }
+        return finishRecord(start: start, offset: offset, version: arcVersion, fields: line.warcFields, bodyStart: lineEnd + 1,
+                            length: length, quirks: quirks)
+    }
+
+    /// Reads the block and what follows it, and hands on the record (or the damage that cut it).
+    private mutating func finishRecord(start: Int, offset: Int, version: String, fields: [(name: String, value: String)],
+                                       bodyStart: Int, length: Int, quirks startQuirks: [String]) -> Item {
+        var quirks = startQuirks
+        let arc = version.hasPrefix("ARC/")
         guard length <= Self.maxBlock else {
-            consume(end.bodyStart)
-            resyncPlain()
-            return .damaged(offset: start, reason: "a record block of \(length) bytes, over the \(Self.maxBlock)-byte limit")
+            skip(bodyStart + length)
+            return .damaged(offset: offset, reason: "a record block of \(length) bytes, over the \(Self.maxBlock >> 20) MiB limit")
         }
-        fill(end.bodyStart + length + 4)
-        guard buffer.count >= end.bodyStart + length else {
-            consume(buffer.count)
-            return .damaged(offset: start, reason: "the file ends inside a record of \(length) bytes (truncated)")
-        }
-        let block = Array(buffer[end.bodyStart..<(end.bodyStart + length)])
-        let trailer = buffer.count >= end.bodyStart + length + 4 ? Array(buffer[(end.bodyStart + length)..<(end.bodyStart + length + 4)]) : []
-        if trailer.count < 4 && atEOF && buffer.count > end.bodyStart + length {
-            consume(buffer.count)
-            return .damaged(offset: start, reason: "the file ends inside the record's closing line (truncated)")
-        }
-        guard trailer == [0x0D, 0x0A, 0x0D, 0x0A] || (atEOF && buffer.count == end.bodyStart + length) else {
-            consume(end.bodyStart)
-            resyncPlain()
-            return .damaged(offset: start, reason: "its Content-Length (\(length)) does not end where the next record begins")
-        }
-        consume(end.bodyStart + length + trailer.count)
-        return .record(WARCRecord(offset: start, fields: fields, block: block))
-    }
-
-    /// An ARC (version 1) record: a header line `URL IP DATE TYPE LENGTH`, then LENGTH bytes and a
-    /// newline. Read as a WARC record: `response` (or `warcinfo` for the `filedesc://` header).
-    private mutating func nextARCRecord(start: Int) -> Item? {
-        var lineEnd: Int? = nil
-        while lineEnd == nil {
-            lineEnd = buffer.firstIndex(of: 0x0A)
-            if lineEnd != nil || atEOF || buffer.count > 1 << 16 { break }
-            fill(buffer.count + 4096)
-        }
-        guard let end = lineEnd, let (fields, length) = Self.arcHeader(Array(buffer[0..<end])) else {
-            // Skip to the next line that is a record header; one report covers what was skipped.
-            consume(lineEnd.map { $0 + 1 } ?? buffer.count)
-            while true {
-                fill(4096)
-                guard !buffer.isEmpty, let next = buffer.firstIndex(of: 0x0A) ?? (atEOF ? buffer.count : nil) else { break }
-                let line = Array(buffer[0..<next])
-                if line.starts(with: Array("WARC/".utf8)) || Self.arcHeader(line) != nil { break }
-                consume(min(next + 1, buffer.count))
-            }
-            return .damaged(offset: start, reason: "a record header that cannot be read (\(bufferOffset - start) bytes skipped)")
-        }
-        fill(end + 1 + length + 1)
-        guard buffer.count >= end + 1 + length else {
-            consume(buffer.count)
-            return .damaged(offset: start, reason: "the file ends inside an ARC record of \(length) bytes (truncated)")
-        }
-        let block = Array(buffer[(end + 1)..<(end + 1 + length)])
-        consume(end + 1 + length)
-        if buffer.first == 0x0A { consume(1) }
-        return .record(WARCRecord(offset: start, fields: fields, block: block))
-    }
-
-    /// The fields of an ARC header line (the URL may hold spaces), or nil when it is not one.
-    static func arcHeader(_ line: [UInt8]) -> ([(name: String, value: String)], Int)? {
-        let parts = String(decoding: line, as: UTF8.self).trimmedWhitespace.split(separator: " ").map(String.init)
-        guard parts.count >= 5, let length = Int(parts[parts.count - 1]), length >= 0,
-              parts[parts.count - 3].count >= 14, parts[parts.count - 3].prefix(14).allSatisfy(\.isNumber) else { return nil }
-        let url = parts[0..<(parts.count - 4)].joined(separator: " ")
-        let d = Array(parts[parts.count - 3])
-        let date = "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
-        let type = url.hasPrefix("filedesc:") ? "warcinfo" : "response"
-        return ([("WARC-Type", type), ("WARC-Target-URI", url), ("WARC-Date", date), ("WARC-IP-Address", parts[parts.count - 4]),
-                 ("Content-Type", parts[parts.count - 2]), ("Content-Length", String(length))], length)
-    }
-
-    /// Skips to the next line that starts a WARC record.
-    private mutating func resyncPlain() {
-        let marker = Array("\nWARC/".utf8)
+        // The block, read in steps so that a gzip member ending inside it is seen as soon as it
+        // comes: the next record's start there means the block is cut short (warcio reads it so).
+        var blockEnd = bodyStart + length
+        var cut = false
+        var splitMembers = 0
+        var checked = start
         while true {
-            fill(marker.count)
-            if buffer.count < marker.count { consume(buffer.count); return }
-            if let i = (0...(buffer.count - marker.count)).first(where: { buffer[$0] == 0x0A && buffer[$0..<$0 + marker.count].elementsEqual(marker) }) {
-                consume(i + 1)
-                return
+            stream.fill(min(blockEnd, stream.available + (4 << 20)))
+            if let damage = cutByDamage(before: blockEnd) { return damage }
+            let reach = start + min(blockEnd, stream.available)
+            for member in stream.memberStarts(in: (checked + 1)..<max(checked + 1, reach)) {
+                if startsRecord(at: member - start) {
+                    blockEnd = member - start
+                    cut = true
+                    quirks.append("its gzip member ends \(bodyStart + length - blockEnd) bytes before the end of its block of \(length) bytes")
+                    break
+                }
+                splitMembers += 1
             }
-            consume(buffer.count - marker.count + 1)
+            checked = reach - 1
+            if cut || stream.available >= blockEnd || stream.ended { break }
         }
+        if stream.available < blockEnd {
+            quirks.append("the file ends \(blockEnd - stream.available) bytes before the end of its block of \(length) bytes")
+            blockEnd = stream.available
+            cut = true
+        }
+        if splitMembers > 0 { quirks.append("split over \(splitMembers + 1) gzip members") }
+        let block = stream.bytes(bodyStart..<blockEnd)
+
+        // What separates the block from the next record.
+        var next = blockEnd
+        if !cut {
+            // warcio skips the rest of the line the block ends in when it is not blank (and says so).
+            // Not when the next record (or gzip member) starts right there.
+            if next < stream.available || stream.fill(next + 1), stream[next] != 0x0D && stream[next] != 0x0A,
+               let lf = lineEnd(from: next), !(next..<lf).allSatisfy({ WARCHeader.isSpace(stream[$0]) }),
+               stream.memberStarts(in: (start + next)..<(start + lf + 1)).isEmpty, !startsRecord(at: next) {
+                quirks.append("\(lf + 1 - next) bytes after its block, before the record separator (its Content-Length may be short)")
+                next = lf + 1
+            }
+            let separatorStart = next
+            while (next < stream.available || stream.fill(next + 1)) && next - separatorStart < Self.maxLine {
+                let b = stream[next]
+                guard b == 0x0D || b == 0x0A || b == 0x20 || b == 0x09 else { break }
+                next += 1
+            }
+            let separator = stream.bytes(separatorStart..<next)
+            if !arc && separator != [0x0D, 0x0A, 0x0D, 0x0A] {
+                quirks.append(separator.isEmpty ? "no record separator after its block" : "record separator \(Self.show(separator)) instead of \"\\r\\n\\r\\n\"")
+            }
+        }
+        if let damage = stream.settle(through: start + next, lookahead: Self.settleLookahead), damage.memberPosition < start + next {
+            return cutBy(damage, offset: offset)
+        }
+        if stream.gzip {
+            if previousMember == offset { quirks.append("shares its gzip member with the record before it") }
+            if stream.endedInsideMember == offset { quirks.append("the file ends inside its gzip member (no CRC check)") }
+        }
+        previousMember = offset
+        stream.consume(next)
+        return .record(WARCRecord(offset: offset, version: version, fields: fields, block: block, quirks: quirks, cutShort: cut))
     }
 
-    // MARK: Parsing
+    // MARK: Damage and resynchronisation
 
-    /// Where the header's empty line is: the header's length and where the block starts.
-    static func headerEnd(_ b: [UInt8]) -> (headerLength: Int, bodyStart: Int)? {
-        var i = 0
-        while i + 1 < b.count {
-            if b[i] == 0x0A {
-                if b[i + 1] == 0x0A { return (i, i + 2) }
-                if i + 2 < b.count, b[i + 1] == 0x0D, b[i + 2] == 0x0A { return (i, i + 3) }
-            }
-            i += 1
-        }
-        return nil
+    /// When damage began before `limit` bytes past the cursor: the record being read is reported
+    /// as cut by it, and the stream moves on to where reading resumed.
+    private mutating func cutByDamage(before limit: Int) -> Item? {
+        guard let damage = stream.damages.first, damage.memberPosition < stream.position + limit else { return nil }
+        return cutBy(damage, offset: stream.offset(at: stream.position))
     }
 
-    /// The named fields and Content-Length of a header (version line first).
-    static func parseHeader(_ header: [UInt8]) -> ([(name: String, value: String)], Int)? {
-        let text = String(decoding: header, as: UTF8.self)
-        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" })
-        guard let version = lines.first, version.hasPrefix("WARC/") else { return nil }
-        lines.removeFirst()
-        var fields: [(name: String, value: String)] = []
-        for line in lines {
-            if (line.first == " " || line.first == "\t"), !fields.isEmpty {
-                fields[fields.count - 1].value += " " + String(line).trimmedWhitespace
+    private mutating func cutBy(_ damage: WARCByteStream.Damage, offset: Int) -> Item {
+        stream.damages.removeFirst()
+        stream.consume(max(0, min(stream.available, damage.position - stream.position)))
+        if damage.offset == offset { return .damaged(offset: offset, reason: damage.reason) }
+        return .damaged(offset: offset, reason: "the record is cut by \(damage.reason) at offset \(damage.offset)")
+    }
+
+    /// Skips bytes up to the next line that starts a record, or the next gzip member, or damage,
+    /// and reports what was skipped.
+    private mutating func skipJunk(reason: String) -> Item {
+        let start = stream.position
+        let offset = stream.offset(at: start)
+        // Candidates are line starts (after an LF) and member starts, at index `from` or later.
+        var from = 1
+        while true {
+            let lf = stream.firstIndex(of: 0x0A, from: max(0, from - 1), to: stream.available)
+            let lineStart = lf.map { $0 + 1 }
+            let searchEnd = stream.position + (lineStart ?? stream.available) + 1
+            let member = stream.memberStarts(in: (stream.position + from)..<max(stream.position + from, searchEnd)).first.map { $0 - stream.position }
+            let candidate = member ?? lineStart
+            if let damage = stream.damages.first, damage.memberPosition <= stream.position + (candidate ?? stream.available) {
+                stream.consume(max(0, min(stream.available, damage.position - stream.position)))
+                break
+            }
+            guard let candidate else {
+                // No line end in memory: all of it is stray; read on.
+                stream.consume(stream.available)
+                from = 0
+                if !stream.fill(1) { break }
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields.append((String(line[..<colon]).trimmedWhitespace, String(line[line.index(after: colon)...]).trimmedWhitespace))
+            if member != nil || startsRecord(at: candidate) {
+                stream.consume(min(candidate, stream.available))
+                break
+            }
+            from = candidate + 1
+            if candidate >= stream.available && !stream.fill(candidate + 1) {
+                stream.consume(stream.available)
+                break
+            }
         }
-        guard let length = fields.first(where: { $0.name.lowercased() == "content-length" }).flatMap({ Int($0.value) }), length >= 0 else { return nil }
-        return (fields, length)
-    }
-}
-
-/// The records of one decompressed gzip member (usually one).
-private struct MemoryRecords {
-    let bytes: [UInt8]
-    let base: Int
-    var i = 0
-
-    init(bytes: [UInt8], base: Int) {
-        self.bytes = bytes
-        self.base = base
+        let skipped = stream.position - start
+        return .damaged(offset: offset, reason: "\(reason) (\(skipped) bytes skipped)")
     }
 
-    mutating func next() -> WARCReader.Item? {
-        while i < bytes.count && (bytes[i] == 0x0D || bytes[i] == 0x0A) { i += 1 }
-        guard i < bytes.count else { return nil }
-        let rest = Array(bytes[i...])
-        guard let header = WARCReader.leadingHeader(rest) else {
-            i = bytes.count
-            return .damaged(offset: base, reason: "a gzip member that does not hold a WARC record header")
+    /// Whether the bytes at `i` past the cursor begin a record: a `WARC/` line, or (in an ARC
+    /// file) an ARC header line; blank lines before it are allowed at a gzip member's start.
+    private mutating func startsRecord(at i: Int) -> Bool {
+        var j = i
+        while (j < stream.available || stream.fill(j + 1)) && j - i < Self.maxLine && (stream[j] == 0x0D || stream[j] == 0x0A) { j += 1 }
+        if !stream.fill(j + Self.warcMagic.count) && j >= stream.available { return false }
+        if stream.matches(Self.warcMagic, at: j) { return true }
+        guard isARCFile, let end = lineEnd(from: j) else { return false }
+        return ARCHeaderLine(stream.bytes(j..<end)) != nil
+    }
+
+    /// The index of the LF ending the line that starts at `from`, reading up to `maxLine` bytes.
+    private mutating func lineEnd(from: Int) -> Int? {
+        while true {
+            if let lf = stream.firstIndex(of: 0x0A, from: from, to: from + Self.maxLine) { return lf }
+            if stream.available >= from + Self.maxLine { return nil }
+            if !stream.fill(min(from + Self.maxLine, stream.available + (1 << 14))) {
+                return stream.firstIndex(of: 0x0A, from: from, to: from + Self.maxLine)
+            }
         }
-        let (fields, start, length) = (header.fields, header.blockStart, header.length)
-        guard rest.count >= start + length else {
-            i = bytes.count
-            return .damaged(offset: base, reason: header.arc ? "an ARC record of \(length) bytes in a gzip member holding fewer"
-                                                             : "its Content-Length (\(length)) is more than the \(rest.count - start) bytes its gzip member holds")
+    }
+
+    /// Consumes line ends and white space between records.
+    private mutating func skipBlank() {
+        while stream.fill(1) {
+            var i = 0
+            while i < stream.available, WARCHeader.isSpace(stream[i]) { i += 1 }
+            if let damage = stream.damages.first, damage.position < stream.position + i { i = max(0, damage.position - stream.position) }
+            stream.consume(i)
+            if stream.available > 0 || i == 0 { return }
         }
-        let block = Array(rest[start..<(start + length)])
-        if header.arc {
-            i += start + length
-            return .record(WARCRecord(offset: base, fields: fields, block: block))
+    }
+
+    /// Consumes `n` bytes (a block too large to keep) without holding them.
+    private mutating func skip(_ n: Int) {
+        var left = n
+        while left > 0 && stream.fill(1) {
+            let step = min(left, stream.available)
+            stream.consume(step)
+            left -= step
         }
-        let after = rest[(start + length)...].drop { $0 == 0x0D || $0 == 0x0A }
-        if !after.isEmpty && !after.starts(with: Array("WARC/".utf8)) {
-            i = bytes.count
-            return .damaged(offset: base, reason: "its Content-Length (\(length)) does not match the \(rest.count - start) bytes its gzip member holds")
-        }
-        // Several records in one member: the next call continues after this one.
-        i += rest.count - after.count
-        return .record(WARCRecord(offset: base, fields: fields, block: block))
+    }
+
+    /// Bytes shown as a quoted string with `\r` and `\n` spelled out (at most 12).
+    static func show(_ bytes: [UInt8]) -> String {
+        let shown = bytes.prefix(12).map { b -> String in
+            switch b {
+            case 0x0D: return "\\r"
+            case 0x0A: return "\\n"
+            case 0x09: return "\\t"
+            default: return String(UnicodeScalar(b))
+            }
+        }.joined()
+        return "\"" + shown + (bytes.count > 12 ? "...\" (\(bytes.count) bytes)" : "\"")
     }
 }

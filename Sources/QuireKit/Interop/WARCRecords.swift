@@ -1,100 +1,119 @@
-import Foundation
-
 /// What a WARC record becomes in a batch (docs/warc.md): a `response` or `resource` record is a
 /// sighting of its payload, a `revisit` a sighting of the payload it refers to, anything else
-/// (`request`, `metadata`, `warcinfo`) is passed over.
+/// (`request`, `metadata`, `warcinfo`, `conversion`) is passed over. The record's facts and
+/// quirks go with the sighting as its supplied metadata.
 enum WARCEntry {
-    /// A payload: the document key (the target URI), the bytes, the capture time and the
-    /// provenance and HTTP facts to record with the sighting.
+    /// A payload: the document key (from the target URI), the bytes, the capture time, and the
+    /// facts to record with the sighting.
     case payload(key: String, bytes: [UInt8], capturedAt: String?, meta: [[String]])
-    /// A revisit: the record it refers to (by id) and the payload digest it names.
-    case revisit(key: String, refersTo: String?, payloadDigest: String?, capturedAt: String?, meta: [[String]])
+    /// A revisit: what it refers to, and the facts to record.
+    case revisit(key: String, reference: WARCRevisitIndex.Reference, capturedAt: String?, meta: [[String]])
     case skip
     case damaged(String)
 
-    static func interpret(_ record: WARCRecord, file: String) -> WARCEntry {
+    /// `exportedByQuire`: the file's warcinfo names Quire as its software (then its records'
+    /// `Quire-Document-Key` fields are read).
+    static func interpret(_ record: WARCRecord, file: String, exportedByQuire: Bool = false) -> WARCEntry {
         let type = record.type
         guard type == "response" || type == "resource" || type == "revisit" else { return .skip }
-        guard let rawURI = record.field("WARC-Target-URI"), !rawURI.isEmpty else {
+        guard let rawURI = record.field("WARC-Target-URI"), !rawURI.trimmedWhitespace.isEmpty else {
             return .damaged("a \(type) record without a WARC-Target-URI")
         }
-        let uri = targetURI(rawURI)
-        var meta: [[String]] = [["warc_file", file], ["warc_offset", String(record.offset)], ["warc_type", type]]
-        if let id = record.field("WARC-Record-ID") { meta.append(["warc_record_id", id]) }
-        if let date = record.field("WARC-Date") { meta.append(["warc_date", date]) }
+        var quirks = record.quirks
+        let uri = targetURI(rawURI, quirks: &quirks)
+        var meta: [[String]] = [["warc_file", file], ["warc_offset", String(record.offset)], ["warc_type", type], ["warc_version", record.version]]
+        func add(_ name: String, _ field: String) {
+            if let value = record.field(field) { meta.append([name, value]) }
+        }
+        add("warc_record_id", "WARC-Record-ID")
+        add("warc_date", "WARC-Date")
         meta.append(["url", uri])
+        add("warc_payload_digest", "WARC-Payload-Digest")
+        if let truncated = record.field("WARC-Truncated") {
+            meta.append(["warc_truncated", truncated])
+        } else if record.cutShort {
+            meta.append(["warc_truncated", "cut short in this file"])
+        }
+        if let segment = record.field("WARC-Segment-Number") {
+            quirks.append("segment \(segment) of a segmented record: only this segment is archived")
+        }
         let captured = record.field("WARC-Date")
+        // A file Quire exported names a key that its URI does not give (a path) in a field of its own.
+        let key = exportedByQuire ? record.field(WARCEntry.keyField) ?? documentKey(uri) : documentKey(uri)
+
+        // warcio reads an HTTP message in response and revisit records whose target is http(s).
+        let http = (type == "response" || type == "revisit") && (uri.hasPrefix("http:") || uri.hasPrefix("https:")) && !record.block.isEmpty
+        var message: HTTPMessage? = nil
+        if http {
+            let m = HTTPMessage(record.block)
+            message = m
+            if !m.statusLine.isEmpty { meta.append(["http_status_line", m.statusLine]) }
+            if let status = m.status { meta.append(["http_status", String(status)]) }
+            if !m.statusLine.isEmpty && !m.statusLine.hasPrefix("HTTP/") { quirks.append("HTTP status line that is not HTTP: '\(m.statusLine.prefix(80))'") }
+            for (name, value) in m.headers { meta.append(["http:" + name.lowercased(), value]) }
+            if !m.headerEnded && type == "response" { quirks.append("HTTP header without the blank line that ends it: no body") }
+        } else if let contentType = record.field("Content-Type"), !contentType.isEmpty {
+            meta.append(["content_type", contentType.lowercased()])
+        }
+
         if type == "revisit" {
-            if let status = HTTPMessage(record.block)?.status { meta.append(["http_status", String(status)]) }
-            return .revisit(key: URLKey.normalize(uri) ?? uri, refersTo: record.field("WARC-Refers-To"), payloadDigest: record.field("WARC-Payload-Digest"),
-                            capturedAt: captured, meta: meta)
+            add("warc_refers_to", "WARC-Refers-To")
+            add("warc_refers_to_target_uri", "WARC-Refers-To-Target-URI")
+            add("warc_refers_to_date", "WARC-Refers-To-Date")
+            add("warc_profile", "WARC-Profile")
+            for quirk in quirks { meta.append(["warc_quirk", quirk]) }
+            let reference = WARCRevisitIndex.Reference(
+                refersTo: record.field("WARC-Refers-To"), digest: record.field("WARC-Payload-Digest").flatMap(WARCDigest.init),
+                digestText: record.field("WARC-Payload-Digest"), targetURI: record.field("WARC-Refers-To-Target-URI").map { targetURI($0) }, date: record.field("WARC-Refers-To-Date"))
+            return .revisit(key: key, reference: reference, capturedAt: captured, meta: meta)
         }
+
         var payload = record.block
-        let contentType = record.field("Content-Type")?.lowercased() ?? ""
-        if type == "response" && (contentType.hasPrefix("application/http") || payload.starts(with: Array("HTTP/".utf8))) {
-            guard let message = HTTPMessage(record.block) else { return .damaged("a response record whose HTTP header cannot be read") }
-            payload = message.body
-            meta.append(["http_status", String(message.status)])
-            for (name, value) in message.headers { meta.append(["http:" + name.lowercased(), value]) }
+        if let message {
+            let body = record.block[message.bodyStart...]
             if message.chunked {
-                guard let decoded = HTTPMessage.dechunk(message.body) else { return .damaged("a chunked HTTP body whose chunks do not add up") }
+                let (decoded, quirk) = HTTPMessage.dechunk(body)
                 payload = decoded
+                if let quirk { quirks.append(quirk) }
+            } else {
+                payload = Array(body)
+                if let te = message.header("Transfer-Encoding"), te.lowercased().contains("chunked") {
+                    quirks.append("Transfer-Encoding '\(te)' not decoded (warcio decodes only 'chunked')")
+                }
             }
-        } else if !contentType.isEmpty {
-            meta.append(["content_type", contentType])
+            if let encoding = message.header("Content-Encoding")?.lowercased(), !encoding.isEmpty, encoding != "identity",
+               !ContentDecoding.decodes(encoding) {
+                quirks.append("Content-Encoding '\(encoding)' kept as sent and not read for text")
+            }
         }
-        return .payload(key: URLKey.normalize(uri) ?? uri, bytes: payload, capturedAt: captured, meta: meta)
+        for quirk in quirks { meta.append(["warc_quirk", quirk]) }
+        return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta)
     }
 
-    /// A target URI as a key: angle brackets (WARC 1.0) dropped, spaces percent-encoded.
+    /// The document key of a target URI: the URI as a URL key.
+    static func documentKey(_ uri: String) -> String { URLKey.normalize(uri) ?? uri }
+
+    /// The WARC field in which `export warc` names a document key its target URI does not give
+    /// (a document keyed by its path, exported with a `file:` URI).
+    static let keyField = "Quire-Document-Key"
+
+    /// A target URI as recorded: angle brackets (WARC 1.0, wget 1.19) dropped, spaces
+    /// percent-encoded, as warcio does.
     static func targetURI(_ raw: String) -> String {
+        var ignored: [String] = []
+        return targetURI(raw, quirks: &ignored)
+    }
+
+    static func targetURI(_ raw: String, quirks: inout [String]) -> String {
         var uri = raw.trimmedWhitespace
-        if uri.hasPrefix("<") && uri.hasSuffix(">") { uri = String(uri.dropFirst().dropLast()) }
-        return uri.replacingOccurrences(of: " ", with: "%20")
-    }
-}
-
-/// An HTTP response as archived in a WARC `response` record: status, headers, body.
-struct HTTPMessage {
-    let status: Int
-    let headers: [(String, String)]
-    let body: [UInt8]
-
-    var chunked: Bool {
-        headers.contains { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }
-    }
-
-    init?(_ block: [UInt8]) {
-        guard block.starts(with: Array("HTTP/".utf8)), let end = WARCReader.headerEnd(block) else { return nil }
-        let head = String(decoding: block[0..<end.headerLength], as: UTF8.self)
-        let lines = head.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\r\n" || $0 == "\n" })
-        guard let statusLine = lines.first else { return nil }
-        let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-        self.status = status
-        headers = lines.dropFirst().compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]).trimmedWhitespace, String(line[line.index(after: colon)...]).trimmedWhitespace)
+        if uri.hasPrefix("<") && uri.hasSuffix(">") {
+            uri = String(uri.dropFirst().dropLast())
+            quirks.append("target URI in angle brackets")
         }
-        body = Array(block[end.bodyStart...])
-    }
-
-    /// Decodes a chunked transfer encoding (RFC 9112 §7.1), or nil when the chunks are malformed.
-    static func dechunk(_ body: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var i = 0
-        while i < body.count {
-            guard let lineEnd = (i..<body.count).first(where: { body[$0] == 0x0A }) else { return nil }
-            let sizeText = String(decoding: body[i..<lineEnd], as: UTF8.self).split(separator: ";").first.map { String($0).trimmedWhitespace } ?? ""
-            guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
-            i = lineEnd + 1
-            if size == 0 { return out }
-            guard i + size <= body.count else { return nil }
-            out += body[i..<i + size]
-            i += size
-            if i < body.count && body[i] == 0x0D { i += 1 }
-            if i < body.count && body[i] == 0x0A { i += 1 }
+        if uri.contains(" ") {
+            uri = uri.replacingOccurrences(of: " ", with: "%20")
+            quirks.append("spaces in the target URI, percent-encoded")
         }
-        return out
+        return uri
     }
 }

@@ -106,33 +106,79 @@ let exportBagItCommand = Command(
     return finish(report, what: "into the bag \(args.positionals[0])", asJSON: args[Command.json])
 }
 
-/// The options of `exportWARC`.
-private enum ExportWARCOptions {
+/// `--batch B` and `--since DATE`, shared by the web-archive exports.
+private enum WebArchiveOptions {
     static let batch = Option<String>("batch", value: "B", help: "Only the sightings of batch B.")
-    static let since = Option<String>("since", value: "DATE", help: "Only sightings captured at or after DATE (ISO 8601).")
+    static let since = Option<String>("since", value: "DATE", help: "Only sightings recorded at or after DATE (ISO 8601).")
+    static let cdxj = Option<String>("cdxj", value: "INDEX", help: "Also write the CDXJ index of OUT to INDEX.")
+    static let warc = Option<String>("warc", value: "FILE", help: "The WARC file the index describes, written too (required).")
+    static let title = Option<String>("title", value: "TEXT", help: "The collection's title (default: the archive id).")
+    static let all: [any CommandOption] = [batch, since]
+}
+
+private func finish(_ report: WARCExportReport, wrote: String, asJSON: Bool) -> Int32 {
+    finish(line: "wrote \(wrote): \(report.responses) response, \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
+           json: report.json, skipped: report.skipped, asJSON: asJSON)
 }
 
 let exportWARCCommand = Command(
     name: "warc",
-    summary: "Write sightings as a WARC 1.1 file (one gzip member per record).",
+    summary: "Write sightings as a WARC 1.1 file for replay tools (one gzip member per record).",
     discussion: """
-    A warcinfo record, then for each sighting (of batch B, captured at or after DATE) a resource
-    record the first time its bytes are written and a revisit record (identical-payload-digest
-    profile) after that. Digests are sha256 in hex. Check the file with `warcio check OUT`.
+    A warcinfo record, then for each sighting (of batch B, recorded at or after DATE) a response
+    record with the capture's HTTP status and headers, date and target URI (a resource record for
+    a file that was not a web capture) the first time its bytes are written, and a revisit record
+    (identical-payload-digest profile) after that. Digests are sha256 in hex. --cdxj also writes
+    the file's CDXJ index (pywb's format). Check the file with `warcio check OUT`.
     """,
-    options: [Command.force, ExportWARCOptions.batch,
-              ExportWARCOptions.since,
-              Command.json],
+    options: WebArchiveOptions.all + [WebArchiveOptions.cdxj, Command.force, Command.json],
     positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportWARC(to: args.positionals[0], batch: args[ExportWARCOptions.batch], since: args[ExportWARCOptions.since], replace: args[Command.force])
-    return finish(line: "wrote \(args.positionals[0]): \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
-                  json: report.json, skipped: report.skipped, asJSON: args[Command.json])
+    let report = try archive.exportWARC(to: args.positionals[0], batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
+                                        cdxj: args[WebArchiveOptions.cdxj], replace: args[Command.force])
+    return finish(report, wrote: args.positionals[0], asJSON: args[Command.json])
+}
+
+let exportCDXJCommand = Command(
+    name: "cdxj",
+    summary: "Write a WARC export (--warc FILE) and its CDXJ index, sorted by SURT, as pywb reads it.",
+    discussion: """
+    The same as `export warc FILE --cdxj INDEX`: a CDXJ line per response, resource and revisit
+    record (SURT key, 14-digit timestamp, then url, mime, status, digest, length, offset and
+    filename as JSON), equal to what `cdxj-indexer --sort FILE` writes.
+    """,
+    options: WebArchiveOptions.all + [WebArchiveOptions.warc, Command.force, Command.json],
+    positionals: [PositionalSpec(name: "INDEX", help: "The CDXJ file to write.", minimum: 1, maximum: 1)]
+) { context, args in
+    guard let warc = args[WebArchiveOptions.warc] else { throw UsageError("export cdxj needs --warc FILE: the index names the WARC file it describes") }
+    let archive = try context.openArchive(readOnly: true)
+    let report = try archive.exportWARC(to: warc, batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
+                                        cdxj: args.positionals[0], replace: args[Command.force])
+    return finish(report, wrote: "\(args.positionals[0]) and \(warc)", asJSON: args[Command.json])
+}
+
+let exportWACZCommand = Command(
+    name: "wacz",
+    summary: "Write a WACZ web archive collection (WARC, CDXJ index, pages, data package).",
+    discussion: """
+    One ZIP file holding archive/data.warc.gz (as `export warc` writes it), indexes/index.cdxj,
+    pages/pages.jsonl (the HTML captures), datapackage.json and datapackage-digest.json, for
+    ReplayWeb.page or pywb. Check it with `wacz validate -f OUT`.
+    """,
+    options: WebArchiveOptions.all + [WebArchiveOptions.title, Command.force, Command.json],
+    positionals: [PositionalSpec(name: "OUT", help: "The WACZ file to write (.wacz).", minimum: 1, maximum: 1)]
+) { context, args in
+    let archive = try context.openArchive(readOnly: true)
+    let report = try archive.exportWACZ(to: args.positionals[0], batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
+                                        title: args[WebArchiveOptions.title], replace: args[Command.force])
+    return finish(line: "wrote \(args.positionals[0]): \(report.warc.responses + report.warc.resources) captures, \(report.warc.revisits) revisits, "
+                      + "\(report.pages) pages (\(Format.bytes(report.bytes)))",
+                  json: report.json, skipped: report.warc.skipped, asJSON: args[Command.json])
 }
 
 let exportCommand = Command(
     name: "export",
-    summary: "Write archived files out: as files, JSON Lines, a BagIt bag, or WARC.",
-    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand, exportWARCCommand]
+    summary: "Write archived files out: as files, JSON Lines, a BagIt bag, WARC, CDXJ or WACZ.",
+    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand, exportWARCCommand, exportCDXJCommand, exportWACZCommand]
 )

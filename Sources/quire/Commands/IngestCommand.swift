@@ -109,7 +109,7 @@ let ingestCommand = Command(
         Output.json(report.json)
     } else if !quiet {
         let c = report.counts
-        Output.line("Batch \(report.label) (\(report.batch)): \(report.files) files, \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
+        Output.line("Batch \(report.label) (\(report.batch)): \(report.sightedText), \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
         Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)")
         Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
         for q in report.quarantined { Output.error("quarantined: \(q.path): \(q.reason)") }
@@ -119,7 +119,7 @@ let ingestCommand = Command(
         }
     }
     if !report.failures.isEmpty {
-        Output.error("\(report.failures.count) of \(report.files) files could not be archived; the others were.")
+        Output.error("\(report.failures.count) of \(report.sightedText) could not be archived; the others were.")
         return 1
     }
     return 0
