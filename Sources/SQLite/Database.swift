@@ -36,6 +36,7 @@ public final class Database {
     /// Opens the database at `path`. `busyTimeout` is how long (milliseconds) to wait for
     /// another connection's lock before failing with `SQLITE_BUSY`.
     public init(path: String, mode: OpenMode = .readWrite, busyTimeout: Int32 = 30_000) throws {
+        _ = Self.configured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
@@ -204,6 +205,14 @@ public final class Database {
             throw error
         }
     }
+
+    /// Process-wide settings, made once before the first connection opens: no memory statistics
+    /// (`SQLITE_CONFIG_MEMSTATUS`), whose global mutex made connections on different threads wait
+    /// for each other.
+    private static let configured: Bool = {
+        _ = quire_sqlite3_disable_memory_statistics()
+        return true
+    }()
 
     /// The SQLite library version (`sqlite3_libversion`).
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }

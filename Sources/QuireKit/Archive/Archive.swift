@@ -120,6 +120,8 @@ public final class Archive {
                 let now = Timestamp.now()
                 try db.run("INSERT INTO archive (key, value) VALUES ('archive_id', ?), ('created_at', ?), ('created_by', ?), ('created_with', ?)",
                            archiveID, now, agent, Identity.tool)
+                // The search index is kept current by every ingest and import from the start.
+                try db.run("INSERT INTO archive (key, value) VALUES ('search_index', 'on')")
                 try db.run("INSERT INTO origins (archive) VALUES (?)", archiveID)
             }
             guard try db.enableWriteAheadLog() == "wal" else {

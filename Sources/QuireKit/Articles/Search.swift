@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SQLite
 
@@ -43,7 +44,8 @@ public struct SearchQuery: Sendable {
 }
 
 extension Archive {
-    /// Whether the search index is kept (it is once a search has run).
+    /// Whether the search index is kept: from the start in archives made since schema 10, and
+    /// in older ones once a search has built it.
     var searchIndexEnabled: Bool {
         (try? db.text("SELECT value FROM archive WHERE key = 'search_index'")) == "on"
     }
@@ -55,22 +57,48 @@ extension Archive {
         """
 
     /// Adds every held article blob not yet in the search index (when a search turns the index
-    /// on, or finds it behind). Inside a write transaction.
+    /// on in an older archive, or finds it behind), reading the texts a batch at a time on all
+    /// cores. `progress` gets blobs indexed and the total. Inside a write transaction.
     @discardableResult
-    func updateSearchIndex() throws -> Int {
+    func updateSearchIndex(progress: ((Int, Int) -> Void)? = nil) throws -> Int {
         let pending = try db.rows(Self.unindexedArticles + " ORDER BY a.blob") { $0.int(0) }
-        for id in pending {
-            guard let blob = try blobs.record(id: id), let metadata = try extractArticle(blob) else { continue }
-            try addToSearchIndex(blob: id, metadata)
+        var store = blobs
+        store.cache = BlobBytesCache(budget: 16 << 20)
+        var batch: [(id: Int, bytes: [UInt8])] = []
+        var done = 0
+        func flush() throws {
+            let inputs = batch
+            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
+            for (i, item) in inputs.enumerated() {
+                if let metadata = slots.pointer[i] { try addToSearchIndex(blob: item.id, metadata) }
+            }
+            done += inputs.count
+            progress?(done, pending.count)
+            batch.removeAll(keepingCapacity: true)
         }
+        for id in pending {
+            guard let blob = try store.record(id: id), blob.size <= articleExtractionLimit, blob.form.holdsBytes else { continue }
+            batch.append((id, try store.bytes(blob)))
+            if batch.count >= 256 { try flush() }
+        }
+        if !batch.isEmpty { try flush() }
         return pending.count
+    }
+
+    /// Whether some article is newer than every indexed one (an index range, not a scan).
+    private func searchIndexBehind() throws -> Bool {
+        try db.int("""
+            SELECT 1 FROM articles a WHERE a.blob > (SELECT coalesce(max(blob), 0) FROM article_index) AND a.kind <> 'none' LIMIT 1
+            """) != nil
     }
 
     /// Indexes one blob from the metadata already read out of it. Inside a write transaction.
     func addToSearchIndex(blob id: Int, _ metadata: ArticleMetadata) throws {
+        try db.run("INSERT OR IGNORE INTO article_index (blob) VALUES (?)", id)
+        guard db.changes > 0 else { return }   // indexed already
         let (title, body) = Self.searchText(metadata)
         try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
-        try db.run("INSERT INTO article_index (blob) VALUES (?)", id)
     }
 
     /// What the index holds for an article: its title, and its text with the other metadata.
@@ -90,17 +118,18 @@ extension Archive {
     }
 
     /// Searches article text and metadata; builds or updates the index first.
-    public func search(_ query: SearchQuery) throws -> [SearchHit] {
+    /// `indexProgress` hears of an index build (an archive from before the index was kept from
+    /// the start): blobs indexed and the total.
+    public func search(_ query: SearchQuery, indexProgress: ((Int, Int) -> Void)? = nil) throws -> [SearchHit] {
         let words = Self.searchTerms(query.text)
         guard !words.isEmpty else { throw QuireError(.badArgument, "the search needs at least one word") }
         guard words.count <= Self.maxTerms else {
             throw QuireError(.badArgument, "the search has \(words.count) different words; at most \(Self.maxTerms) are allowed")
         }
-        let behind = try db.int(Self.unindexedArticles + " LIMIT 1") != nil
-        if !searchIndexEnabled || behind {
+        if try !searchIndexEnabled || searchIndexBehind() {
             try write {
                 try db.run("INSERT OR REPLACE INTO archive (key, value) VALUES ('search_index', 'on')")
-                try updateSearchIndex()
+                try updateSearchIndex(progress: indexProgress)
             }
         }
         return try read {

@@ -36,7 +36,12 @@ let searchCommand = Command(
     query.allVersions = args[SearchOptions.allVersions]
     if let limit = try args.value(SearchOptions.limit) { query.limit = limit }
     let archive = try context.openArchive()
-    let hits = try archive.search(query)
+    // An archive from before the index was kept from the start builds it once, with progress.
+    let progress = ProgressLine(enabled: !args[Command.json])
+    let hits = try archive.search(query) { done, total in
+        progress.update("building the search index (once): \(done) of \(total) articles (\(total == 0 ? 100 : done * 100 / total)%)")
+    }
+    progress.finish()
     if args[Command.json] {
         Output.json(.array(hits.map(\.json)))
         return 0
