@@ -124,6 +124,39 @@ struct MigrationTests {
         #expect(try archive.stats().documents == 5)
     }
 
+    @Test("migration 11 starts the search index again, one row per distinct text, and the next search rebuilds it")
+    func searchDistinctTextsMigration() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("v10.quire")
+        do {
+            let db = try Database(path: path, mode: .create)
+            try db.migrate(SchemaMigrations.all.prefix(7).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
+                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+            }
+            try db.execute(String(decoding: try readFile(repositoryRoot + "/Tests/Fixtures/archive-v7.sql"), as: UTF8.self))
+            try db.migrate(SchemaMigrations.all.prefix(10).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {}
+            // The index as schema 10 kept it: one row per blob, row id = blob id.
+            try db.execute("""
+                INSERT INTO archive (key, value) VALUES ('search_index', 'on');
+                INSERT INTO article_index (blob) SELECT blob FROM articles WHERE kind <> 'none';
+                INSERT INTO article_search (rowid, title, body) SELECT blob, 'old', 'oldword' FROM articles WHERE kind <> 'none';
+                """)
+            #expect(try db.userVersion == 10)
+        }
+        let archive = try Archive.open(at: path)
+        #expect(try archive.db.userVersion == Archive.schemaVersion)
+        #expect(try archive.db.int("SELECT count(*) FROM article_index") == 0)
+        #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "rebuild")
+        var built = 0
+        let hits = try archive.search(SearchQuery("bridge"), indexProgress: { done, _ in built = done })
+        #expect(built > 0 && !hits.isEmpty, "the first search rebuilt the index")
+        #expect(try archive.search(SearchQuery("oldword")).isEmpty, "nothing of the old index is left")
+        #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "on")
+        #expect(try archive.db.int("SELECT count(*) FROM article_index WHERE row IS NULL") == 0)
+        #expect(try archive.db.int("SELECT count(*) FROM article_index") == archive.db.int("SELECT count(*) FROM articles WHERE kind <> 'none'"))
+        #expect(try archive.verify(record: false).isClean)
+    }
+
     @Test("an archive with data at schema version 7 keeps every sighting's path through migration 8")
     func sightingPathsMigration() throws {
         let dir = TemporaryDirectory()

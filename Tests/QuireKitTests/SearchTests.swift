@@ -73,4 +73,29 @@ struct SearchTests {
         #expect(try c[1].search(SearchQuery("zanzibar")).isEmpty)
         #expect(try c[1].search(SearchQuery("nothing")).count == 1)
     }
+
+    @Test("re-captures with the same title and text share one index row; each stays found until the last is redacted")
+    func distinctTexts() throws {
+        let c = try Copies(1)
+        func page(_ token: String) -> String {
+            "<html><head><title>Bridge reopens</title><script>var cb='\(token)'</script></head><body><article>"
+                + "<p>The quayside bridge reopened on Monday after the winter repairs, said the harbour board.</p>"
+                + "</article></body></html>\n"
+        }
+        _ = try c.ingest(0, ["monday/bridge.html": page("1111"), "tuesday/bridge.html": page("2222"), "other.txt": "Other story\n\nNothing here.\n"])
+        #expect(try c[0].db.int("SELECT count(*) FROM article_index") == 3)
+        #expect(try c[0].db.int("SELECT count(*) FROM search_texts") == 2, "the two captures' text is indexed once")
+        #expect(try c[0].db.int("SELECT count(DISTINCT row) FROM article_index") == 2)
+        #expect(keys(try c[0].search(SearchQuery("quayside"))) == ["monday/bridge.html", "tuesday/bridge.html"])
+
+        // Redacting one capture keeps the other found; redacting the last removes the text.
+        try c[0].redact(hash: try c[0].resolve("monday/bridge.html").blobHash, reason: "test")
+        #expect(keys(try c[0].search(SearchQuery("quayside"))) == ["tuesday/bridge.html"])
+        #expect(try c[0].db.int("SELECT count(*) FROM search_texts") == 2)
+        try c[0].redact(hash: try c[0].resolve("tuesday/bridge.html").blobHash, reason: "test")
+        #expect(try c[0].search(SearchQuery("quayside")).isEmpty)
+        #expect(try c[0].db.int("SELECT count(*) FROM search_texts") == 1)
+        #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'quayside'") == 0)
+        #expect(keys(try c[0].search(SearchQuery("nothing"))) == ["other.txt"])
+    }
 }

@@ -1,12 +1,14 @@
 import Dispatch
 import Foundation
+import Hashing
 import SQLite
 
 /// `quire search`: full-text search over article text and metadata with SQLite FTS5.
 ///
 /// The index (`article_search`, contentless: only the index is stored, the text stays in the
-/// blobs) is built the first time a search runs; from then on ingest and import keep it current.
-/// Archives that are never searched pay nothing for it.
+/// blobs) holds each distinct title and text once (`search_texts`), and `article_index` maps every
+/// article blob to its row. Ingest and import keep it current from an archive's creation; an
+/// older archive builds it at its first search.
 
 /// One search hit: a version of a document, with a snippet of its text around the query words.
 public struct SearchHit: Sendable, Equatable {
@@ -45,7 +47,7 @@ public struct SearchQuery: Sendable {
 
 extension Archive {
     /// Whether the search index is kept: from the start in archives made since schema 10, and
-    /// in older ones once a search has built it.
+    /// in older ones once a search has built it ('rebuild' after migration 11 until then).
     var searchIndexEnabled: Bool {
         (try? db.text("SELECT value FROM archive WHERE key = 'search_index'")) == "on"
     }
@@ -93,12 +95,25 @@ extension Archive {
             """) != nil
     }
 
-    /// Indexes one blob from the metadata already read out of it. Inside a write transaction.
+    /// Indexes one blob from the metadata already read out of it: its text is added to
+    /// `article_search` only when no other blob had the same title and text (re-captures and
+    /// syndicated copies share one row). Inside a write transaction.
     func addToSearchIndex(blob id: Int, _ metadata: ArticleMetadata) throws {
-        try db.run("INSERT OR IGNORE INTO article_index (blob) VALUES (?)", id)
-        guard db.changes > 0 else { return }   // indexed already
+        guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", id) == nil else { return }   // indexed already
         let (title, body) = Self.searchText(metadata)
+        let hash = Self.searchTextHash(title: title, body: body)
+        if let row = try db.int("SELECT row FROM search_texts WHERE hash = ?", hash) {
+            try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, row)
+            return
+        }
+        try db.run("INSERT INTO search_texts (hash, row) VALUES (?, ?)", hash, id)
+        try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, id)
         try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+    }
+
+    /// The key of a distinct indexed text: SHA-256 of the title, a NUL and the body.
+    static func searchTextHash(title: String, body: String) -> [UInt8] {
+        SHA256.hash(Array(title.utf8) + [0] + Array(body.utf8)).bytes
     }
 
     /// What the index holds for an article: its title, and its text with the other metadata.
@@ -108,13 +123,16 @@ extension Archive {
     }
 
     /// Removes a blob from the search index (before its bytes are deleted: a contentless index
-    /// needs the indexed text to remove it). Inside a write transaction.
+    /// needs the indexed text to remove it). The text's row goes only with the last blob that
+    /// has it. Inside a write transaction.
     func removeFromSearchIndex(_ blob: BlobRecord) throws {
-        guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", blob.id) != nil else { return }
-        if let (title, body) = try extractArticle(blob).map(Self.searchText) {
-            try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", blob.id, title, body)
-        }
+        guard let row = try db.int("SELECT row FROM article_index WHERE blob = ?", blob.id) else { return }
         try db.run("DELETE FROM article_index WHERE blob = ?", blob.id)
+        guard try db.int("SELECT 1 FROM article_index WHERE row = ? LIMIT 1", row) == nil else { return }   // another blob has this text
+        if let (title, body) = try extractArticle(blob).map(Self.searchText) {
+            try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", row, title, body)
+            try db.run("DELETE FROM search_texts WHERE hash = ?", Self.searchTextHash(title: title, body: body))
+        }
     }
 
     /// Searches article text and metadata; builds or updates the index first.
@@ -140,10 +158,11 @@ extension Archive {
                        (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'title'),
                        (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'published'),
                        v.created_at
-                FROM (SELECT rowid AS blob, rank FROM article_search WHERE article_search MATCH ?) s
-                JOIN blobs b ON b.id = s.blob JOIN articles a ON a.blob = s.blob
-                JOIN versions v ON v.blob = s.blob JOIN documents d ON d.id = v.document
-                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = s.blob)
+                FROM (SELECT rowid AS row, rank FROM article_search WHERE article_search MATCH ?) s
+                JOIN article_index i ON i.row = s.row
+                JOIN blobs b ON b.id = i.blob JOIN articles a ON a.blob = i.blob
+                JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
+                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = i.blob)
                 """
             var values: [any DatabaseValueConvertible] = [match]
             if !query.allVersions { sql += " AND d.head = v.id" }

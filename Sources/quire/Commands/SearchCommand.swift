@@ -17,7 +17,7 @@ let searchCommand = Command(
     ignored); write OR between two words to accept either. By default only each document's current
     version is searched; --all-versions searches them all. --since and --until compare the
     published date (else the date first archived) with an ISO 8601 date or prefix (2024-03).
-    The first search builds the index; after that ingest and sync keep it current.
+    Ingest and sync keep the index current; an archive from an older quire builds it at its first search.
     """,
     options: [
         Command.json,
