@@ -34,7 +34,8 @@ let package = Package(
                 .embedInCode("v007-near-duplicates.sql"),
                 .embedInCode("v008-sighting-paths.sql"),
                 .embedInCode("v009-no-fingerprint-index.sql"),
-                .embedInCode("v010-delta-blobs.sql")]
+                .embedInCode("v010-delta-blobs.sql"),
+                .embedInCode("v011-payloads-and-partial-captures.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

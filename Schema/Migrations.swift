@@ -16,5 +16,6 @@ public enum SchemaMigrations {
         (8, "v008-sighting-paths.sql", String(decoding: PackageResources.v008_sighting_paths_sql, as: UTF8.self)),
         (9, "v009-no-fingerprint-index.sql", String(decoding: PackageResources.v009_no_fingerprint_index_sql, as: UTF8.self)),
         (10, "v010-delta-blobs.sql", String(decoding: PackageResources.v010_delta_blobs_sql, as: UTF8.self)),
+        (11, "v011-payloads-and-partial-captures.sql", String(decoding: PackageResources.v011_payloads_and_partial_captures_sql, as: UTF8.self)),
     ]
 }

@@ -110,7 +110,8 @@ let ingestCommand = Command(
     } else if !quiet {
         let c = report.counts
         Output.line("Batch \(report.label) (\(report.batch)): \(report.sightedText), \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
-        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)")
+        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)"
+                    + ((c["pending"] ?? 0) > 0 ? ", pending \(c["pending"] ?? 0) (WARC revisits whose payload is not here yet)" : ""))
         Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
         for q in report.quarantined { Output.error("quarantined: \(q.path): \(q.reason)") }
         if !report.skipped.isEmpty {
