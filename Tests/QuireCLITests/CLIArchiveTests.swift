@@ -27,7 +27,7 @@ struct CLIArchiveTests {
         #expect(!json.stderr.contains("Created archive"))
         let report = try #require(try parseJSON(json) as? [String: Any])
         #expect(Set(report.keys) == ["batch", "label", "files", "records", "bytes", "new_blobs", "stored_bytes", "counts", "failures", "skipped", "quarantined", "seconds"])
-        #expect(report["counts"] as? [String: Int] == ["new": 0, "version": 0, "duplicate": 0, "unchanged": 3, "failed": 0])
+        #expect(report["counts"] as? [String: Int] == ["new": 0, "version": 0, "duplicate": 0, "unchanged": 3, "failed": 0, "pending": 0])
         let quiet = try quire(["-A", path, "ingest", "-q", samples + "/day-2"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
@@ -85,7 +85,7 @@ struct CLIArchiveTests {
         let batches = try #require(try parseJSON(try quire(["-A", path, "batches", "--json"])) as? [[String: Any]])
         #expect(batches.count == 1)
         #expect(Set(batches[0].keys) == ["id", "label", "source", "agent", "host", "tool", "note", "inputs", "started_at", "finished_at", "files", "bytes", "counts"])
-        #expect(batches[0]["counts"] as? [String: Int] == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0])
+        #expect(batches[0]["counts"] as? [String: Int] == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0, "pending": 0])
         let stats = try #require(try parseJSON(try quire(["-A", path, "stats", "--json"])) as? [String: Any])
         for key in ["documents", "versions", "blobs", "sightings", "batches", "original_bytes", "stored_bytes"] {
             #expect(stats[key] is Int, "\(key)")
