@@ -176,6 +176,24 @@ struct WARCRevisitTests {
         #expect(try scratch.archive.verify(record: false).isClean)
     }
 
+    @Test("an archive whose WARC sightings were recorded before migration 11: their payload references are indexed when it is next opened for writing, and a revisit then resolves against them")
+    func indexedAfterMigration() throws {
+        let expected = try Self.expected()
+        let scratch = try Scratch("warc-revisits")
+        _ = try scratch.archive.ingest(paths: [Self.originals], options: quietOptions())
+        let indexed = try scratch.archive.db.rows("SELECT reference, blob FROM payload_references ORDER BY 1, 2") { "\($0.text(0)) \($0.int(1))" }
+        #expect(indexed.count > 100)
+        // As migration 11 leaves an archive made before it: no references, and the mark.
+        try scratch.archive.db.execute("DELETE FROM payload_references; INSERT INTO archive (key, value) VALUES ('payload_references', 'to index')")
+        let reopened = try Archive.open(at: scratch.path)
+        #expect(try reopened.db.rows("SELECT reference, blob FROM payload_references ORDER BY 1, 2") { "\($0.text(0)) \($0.int(1))" } == indexed)
+        #expect(try reopened.db.text("SELECT value FROM archive WHERE key = 'payload_references'") == nil)
+        let report = try reopened.ingest(paths: [Self.revisits], options: quietOptions())
+        #expect(report.counts["pending"] == 0)
+        let seen = try Self.sightings(reopened, file: Self.revisits)
+        #expect(expected.allSatisfy { seen[$0.offset]?.blob == $0.original })
+    }
+
     @Test("more revisits waiting than the bound: the one waiting longest becomes pending at once, never failed; the waiting count stays bounded")
     func waitingBound() throws {
         let batch = WARCBatchRevisits { _ in nil }
