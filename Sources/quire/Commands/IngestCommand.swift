@@ -29,6 +29,8 @@ let ingestCommand = Command(
       duplicate  bytes already archived under another document
       unchanged  the same bytes as the document's current version
       failed     the file could not be read (the reason is recorded)
+      pending    a WARC revisit whose payload is neither in the batch nor in the archive
+                 (it links up with the payload when that arrives; not a failure)
 
     A document's key is its canonical URL when the article declares one (HTML canonical link,
     og:url or JSON-LD; a JSON article's url; a plain-text line that is a URL; a supplied url),
@@ -38,7 +40,9 @@ let ingestCommand = Command(
 
     A .warc or .warc.gz file is read record by record: each response and resource record is a
     sighting of its payload keyed by its WARC-Target-URI, a revisit a sighting of the payload it
-    refers to (docs/warc.md). The archive's own file is never archived into itself. Folders are walked in byte order of names; names starting with
+    refers to, wherever that is (its file, another file of the batch, the archive), else pending;
+    a capture with an HTTP status that is not 2xx, or truncated, is kept but never replaces a
+    whole version as current (docs/warc.md). The archive's own file is never archived into itself. Folders are walked in byte order of names; names starting with
     '.' are skipped unless --hidden; symbolic links inside folders are not followed unless
     --follow-symlinks. PATH '-' reads paths from stdin, one per line.
 
