@@ -156,6 +156,23 @@ struct WARCRevisitTests {
         #expect(try scratch.archive.verify(record: false).isClean)
     }
 
+    @Test("a revisit's original in its own file wins over a record with the same id in another file of the batch (a truncated copy of the crawl)")
+    func ownFileFirst() throws {
+        let whole = Array("<html><body>the whole page, every byte of it</body></html>".utf8)
+        let scratch = try Scratch("warc-revisits")
+        let (report, s) = try Files.ingest([
+            ("1-copy.warc", Files.response("http://example.com/p", id: 1, body: Array(whole.prefix(20)), extra: [("WARC-Truncated", "length")])),
+            ("2-crawl.warc", Files.response("http://example.com/p", id: 1, body: whole)
+                + Files.revisit("http://example.com/p", id: 2, fields: [("WARC-Refers-To", Files.recordID(1))])),
+            ("3-later.warc", Files.revisit("http://example.com/q", id: 3, fields: [("WARC-Refers-To", Files.recordID(1))]))], into: scratch)
+        #expect(report.counts["failed"] == 0 && report.counts["pending"] == 0)
+        #expect(s.first { $0.path == "2-crawl.warc#\(Files.response("http://example.com/p", id: 1, body: whole).count)" }?.blob == SHA256.hash(whole).hex)
+        // A revisit of another file takes the first record of that id the batch read.
+        let later = try #require(s.first { $0.path == "3-later.warc#0" })
+        #expect(later.blob == SHA256.hash(Array(whole.prefix(20))).hex && later.value("warc_original") == "1-copy.warc#0")
+        #expect(try scratch.archive.log(key: "http://example.com/p").first { $0.isCurrent }?.blob == SHA256.hash(whole).hex)
+    }
+
     @Test("bad revisits: no reference at all, an undecodable digest, an unknown Refers-To: pending with what they name, the rest of the file archived")
     func badRevisits() throws {
         let page = Array("<html><body>a page</body></html>".utf8)

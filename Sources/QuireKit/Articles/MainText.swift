@@ -418,9 +418,20 @@ extension MainText {
 }
 
 private extension String {
+    var trimmingPunctuation: String {
+        var s = Substring(self)
+        while let f = s.first, f.isPunctuation || f.isWhitespace || f.isSymbol { s = s.dropFirst() }
+        while let l = s.last, l.isPunctuation || l.isWhitespace || l.isSymbol { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension String {
     /// No-break spaces as spaces, runs of spaces as one, none at either end (for text with a
     /// no-break space; other text is returned as it is). Works on the UTF-8 bytes: U+00A0 is
     /// C2 A0, and neither byte occurs inside another character's encoding but U+0080-U+00BF's.
+    /// (A space followed by a combining mark now counts as a space; the String version took the
+    /// pair for one other Character.)
     func replacingNoBreakSpaces() -> String {
         guard utf8.contains(0xC2) else { return self }
         let bytes = Array(utf8)
@@ -440,12 +451,5 @@ private extension String {
             out.append(b)
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    var trimmingPunctuation: String {
-        var s = Substring(self)
-        while let f = s.first, f.isPunctuation || f.isWhitespace || f.isSymbol { s = s.dropFirst() }
-        while let l = s.last, l.isPunctuation || l.isWhitespace || l.isSymbol { s = s.dropLast() }
-        return String(s)
     }
 }

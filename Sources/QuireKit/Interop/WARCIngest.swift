@@ -18,8 +18,12 @@ struct WARCIngest {
     private var reader: WARCReader?
     private var failure: String?
     private let batch: WARCBatchRevisits
-    /// The tokens of this file's revisits that wait for their original.
-    private var waitingHere: [Int] = []
+    /// This file's payloads: a revisit's original in its own file is preferred to one elsewhere
+    /// (a truncated copy of the same crawl in the batch holds the same record ids).
+    private var revisits = WARCRevisitIndex()
+    /// This file's revisits that wait for their original later in the file, by token.
+    private var waiting: [Int: (file: IngestFile, reference: WARCRevisitIndex.Reference)] = [:]
+    private var nextToken = 0
     /// Files ready to hand on, in order.
     private var ready: [IngestFile] = []
     private var readyHead = 0
@@ -61,17 +65,27 @@ struct WARCIngest {
             guard let item = reader!.next() else {
                 reader!.close()
                 reader = nil
-                // The revisits of this file still waiting: their original may be archived already.
-                for token in waitingHere {
-                    guard let revisit = batch.waiting[token], let target = batch.lookUp(revisit.reference) else { continue }
-                    batch.index.giveUp(token)
-                    batch.waiting.removeValue(forKey: token)
+                // This file's revisits still waiting: their original may be in an earlier file of
+                // the batch, or archived already; else they wait for the rest of the batch.
+                for token in revisits.unresolved {
+                    guard let revisit = waiting.removeValue(forKey: token) else { continue }
                     var resolved = revisit.file
-                    resolved.content = .large(hash: target.hash, size: target.size, status: status)
-                    resolved.supplied = (resolved.supplied ?? []) + [["warc_original", "in the archive"]]
-                    ready.append(resolved)
+                    if let target = batch.index.find(revisit.reference) {
+                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
+                        ready.append(resolved)
+                    } else if let target = batch.lookUp(revisit.reference) {
+                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", "in the archive"]]
+                        ready.append(resolved)
+                    } else {
+                        _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
+                        // Waiting is bounded: past the limit the revisit waiting longest is recorded as pending.
+                        if let oldest = batch.overflow() { ready.append(oldest) }
+                    }
                 }
-                waitingHere = []
+                waiting = [:]
+                revisits = WARCRevisitIndex()
                 continue
             }
             read(item)
@@ -101,30 +115,48 @@ struct WARCIngest {
                 if let declared = record.field("WARC-Payload-Digest").flatMap(WARCDigest.init), declared != digests[0] { digests.append(declared) }
                 let uri = WARCEntry.targetURI(record.field("WARC-Target-URI") ?? "")
                 let path = "\(relative)#\(record.offset)"
-                for token in batch.index.add((hash, bytes.count, path), recordID: record.field("WARC-Record-ID"), digests: digests, uri: uri,
-                                             date: record.field("WARC-Date")) {
+                let recordID = record.field("WARC-Record-ID"), date = record.field("WARC-Date")
+                for token in revisits.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
+                    guard let revisit = waiting.removeValue(forKey: token) else { continue }
+                    var resolved = revisit.file
+                    resolved.content = .large(hash: hash, size: bytes.count, status: status)
+                    resolved.supplied = (resolved.supplied ?? []) + [["warc_quirk", "revisit written before the record it repeats"]]
+                    ready.append(resolved)
+                }
+                // Revisits of earlier files that waited for the rest of the batch.
+                for token in batch.index.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
                     guard let revisit = batch.waiting.removeValue(forKey: token) else { continue }
                     var resolved = revisit.file
                     resolved.content = .large(hash: hash, size: bytes.count, status: status)
-                    if revisit.relative == relative {
-                        resolved.supplied = (resolved.supplied ?? []) + [["warc_quirk", "revisit written before the record it repeats"]]
-                    } else {
-                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", path]]
-                    }
+                    resolved.supplied = (resolved.supplied ?? []) + [["warc_original", path]]
                     ready.append(resolved)
                 }
             case .revisit(let key, let reference, let capturedAt, let meta, let partial):
                 var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
                 file.partial = partial
-                if let target = batch.index.find(reference) {
+                if let target = revisits.find(reference) {
                     file.content = .large(hash: target.hash, size: target.size, status: status)
-                    if !target.path.hasPrefix(relative + "#") { file.supplied = (file.supplied ?? []) + [["warc_original", target.path]] }
                     ready.append(file)
                 } else {
-                    let token = batch.wait(file, reference: reference, relative: relative)
-                    waitingHere.append(token)
-                    // Waiting is bounded: past the limit the revisit waiting longest is recorded as pending.
-                    if let oldest = batch.overflow() { ready.append(oldest) }
+                    // It waits for the rest of its file first (Webrecorder writes revisits first).
+                    revisits.wait(reference, token: nextToken)
+                    waiting[nextToken] = (file, reference)
+                    nextToken += 1
+                    // Waiting is bounded: past the limit the revisit waiting longest goes on to be
+                    // looked for in the batch and the archive at once.
+                    if revisits.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = revisits.oldestWaiting(),
+                       let revisit = waiting.removeValue(forKey: oldest) {
+                        revisits.giveUp(oldest)
+                        if let target = batch.index.find(revisit.reference) ?? batch.lookUp(revisit.reference).map({ ($0.hash, $0.size, "in the archive") }) {
+                            var resolved = revisit.file
+                            resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                            resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
+                            ready.append(resolved)
+                        } else {
+                            _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
+                            if let oldest = batch.overflow() { ready.append(oldest) }
+                        }
+                    }
                 }
             }
         }
