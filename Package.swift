@@ -35,7 +35,8 @@ let package = Package(
                 .embedInCode("v008-sighting-paths.sql"),
                 .embedInCode("v009-no-fingerprint-index.sql"),
                 .embedInCode("v010-delta-blobs.sql"),
-                .embedInCode("v011-search-distinct-texts.sql")]
+                .embedInCode("v011-search-distinct-texts.sql"),
+                .embedInCode("v012-payloads-and-partial-captures.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

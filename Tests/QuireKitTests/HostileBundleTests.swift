@@ -116,6 +116,40 @@ struct HostileBundleTests {
                                   version: String(repeating: "7", count: 64), parents: [a.hash]), "make another")
     }
 
+    @Test("a pending WARC revisit that names a blob (a pending sighting has none) is refused, the archive unchanged; a peer's partial mark leaves this copy's whole head in place")
+    func forgedPendingAndPartial() throws {
+        let c = try pair()
+        let ben = c[1]
+        let a = try version(ben, "a.txt")
+        var forged = HostileBundle()
+        var chain = HostileBundle.Chain()
+        let batch = UUID().uuidString.lowercased()
+        forged.event(&chain, "batch.open", HostileBundle.batchOpen(batch))
+        forged.event(&chain, "sightings", HostileBundle.sightings(batch: batch, [
+            SightingRecord(key: "http://example.com/r", path: "crawl.warc#0", blob: a.blob, meaning: .pending)]))
+        try expectRefused(ben, forged, "pending sighting")
+
+        // A peer's capture of a.txt marked partial (say, a 404) becomes a version there and here,
+        // but never the current one over ben's whole version.
+        var partial = HostileBundle()
+        var chain2 = HostileBundle.Chain()
+        let batch2 = UUID().uuidString.lowercased()
+        let bytes = Array("not found".utf8)
+        partial.rawBlob(bytes)
+        partial.event(&chain2, "batch.open", HostileBundle.batchOpen(batch2))
+        var sighting = SightingRecord(key: "a.txt", path: "a.txt", size: bytes.count, blob: SHA256.hash(bytes).hex, meaning: .version, parents: [a.hash])
+        sighting.partial = "HTTP 404"
+        partial.event(&chain2, "sightings", HostileBundle.sightings(batch: batch2, [sighting]))
+        let path = FileManager.default.temporaryDirectory.path + "/partial-\(UUID().uuidString).bundle"
+        try Data(try partial.bytes()).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        _ = try ben.importBundle(at: path)
+        let log = try ben.log(key: "a.txt")
+        #expect(log.count == 2 && log.first { $0.isCurrent }?.hash == a.hash, "\(log.map(\.json.canonical))")
+        #expect(log.contains { $0.partial == "HTTP 404" && !$0.isCurrent && $0.isHead })
+        #expect(try ben.verify(record: false).isClean)
+    }
+
     @Test("a blob no event names is refused (it would count in the digest but never travel on)")
     func unreferencedBlob() throws {
         let c = try pair()

@@ -23,7 +23,7 @@ struct IngestTests {
         let scratch = try Scratch()
         let root = sharedDirectory + "/samples/seed-batch"
         let report = try scratch.archive.ingest(paths: [root], options: quietOptions())
-        #expect(report.counts == ["new": 5, "version": 0, "duplicate": 0, "unchanged": 0, "failed": 0])
+        #expect(report.counts == ["new": 5, "version": 0, "duplicate": 0, "unchanged": 0, "failed": 0, "pending": 0])
         #expect(report.newBlobs == 5)
         try expectFilesArchived(scratch.archive, root: root)
         let stats = try scratch.archive.stats()
@@ -36,7 +36,7 @@ struct IngestTests {
         let scratch = try Scratch()
         let samples = repositoryRoot + "/Archives/samples"
         let report = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: quietOptions())
-        #expect(report.counts == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0])
+        #expect(report.counts == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0, "pending": 0])
         let log = try scratch.archive.log(key: "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks")
         #expect(log.count == 2)
         #expect(log[1].parents == [log[0].hash])

@@ -21,6 +21,8 @@ struct OwnershipTests {
         "sightings": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "paths": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "supplied_fields": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
+        "payload_references": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
+        "pending_references": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "imports": ["QuireKit/Sync/ImportEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "import_ranges": ["QuireKit/Sync/ImportEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "peers": ["QuireKit/Sync/Peers.swift"],

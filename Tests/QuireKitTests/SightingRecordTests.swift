@@ -13,10 +13,11 @@ struct SightingRecordTests {
             out.append(SightingRecord(key: maybe(key), path: rng.next() % 3 == 0 ? "other/\(i)" : key,
                                       pathRaw: maybe("ff00"), size: maybe(Int(rng.next() % 100_000)),
                                       mtime: maybe("2026-01-02T03:04:05.123456789Z"), blob: maybe(String(repeating: "a", count: 64)),
-                                      meaning: SightingMeaning.allCases[i % 5],
+                                      meaning: SightingMeaning.allCases[i % SightingMeaning.allCases.count],
                                       version: maybe(String(repeating: "b", count: 64)),
                                       parents: maybe((0..<Int(rng.next() % 3)).map { String(repeating: "\($0)", count: 64) }),
                                       error: maybe("Permission denied")))
+            out[out.count - 1].partial = maybe("HTTP 404")
         }
         return out
     }

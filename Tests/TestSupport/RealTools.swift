@@ -45,6 +45,9 @@ public struct WarcioFile: Sendable {
         public let size: Int
         /// For a revisit: the payload it repeats, when this file holds it.
         public let original: String?
+        /// For a revisit whose original is not in its file: the payload it repeats, when another
+        /// of the files read in the same call holds it.
+        public let originalElsewhere: String?
     }
     public let path: String
     public let records: [Record]
@@ -61,7 +64,7 @@ public func warcioRead(_ paths: [String]) throws -> [WarcioFile] {
         let records = (object["records"] as! [[String: Any]]).map { r in
             WarcioFile.Record(offset: r["offset"] as! Int, type: r["type"] as! String, uri: r["uri"] as? String, digest: r["digest"] as? String,
                               status: r["status"] as? String, sha256: r["sha256"] as! String, size: r["size"] as! Int,
-                              original: r["original"] as? String)
+                              original: r["original"] as? String, originalElsewhere: r["original_elsewhere"] as? String)
         }
         return WarcioFile(path: object["file"] as! String, records: records, complete: object["complete"] as! Bool, error: object["error"] as? String)
     }
@@ -95,6 +98,7 @@ def rid(s):
 def digits(d):
     return re.sub(r'[^0-9]', '', d or '')[:14]
 
+outs = []
 for path in sys.argv[1:]:
     out = {"file": path, "records": [], "complete": True}
     try:
@@ -121,18 +125,30 @@ for path in sys.argv[1:]:
     except Exception as e:
         out["complete"] = False
         out["error"] = repr(e)[:300]
+    outs.append(out)
+
+def find(r, payloads):
+    found = None
+    if r["refers_to"]:
+        found = next((p for p in payloads if rid(p["id"]) == rid(r["refers_to"])), None)
+    if found is None and norm(r["digest"]):
+        want = norm(r["digest"])
+        found = next((p for p in payloads if norm(p["digest"]) == want or want == ('sha256', bytes.fromhex(p["sha256"]))), None)
+    if found is None and r["refers_to_uri"] and r["refers_to_date"]:
+        found = next((p for p in payloads if p["uri"] == r["refers_to_uri"].strip('<>') and digits(p["date"]) == digits(r["refers_to_date"])), None)
+    return found
+
+everywhere = [r for out in outs for r in out["records"] if r["type"] in ("response", "resource")]
+for out in outs:
     payloads = [r for r in out["records"] if r["type"] in ("response", "resource")]
     for r in out["records"]:
         if r["type"] != "revisit": continue
-        found = None
-        if r["refers_to"]:
-            found = next((p for p in payloads if rid(p["id"]) == rid(r["refers_to"])), None)
-        if found is None and norm(r["digest"]):
-            want = norm(r["digest"])
-            found = next((p for p in payloads if norm(p["digest"]) == want or want == ('sha256', bytes.fromhex(p["sha256"]))), None)
-        if found is None and r["refers_to_uri"] and r["refers_to_date"]:
-            found = next((p for p in payloads if p["uri"] == r["refers_to_uri"].strip('<>') and digits(p["date"]) == digits(r["refers_to_date"])), None)
+        found = find(r, payloads)
         r["original"] = found["sha256"] if found else None
+        if found is None:
+            other = find(r, everywhere)
+            r["original_elsewhere"] = other["sha256"] if other else None
+for out in outs:
     for r in out["records"]:
         for k in ("id", "date", "refers_to", "refers_to_uri", "refers_to_date"): r.pop(k, None)
     print(json.dumps(out))

@@ -73,6 +73,7 @@ public final class Archive {
                 }
                 try db.migrate(migrations)
             }
+            if !readOnly { try indexPayloadReferencesIfMarked(db: db) }
         } catch let error as DatabaseError {
             if error.code == DatabaseError.notADatabase {
                 throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)", underlying: error)

@@ -103,26 +103,66 @@ extension Archive {
             blobID = id
         }
         if let key = sighting.key {
-            documentID = try known?.document ?? (sighting.meaning == .failed
+            // A failed or pending sighting names the document it would have been, without making it.
+            documentID = try known?.document ?? (sighting.meaning == .failed || sighting.meaning == .pending
                 ? db.int("SELECT id FROM documents WHERE key = ?", key)
                 : self.documentID(forKey: key))
+        }
+        if sighting.meaning == .pending, blobID != nil {
+            throw QuireError(.corrupt, "a pending sighting of '\(sighting.path)' names a blob: a pending revisit has none until its payload arrives")
         }
         if let known = known?.version {
             versionID = known
         } else if let versionHash = try sighting.checkedVersionHash(), let documentID, let blobID {
-            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID)
+            versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID,
+                                         partial: sighting.partial)
         }
         try db.run("""
-            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
-            versionID, sighting.meaning.rawValue, sighting.error, eventID)
+            versionID, sighting.meaning.rawValue, sighting.error, eventID, sighting.partial)
         if let meta = sighting.meta {
             let sightingID = db.lastInsertRowID
             for pair in meta where pair.count == 2 {
                 try db.run("INSERT INTO supplied_fields (sighting, name, value) VALUES (?, ?, ?)", sightingID, pair[0], pair[1])
             }
+            try indexWARCReferences(sighting: sightingID, meaning: sighting.meaning, blob: blobID.map { ($0, sighting.blob!) }, meta: meta)
+        }
+    }
+
+    /// Records the names under which a WARC revisit may refer to this sighting's payload
+    /// (`payload_references`), or, for a pending revisit, the names it refers to its payload by
+    /// (`pending_references`); `WARCReferences` computes both from the supplied fields.
+    private func indexWARCReferences(sighting: Int, meaning: SightingMeaning, blob: (id: Int, hash: String)?, meta: [[String]]) throws {
+        if meaning == .pending {
+            for reference in WARCReferences.ofRevisit(meta: meta) {
+                try db.run("INSERT OR IGNORE INTO pending_references (sighting, reference) VALUES (?, ?)", sighting, reference)
+            }
+        } else if let blob {
+            for reference in WARCReferences.ofPayload(meta: meta, blob: blob.hash) {
+                try db.run("INSERT OR IGNORE INTO payload_references (reference, blob) VALUES (?, ?)", reference, blob.id)
+            }
+        }
+    }
+
+    /// Indexes the payload references of the sightings recorded before migration 12 (which
+    /// marked the archive for it), once, when the archive is opened for writing.
+    static func indexPayloadReferencesIfMarked(db: Database) throws {
+        guard try db.text("SELECT value FROM archive WHERE key = 'payload_references'") != nil else { return }
+        try db.inTransaction {
+            let rows = try db.rows("""
+                SELECT s.id, s.blob, b.hash FROM sightings s JOIN blobs b ON b.id = s.blob
+                WHERE EXISTS (SELECT 1 FROM supplied_fields f WHERE f.sighting = s.id AND f.name = 'warc_type') ORDER BY s.id
+                """) { ($0.int(0), $0.int(1), $0.text(2)) }
+            for (sighting, blob, hash) in rows {
+                let meta = try db.rows("SELECT name, value FROM supplied_fields WHERE sighting = ? ORDER BY rowid", [sighting]) { [$0.text(0), $0.text(1)] }
+                for reference in WARCReferences.ofPayload(meta: meta, blob: hash) {
+                    try db.run("INSERT OR IGNORE INTO payload_references (reference, blob) VALUES (?, ?)", reference, blob)
+                }
+            }
+            try db.run("DELETE FROM archive WHERE key = 'payload_references'")
         }
     }
 
@@ -143,16 +183,27 @@ extension Archive {
     /// Finds or creates the version `hash` of `document` with `blob`. A new version needs
     /// `parents` (possibly empty), each a version of the same document; an existing one must be
     /// of the same document and blob, and keeps the earliest creation time any copy reported.
-    func applyVersion(hash: String, document: Int, blob: Int, parents: [String]?, at: String, eventID: Int) throws -> Int {
-        if let (id, createdAt, ofDocument, ofBlob) = try db.firstRow("SELECT id, created_at, document, blob FROM versions WHERE hash = ?", [hash], {
-            ($0.int(0), $0.text(1), $0.int(2), $0.int(3)) }) {
+    ///
+    /// `partial` says why the sighting that makes the version was not a whole capture (nil: it
+    /// was). A version is partial while every sighting that made it was (the smallest reason is
+    /// kept), so every copy with the same events agrees.
+    func applyVersion(hash: String, document: Int, blob: Int, parents: [String]?, at: String, eventID: Int, partial: String? = nil) throws -> Int {
+        if let (id, createdAt, ofDocument, ofBlob, wasPartial) = try db.firstRow("SELECT id, created_at, document, blob, partial FROM versions WHERE hash = ?", [hash], {
+            ($0.int(0), $0.text(1), $0.int(2), $0.int(3), $0.optionalText(4)) }) {
             guard ofDocument == document, ofBlob == blob else {
                 throw QuireError(.corrupt, "version \(hash) is a version of another document or blob than the one that names it")
             }
+            var changed = false
             if at < createdAt {
                 try db.run("UPDATE versions SET created_at = ? WHERE id = ?", at, id)
-                try updateHead(document: document)
+                changed = true
             }
+            // Only a sighting that makes the version (it names parents) says whether it is whole.
+            if parents != nil, let wasPartial, partial == nil || partial! < wasPartial {
+                try db.run("UPDATE versions SET partial = ? WHERE id = ?", partial, id)
+                changed = true
+            }
+            if changed { try updateHead(document: document) }
             return id
         }
         guard let parents else {
@@ -168,7 +219,7 @@ extension Archive {
             }
             parentIDs.append(parentID)
         }
-        try db.run("INSERT INTO versions (hash, document, blob, created_at, event) VALUES (?, ?, ?, ?, ?)", hash, document, blob, at, eventID)
+        try db.run("INSERT INTO versions (hash, document, blob, created_at, event, partial) VALUES (?, ?, ?, ?, ?, ?)", hash, document, blob, at, eventID, partial)
         let id = db.lastInsertRowID
         for parentID in parentIDs {
             try db.run("INSERT OR IGNORE INTO version_parents (version, parent) VALUES (?, ?)", id, parentID)
@@ -178,14 +229,22 @@ extension Archive {
     }
 
     /// Sets a document's current head: among its versions that no other version names as a parent,
-    /// the one created last, ties broken by the larger version hash. Every copy with the same
-    /// versions picks the same head.
+    /// the one created last, ties broken by the larger version hash. A partial version (a capture
+    /// with an HTTP status that is not 2xx, or truncated) never replaces a whole one: when every
+    /// such leaf is partial, the head is the whole version created last, and only a document with
+    /// no whole version at all has a partial head. Every copy with the same versions picks the
+    /// same head.
     func updateHead(document: Int) throws {
         try db.run("""
-            UPDATE documents SET head = (
-                SELECT v.id FROM versions v
-                WHERE v.document = ?1 AND NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id)
-                ORDER BY v.created_at DESC, v.hash DESC LIMIT 1)
+            UPDATE documents SET head = coalesce(
+                (SELECT v.id FROM versions v
+                 WHERE v.document = ?1 AND v.partial IS NULL AND NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id)
+                 ORDER BY v.created_at DESC, v.hash DESC LIMIT 1),
+                (SELECT v.id FROM versions v WHERE v.document = ?1 AND v.partial IS NULL
+                 ORDER BY v.created_at DESC, v.hash DESC LIMIT 1),
+                (SELECT v.id FROM versions v
+                 WHERE v.document = ?1 AND NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id)
+                 ORDER BY v.created_at DESC, v.hash DESC LIMIT 1))
             WHERE id = ?1
             """, document)
     }

@@ -40,14 +40,16 @@ extension Archive {
                    ba.uuid, ba.label, (SELECT path FROM paths WHERE id = s.path),
                    EXISTS (SELECT 1 FROM version_parents vp JOIN versions p ON p.id = vp.parent
                            JOIN articles pa ON pa.blob = p.blob JOIN articles va ON va.blob = v.blob
-                           WHERE vp.version = v.id AND p.blob <> v.blob AND va.fingerprint IS NOT NULL AND pa.fingerprint = va.fingerprint)
+                           WHERE vp.version = v.id AND p.blob <> v.blob AND va.fingerprint IS NOT NULL AND pa.fingerprint = va.fingerprint),
+                   v.partial
             FROM versions v JOIN documents d ON d.id = v.document JOIN blobs b ON b.id = v.blob
             LEFT JOIN sightings s ON s.id = (SELECT min(x.id) FROM sightings x WHERE x.version = v.id AND x.event = v.event)
             LEFT JOIN batches ba ON ba.id = s.batch
             WHERE v.document = ? ORDER BY v.created_at, v.hash
             """, [document]) { s in
             (id: s.int(0), key: s.text(1), hash: s.text(2), blob: s.text(3), size: s.int(4), created: s.text(5),
-             head: s.int(6) != 0, batch: s.optionalText(7), label: s.optionalText(8), path: s.optionalText(9), sameText: s.int(10) != 0)
+             head: s.int(6) != 0, batch: s.optionalText(7), label: s.optionalText(8), path: s.optionalText(9), sameText: s.int(10) != 0,
+             partial: s.optionalText(11))
         }
         return try rows.enumerated().map { i, r in
             let parents = try db.rows("""
@@ -55,7 +57,7 @@ extension Archive {
                 """, [r.id]) { $0.text(0) }
             return VersionInfo(key: r.key, number: i + 1, hash: r.hash, blob: r.blob, size: r.size, parents: parents,
                                createdAt: r.created, isHead: r.head, isCurrent: r.id == current, batch: r.batch,
-                               batchLabel: r.label, path: r.path, sameText: r.sameText)
+                               batchLabel: r.label, path: r.path, sameText: r.sameText, partial: r.partial)
         }
     }
 
@@ -73,7 +75,8 @@ extension Archive {
 
     private static let sightingColumns = """
         SELECT b.uuid, b.label, p.path, s.size, s.mtime, bl.hash, d.key, v.hash, s.meaning, s.error, e.at,
-               b.agent, b.host, b.source, b.tool
+               b.agent, b.host, b.source, b.tool, s.partial,
+               CASE WHEN s.meaning = 'pending' THEN (SELECT blob FROM pending_revisits WHERE sighting = s.id) END
         FROM sightings s JOIN paths p ON p.id = s.path JOIN batches b ON b.id = s.batch JOIN events e ON e.id = s.event
         LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document
         LEFT JOIN versions v ON v.id = s.version
@@ -83,7 +86,7 @@ extension Archive {
         SightingInfo(batch: s.text(0), batchLabel: s.text(1), path: s.text(2), size: s.optionalInt(3), mtime: s.optionalText(4),
                      blob: s.optionalText(5), key: s.optionalText(6), version: s.optionalText(7), meaning: s.text(8),
                      error: s.optionalText(9), seenAt: s.text(10), agent: s.text(11), host: s.text(12),
-                     source: s.optionalText(13), tool: s.text(14))
+                     source: s.optionalText(13), tool: s.text(14), partial: s.optionalText(15), linkedBlob: s.optionalText(16))
     }
 
     /// Every sighting of a blob, in the order they were recorded here.
@@ -108,12 +111,13 @@ extension Archive {
                 SELECT \(BatchInfo.columns("b", origin: "o")), count(s.id), coalesce(sum(s.size), 0),
                        coalesce(sum(s.meaning = 'new'), 0), coalesce(sum(s.meaning = 'version'), 0),
                        coalesce(sum(s.meaning = 'duplicate'), 0), coalesce(sum(s.meaning = 'unchanged'), 0),
-                       coalesce(sum(s.meaning = 'failed'), 0)
+                       coalesce(sum(s.meaning = 'failed'), 0), coalesce(sum(s.meaning = 'pending'), 0)
                 FROM batches b JOIN origins o ON o.id = b.origin LEFT JOIN sightings s ON s.batch = b.id
                 GROUP BY b.id ORDER BY b.started_at, b.id
                 """) { s in
                 BatchSummary(batch: BatchInfo(s), files: s.int(11), bytes: s.int(12),
-                             counts: ["new": s.int(13), "version": s.int(14), "duplicate": s.int(15), "unchanged": s.int(16), "failed": s.int(17)])
+                             counts: ["new": s.int(13), "version": s.int(14), "duplicate": s.int(15), "unchanged": s.int(16), "failed": s.int(17),
+                                       "pending": s.int(18)])
             }
         }
     }

@@ -18,6 +18,8 @@ extension Archive {
                 DELETE FROM quarantine;
                 DELETE FROM redactions;
                 DELETE FROM supplied_fields;
+                DELETE FROM pending_references;
+                DELETE FROM payload_references;
                 DELETE FROM import_ranges;
                 DELETE FROM imports;
                 DELETE FROM sightings;

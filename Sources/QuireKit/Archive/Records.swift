@@ -41,12 +41,16 @@ public struct SightingInfo: Sendable, Equatable {
     public let host: String
     public let source: String?
     public let tool: String
+    /// Why the capture was not whole (`HTTP 404`, `truncated: length`), when it was not.
+    public var partial: String? = nil
+    /// For a pending WARC revisit: the payload it has linked up with since, if this copy holds it.
+    public var linkedBlob: String? = nil
 
     public var json: JSON {
         ["batch": .string(batch), "batch_label": .string(batchLabel), "path": .string(path), "size": JSON(size),
          "mtime": JSON(mtime), "blob": JSON(blob), "key": JSON(key), "version": JSON(version), "meaning": .string(meaning),
          "error": JSON(error), "seen_at": .string(seenAt), "agent": .string(agent), "host": .string(host),
-         "source": JSON(source), "tool": .string(tool)]
+         "source": JSON(source), "tool": .string(tool), "partial": JSON(partial), "linked_blob": JSON(linkedBlob)]
     }
 }
 
@@ -70,12 +74,15 @@ public struct VersionInfo: Sendable, Equatable {
     public let path: String?
     /// Whether its text equals a parent's (same fingerprint) though the bytes differ.
     public let sameText: Bool
+    /// Why it is not a whole capture (`HTTP 404`, `truncated: length`), when it is not: such a
+    /// version never replaces a whole one as the current head.
+    public var partial: String? = nil
 
     public var json: JSON {
         ["key": .string(key), "n": .int(Int64(number)), "version": .string(hash), "blob": .string(blob),
          "size": .int(Int64(size)), "parents": .array(parents.map { .string($0) }), "created_at": .string(createdAt),
          "head": .bool(isHead), "current": .bool(isCurrent), "batch": JSON(batch), "batch_label": JSON(batchLabel),
-         "path": JSON(path), "same_text": .bool(sameText)]
+         "path": JSON(path), "same_text": .bool(sameText), "partial": JSON(partial)]
     }
 }
 

@@ -10,6 +10,10 @@ public enum SightingMeaning: String, Sendable, CaseIterable, Comparable {
     case unchanged
     /// The file could not be read; the sighting records why.
     case failed
+    /// A WARC revisit whose payload was neither in its batch nor in the archive when it was
+    /// recorded: its facts are kept, and it links up with the payload once this copy holds it
+    /// (the `pending_revisits` view).
+    case pending
 
     public static func < (a: SightingMeaning, b: SightingMeaning) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -21,6 +21,9 @@ struct SightingRecord: Sendable, Equatable {
     var error: String?
     /// Metadata the scraper supplied for this file, as (name, value) pairs in the order given.
     var meta: [[String]]?
+    /// Why the capture is not whole (`HTTP 404`, `truncated: length`), when it is not: the
+    /// version it makes does not replace a whole one as its document's head.
+    var partial: String?
 
     init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
          meaning: SightingMeaning, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
@@ -59,6 +62,7 @@ struct SightingRecord: Sendable, Equatable {
         self.init(key: key, path: path, pathRaw: json["path_raw"]?.stringValue, size: json["size"]?.intValue,
                   mtime: json["mtime"]?.stringValue, blob: json["blob"]?.stringValue, meaning: meaning,
                   version: json["version"]?.stringValue, parents: parents, error: json["error"]?.stringValue)
+        partial = json["partial"]?.stringValue
         meta = json["meta"]?.arrayValue?.compactMap { pair in
             guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else { return nil }
             return [name, value]
@@ -82,7 +86,7 @@ struct SightingRecord: Sendable, Equatable {
     }
 
     /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
-    /// meta, mtime, parents, path, path_raw, size, version.
+    /// meta, mtime, parents, partial, path, path_raw, size, version.
     func writeCanonical(to out: inout [UInt8]) {
         var first = true
         func field(_ name: StaticString) {
@@ -123,6 +127,7 @@ struct SightingRecord: Sendable, Equatable {
             }
             out.append(UInt8(ascii: "]"))
         }
+        string("partial", partial)
         if path != key { string("path", path) }
         string("path_raw", pathRaw)
         if let size {
@@ -146,6 +151,7 @@ struct SightingRecord: Sendable, Equatable {
         if let parents { fields["parents"] = .array(parents.map { .string($0) }) }
         if let error { fields["error"] = .string(error) }
         if let meta { fields["meta"] = .array(meta.map { .array($0.map { .string($0) }) }) }
+        if let partial { fields["partial"] = .string(partial) }
         return .object(fields)
     }
 }

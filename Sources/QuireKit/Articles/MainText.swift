@@ -418,15 +418,38 @@ extension MainText {
 }
 
 private extension String {
-    func replacingNoBreakSpaces() -> String {
-        guard utf8.contains(0xC2) else { return self }
-        return String(unicodeScalars.map { $0 == "\u{00A0}" ? " " : Character($0) }).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-    }
-
     var trimmingPunctuation: String {
         var s = Substring(self)
         while let f = s.first, f.isPunctuation || f.isWhitespace || f.isSymbol { s = s.dropFirst() }
         while let l = s.last, l.isPunctuation || l.isWhitespace || l.isSymbol { s = s.dropLast() }
         return String(s)
+    }
+}
+
+extension String {
+    /// No-break spaces as spaces, runs of spaces as one, none at either end (for text with a
+    /// no-break space; other text is returned as it is). Works on the UTF-8 bytes: U+00A0 is
+    /// C2 A0, and neither byte occurs inside another character's encoding but U+0080-U+00BF's.
+    /// (A space followed by a combining mark now counts as a space; the String version took the
+    /// pair for one other Character.)
+    func replacingNoBreakSpaces() -> String {
+        guard utf8.contains(0xC2) else { return self }
+        let bytes = Array(utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var space = false
+        var i = 0
+        while i < bytes.count {
+            var b = bytes[i]
+            if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 { b = 0x20; i += 1 }
+            i += 1
+            if b == 0x20 {
+                space = !out.isEmpty
+                continue
+            }
+            if space { out.append(0x20); space = false }
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

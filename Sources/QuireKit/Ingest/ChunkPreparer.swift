@@ -57,6 +57,8 @@ final class ChunkPreparer: @unchecked Sendable {
         var walker = Walker(inputs: inputs, includeHidden: options.includeHidden, followSymlinks: options.followSymlinks)
         var chunk = PreparedChunk(index: 0, files: [], skipped: [])
         var chunkBytes = 0
+        // Revisits whose original is in another WARC file of the batch, or in the archive.
+        let revisits = WARCBatchRevisits(db: db)
         // The archive's own files are never archived into it (an archive kept in the folder it archives).
         let ownFiles = Set(["", "-wal", "-shm", "-journal"].compactMap { suffix -> [UInt8]? in
             guard let resolved = realpath(archivePath + suffix, nil) else { return nil }
@@ -89,7 +91,7 @@ final class ChunkPreparer: @unchecked Sendable {
             }
             let (text, exact) = PathText.display(item.relative)
             if options.readWARC, case .file(let status) = item.kind, exact, WARCIngest.isWARC(text) {
-                var warc = WARCIngest(item: item, status: status, relative: text)
+                var warc = WARCIngest(item: item, status: status, relative: text, batch: revisits)
                 while let file = warc.next() {
                     chunk.files.append(file)
                     if case .small(let bytes, _, _)? = file.content { chunkBytes += bytes.count }
@@ -110,6 +112,13 @@ final class ChunkPreparer: @unchecked Sendable {
             chunk.files.append(file)
             if case .file(let status) = item.kind, status.size <= options.memoryFileLimit { chunkBytes += status.size }
             if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
+                guard try flush() else { return }
+            }
+        }
+        // Revisits whose original the batch never showed and the archive lacks: pending sightings.
+        for file in revisits.finish() {
+            chunk.files.append(file)
+            if chunk.files.count >= options.chunkFiles {
                 guard try flush() else { return }
             }
         }
@@ -153,7 +162,7 @@ final class ChunkPreparer: @unchecked Sendable {
         let limit = options.memoryFileLimit
         parallel(files.count) { i in
             let file = slots.pointer[i]
-            if file.content != nil { return }
+            if file.content != nil || file.pendingRevisit { return }
             switch file.item.kind {
             case .file:
                 let read = FileReader.read(file.item.path, memoryLimit: limit)

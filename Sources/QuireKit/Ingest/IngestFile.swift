@@ -36,6 +36,11 @@ struct IngestFile {
     var metadata: ArticleMetadata?
     /// What the commit is expected to do.
     var plan: FilePlan = .undecided
+    /// Why the capture (a WARC record) is not whole: an HTTP status that is not 2xx, truncated.
+    var partial: String?
+    /// A WARC revisit whose payload is neither in the batch nor in the archive: recorded as a
+    /// `pending` sighting (it has no bytes; `content` stays nil and is never read).
+    var pendingRevisit = false
 
     init(item: Walker.Item, key: String, pathText: String, pathRaw: String?, fromWARC: Bool = false) {
         self.item = item
@@ -64,6 +69,7 @@ struct IngestFile {
         var record = SightingRecord(key: key, path: pathText, pathRaw: pathRaw, size: size, mtime: mtime ?? status.mtime,
                                     blob: hash, meaning: .unchanged, version: versionHash)
         record.meta = supplied
+        record.partial = partial
         return record
     }
 }

@@ -165,6 +165,15 @@ private struct IngestRun {
     private func decide(_ file: IngestFile, report: inout IngestReport) throws -> (SightingRecord, KnownRows, [UInt8]?) {
         report.files += 1
         if file.fromWARC { report.records += 1 }
+        if file.pendingRevisit {
+            // A revisit whose payload is nowhere yet: its facts, and what it refers to, are kept.
+            var record = SightingRecord(key: file.key, path: file.pathText, mtime: file.mtime, meaning: .pending)
+            record.meta = file.supplied
+            record.partial = file.partial
+            report.counts[SightingMeaning.pending.rawValue, default: 0] += 1
+            report.pending.append(.init(path: file.pathText, reason: file.supplied?.last(where: { $0.first == "warc_quirk" })?.last ?? "pending"))
+            return (record, KnownRows(), nil)
+        }
         let hash: String, size: Int, status: FileSystem.Status
         switch file.content {
         case .failed(let reason)?:
@@ -185,6 +194,7 @@ private struct IngestRun {
         var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, size: size,
                                     mtime: file.mtime ?? status.mtime, blob: hash, meaning: .unchanged)
         record.meta = file.supplied
+        record.partial = file.partial
         var known = KnownRows()
         let db = archive.db
         let document = try SightingFacts.document(db: db, key: file.key)

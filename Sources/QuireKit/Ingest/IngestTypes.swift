@@ -59,7 +59,7 @@ public struct IngestReport: Sendable {
     /// The batch id (UUID).
     public let batch: String
     public let label: String
-    /// Sightings by meaning: new, version, duplicate, unchanged, failed.
+    /// Sightings by meaning: new, version, duplicate, unchanged, failed, pending.
     public internal(set) var counts: [String: Int] = SightingMeaning.emptyCounts
     /// Files sighted (including failed ones); WARC and ARC records count one each.
     public internal(set) var files = 0
@@ -84,6 +84,9 @@ public struct IngestReport: Sendable {
     public internal(set) var failures: [Problem] = []
     /// Things left out on purpose (symbolic links), with why.
     public internal(set) var skipped: [Problem] = []
+    /// WARC revisits whose payload is neither in the batch nor in the archive: recorded as
+    /// pending sightings, which link up with the payload when it arrives.
+    public internal(set) var pending: [Problem] = []
     /// Files whose bytes another copy had redacted: stored, but kept in quarantine.
     public internal(set) var quarantined: [Problem] = []
     /// Wall-clock seconds.
@@ -113,6 +116,7 @@ public struct IngestReport: Sendable {
             "counts": .object(counts.mapValues { .int(Int64($0)) }),
             "failures": .array(failures.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            "pending": .array(pending.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "quarantined": .array(quarantined.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "seconds": .double((seconds * 1000).rounded() / 1000),
         ])

@@ -1,23 +1,28 @@
 import Hashing
+import SQLite
 
 /// Turns one WARC or ARC file met by an ingest walk into pending files, one per record,
 /// streaming: a payload record carries its bytes; a revisit names the blob of the payload it
-/// repeats, found among this file's records before it or after it (`WARCRevisitIndex`); damage
-/// becomes a failed sighting naming the file and the offset.
+/// repeats, found among the batch's records before it or after it, in its file or another
+/// (`WARCBatchRevisits`), or in the archive; damage becomes a failed sighting naming the file and
+/// the offset.
 ///
 /// A revisit whose original comes later is held back until the original has been handed on, so
-/// the original's blob is always planned first. Revisits whose original is not in the file at
-/// all fail at the end of the file, naming what they refer to (resolving them against other
-/// files and the archive is the ingest's part, not this file's).
+/// the original's blob is always planned first. At the end of its file a revisit still waiting is
+/// looked up in the archive; one found nowhere waits for the rest of the batch, and at its end
+/// becomes a `pending` sighting (`WARCBatchRevisits.finish`).
 struct WARCIngest {
     let item: Walker.Item
     let status: FileSystem.Status
     let relative: String
     private var reader: WARCReader?
     private var failure: String?
+    private let batch: WARCBatchRevisits
+    /// This file's payloads: a revisit's original in its own file is preferred to one elsewhere
+    /// (a truncated copy of the same crawl in the batch holds the same record ids).
     private var revisits = WARCRevisitIndex()
-    /// Revisits waiting for their original, by token.
-    private var waiting: [Int: (file: IngestFile, reference: WARCRevisitIndex.Reference, offset: Int)] = [:]
+    /// This file's revisits that wait for their original later in the file, by token.
+    private var waiting: [Int: (file: IngestFile, reference: WARCRevisitIndex.Reference)] = [:]
     private var nextToken = 0
     /// Files ready to hand on, in order.
     private var ready: [IngestFile] = []
@@ -32,7 +37,8 @@ struct WARCIngest {
         return lower.hasSuffix(".warc") || lower.hasSuffix(".warc.gz") || lower.hasSuffix(".arc") || lower.hasSuffix(".arc.gz")
     }
 
-    init(item: Walker.Item, status: FileSystem.Status, relative: String) {
+    init(item: Walker.Item, status: FileSystem.Status, relative: String, batch: WARCBatchRevisits) {
+        self.batch = batch
         self.item = item
         self.status = status
         self.relative = relative
@@ -59,15 +65,27 @@ struct WARCIngest {
             guard let item = reader!.next() else {
                 reader!.close()
                 reader = nil
+                // This file's revisits still waiting: their original may be in an earlier file of
+                // the batch, or archived already; else they wait for the rest of the batch.
                 for token in revisits.unresolved {
                     guard let revisit = waiting.removeValue(forKey: token) else { continue }
-                    // Still failed, as before; its facts (URL, date, what it refers to) are kept.
-                    var file = revisit.file
-                    file.key = file.pathText
-                    file.content = .failed("\(kind) revisit record at offset \(revisit.offset) of \(relative) "
-                        + "refers to a payload that is not in this file (\(revisit.reference.description))")
-                    ready.append(file)
+                    var resolved = revisit.file
+                    if let target = batch.index.find(revisit.reference) {
+                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
+                        ready.append(resolved)
+                    } else if let target = batch.lookUp(revisit.reference) {
+                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", "in the archive"]]
+                        ready.append(resolved)
+                    } else {
+                        _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
+                        // Waiting is bounded: past the limit the revisit waiting longest is recorded as pending.
+                        if let oldest = batch.overflow() { ready.append(oldest) }
+                    }
                 }
+                waiting = [:]
+                revisits = WARCRevisitIndex()
                 continue
             }
             read(item)
@@ -87,40 +105,57 @@ struct WARCIngest {
                 break
             case .damaged(let reason):
                 ready.append(failed(offset: record.offset, reason: "\(kind) record at offset \(record.offset) of \(relative): \(reason)"))
-            case .payload(let key, let bytes, let capturedAt, let meta):
+            case .payload(let key, let bytes, let capturedAt, let meta, let partial):
                 let hash = SHA256.hash(bytes).hex
                 var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
                 file.content = .small(bytes: bytes, hash: hash, status: status)
+                file.partial = partial
                 ready.append(file)
                 var digests = [WARCDigest(sha256Hex: hash)]
                 if let declared = record.field("WARC-Payload-Digest").flatMap(WARCDigest.init), declared != digests[0] { digests.append(declared) }
                 let uri = WARCEntry.targetURI(record.field("WARC-Target-URI") ?? "")
-                for token in revisits.add((hash, bytes.count), recordID: record.field("WARC-Record-ID"), digests: digests, uri: uri,
-                                          date: record.field("WARC-Date")) {
+                let path = "\(relative)#\(record.offset)"
+                let recordID = record.field("WARC-Record-ID"), date = record.field("WARC-Date")
+                for token in revisits.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
                     guard let revisit = waiting.removeValue(forKey: token) else { continue }
                     var resolved = revisit.file
                     resolved.content = .large(hash: hash, size: bytes.count, status: status)
                     resolved.supplied = (resolved.supplied ?? []) + [["warc_quirk", "revisit written before the record it repeats"]]
                     ready.append(resolved)
                 }
-            case .revisit(let key, let reference, let capturedAt, let meta):
+                // Revisits of earlier files that waited for the rest of the batch.
+                for token in batch.index.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
+                    guard let revisit = batch.waiting.removeValue(forKey: token) else { continue }
+                    var resolved = revisit.file
+                    resolved.content = .large(hash: hash, size: bytes.count, status: status)
+                    resolved.supplied = (resolved.supplied ?? []) + [["warc_original", path]]
+                    ready.append(resolved)
+                }
+            case .revisit(let key, let reference, let capturedAt, let meta, let partial):
                 var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
+                file.partial = partial
                 if let target = revisits.find(reference) {
                     file.content = .large(hash: target.hash, size: target.size, status: status)
                     ready.append(file)
                 } else {
+                    // It waits for the rest of its file first (Webrecorder writes revisits first).
                     revisits.wait(reference, token: nextToken)
-                    waiting[nextToken] = (file, reference, record.offset)
+                    waiting[nextToken] = (file, reference)
                     nextToken += 1
-                    // Waiting is bounded: past the limit the revisit waiting longest fails.
+                    // Waiting is bounded: past the limit the revisit waiting longest goes on to be
+                    // looked for in the batch and the archive at once.
                     if revisits.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = revisits.oldestWaiting(),
                        let revisit = waiting.removeValue(forKey: oldest) {
                         revisits.giveUp(oldest)
-                        var failed = revisit.file
-                        failed.key = failed.pathText
-                        failed.content = .failed("\(kind) revisit record at offset \(revisit.offset) of \(relative) refers to a payload "
-                            + "not found before \(WARCRevisitIndex.maxWaiting) more revisits waited (\(revisit.reference.description))")
-                        ready.append(failed)
+                        if let target = batch.index.find(revisit.reference) ?? batch.lookUp(revisit.reference).map({ ($0.hash, $0.size, "in the archive") }) {
+                            var resolved = revisit.file
+                            resolved.content = .large(hash: target.hash, size: target.size, status: status)
+                            resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
+                            ready.append(resolved)
+                        } else {
+                            _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
+                            if let oldest = batch.overflow() { ready.append(oldest) }
+                        }
                     }
                 }
             }
@@ -137,6 +172,73 @@ struct WARCIngest {
     private func failed(offset: Int, reason: String) -> IngestFile {
         var file = IngestFile(item: item, key: "\(relative)#\(offset)", pathText: "\(relative)#\(offset)", pathRaw: nil, fromWARC: true)
         file.content = .failed(reason)
+        return file
+    }
+}
+
+/// The revisits of one batch that wait for their original, shared by the `WARCIngest` of each
+/// of its files, with the payloads the batch has shown (`WARCRevisitIndex`) and a way to find a
+/// payload in the archive. Memory is bounded: at most `WARCRevisitIndex.maxWaiting` revisits
+/// wait; past that the one waiting longest is recorded as pending.
+final class WARCBatchRevisits {
+    struct Waiting {
+        var file: IngestFile
+        let reference: WARCRevisitIndex.Reference
+        /// The file the revisit is in.
+        let relative: String
+    }
+
+    var index = WARCRevisitIndex()
+    var waiting: [Int: Waiting] = [:]
+    private var nextToken = 0
+    /// The archived payload a reference names, if any.
+    let lookUp: (WARCRevisitIndex.Reference) -> (hash: String, size: Int)?
+
+    init(lookUp: @escaping (WARCRevisitIndex.Reference) -> (hash: String, size: Int)?) {
+        self.lookUp = lookUp
+    }
+
+    /// Finds archived payloads through `db` (the preparer's read connection).
+    convenience init(db: Database) {
+        self.init { reference in try? WARCArchivedPayloads.find(reference, db: db) }
+    }
+
+    /// Keeps a revisit until a payload it names arrives; returns its token.
+    func wait(_ file: IngestFile, reference: WARCRevisitIndex.Reference, relative: String) -> Int {
+        let token = nextToken
+        nextToken += 1
+        index.wait(reference, token: token)
+        waiting[token] = Waiting(file: file, reference: reference, relative: relative)
+        return token
+    }
+
+    /// When more revisits wait than the limit, the one waiting longest, as a pending sighting.
+    func overflow() -> IngestFile? {
+        guard index.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = index.oldestWaiting(),
+              let revisit = waiting.removeValue(forKey: oldest) else { return nil }
+        index.giveUp(oldest)
+        return Self.pending(revisit, why: "neither among the \(WARCRevisitIndex.maxWaiting) revisits the batch could keep waiting nor in the archive")
+    }
+
+    /// The revisits still waiting when the batch's walk is over, in the order they were read, as
+    /// pending sightings.
+    func finish() -> [IngestFile] {
+        let tokens = index.unresolved
+        var out: [IngestFile] = []
+        for token in tokens {
+            guard let revisit = waiting.removeValue(forKey: token) else { continue }
+            index.giveUp(token)
+            out.append(Self.pending(revisit, why: "neither in its batch nor in the archive"))
+        }
+        return out
+    }
+
+    private static func pending(_ revisit: Waiting, why: String) -> IngestFile {
+        var file = revisit.file
+        file.pendingRevisit = true
+        file.content = nil
+        file.supplied = (file.supplied ?? []) + [["warc_quirk", "revisit of a payload \(why) (\(revisit.reference.description)): "
+            + "pending until the payload arrives"]]
         return file
     }
 }

@@ -3,11 +3,11 @@
 /// (`request`, `metadata`, `warcinfo`, `conversion`) is passed over. The record's facts and
 /// quirks go with the sighting as its supplied metadata.
 enum WARCEntry {
-    /// A payload: the document key (from the target URI), the bytes, the capture time, and the
-    /// facts to record with the sighting.
-    case payload(key: String, bytes: [UInt8], capturedAt: String?, meta: [[String]])
-    /// A revisit: what it refers to, and the facts to record.
-    case revisit(key: String, reference: WARCRevisitIndex.Reference, capturedAt: String?, meta: [[String]])
+    /// A payload: the document key (from the target URI), the bytes, the capture time, the
+    /// facts to record with the sighting, and why the capture is not whole (`partial`), if so.
+    case payload(key: String, bytes: [UInt8], capturedAt: String?, meta: [[String]], partial: String?)
+    /// A revisit: what it refers to, the facts to record, and why it is not whole, if so.
+    case revisit(key: String, reference: WARCRevisitIndex.Reference, capturedAt: String?, meta: [[String]], partial: String?)
     case skip
     case damaged(String)
 
@@ -29,10 +29,13 @@ enum WARCEntry {
         add("warc_date", "WARC-Date")
         meta.append(["url", uri])
         add("warc_payload_digest", "WARC-Payload-Digest")
+        var truncation: String? = nil
         if let truncated = record.field("WARC-Truncated") {
             meta.append(["warc_truncated", truncated])
+            truncation = "truncated: " + truncated
         } else if record.cutShort {
             meta.append(["warc_truncated", "cut short in this file"])
+            truncation = "truncated: cut short in this file"
         }
         if let segment = record.field("WARC-Segment-Number") {
             quirks.append("segment \(segment) of a segmented record: only this segment is archived")
@@ -56,6 +59,12 @@ enum WARCEntry {
             meta.append(["content_type", contentType.lowercased()])
         }
 
+        // A capture that is not a whole successful response never replaces a whole one as head.
+        var partialReasons: [String] = []
+        if let status = message?.status, !(200..<300).contains(status) { partialReasons.append("HTTP \(status)") }
+        if let truncation { partialReasons.append(truncation) }
+        let partial = partialReasons.isEmpty ? nil : partialReasons.joined(separator: "; ")
+
         if type == "revisit" {
             add("warc_refers_to", "WARC-Refers-To")
             add("warc_refers_to_target_uri", "WARC-Refers-To-Target-URI")
@@ -65,7 +74,7 @@ enum WARCEntry {
             let reference = WARCRevisitIndex.Reference(
                 refersTo: record.field("WARC-Refers-To"), digest: record.field("WARC-Payload-Digest").flatMap(WARCDigest.init),
                 digestText: record.field("WARC-Payload-Digest"), targetURI: record.field("WARC-Refers-To-Target-URI").map { targetURI($0) }, date: record.field("WARC-Refers-To-Date"))
-            return .revisit(key: key, reference: reference, capturedAt: captured, meta: meta)
+            return .revisit(key: key, reference: reference, capturedAt: captured, meta: meta, partial: partial)
         }
 
         var payload = record.block
@@ -87,7 +96,7 @@ enum WARCEntry {
             }
         }
         for quirk in quirks { meta.append(["warc_quirk", quirk]) }
-        return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta)
+        return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta, partial: partial)
     }
 
     /// The document key of a target URI: the URI as a URL key.

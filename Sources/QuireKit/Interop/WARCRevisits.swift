@@ -1,18 +1,19 @@
-/// The payloads of one WARC file, for the revisit records that repeat them.
+/// The payloads of the WARC files of one batch, for the revisit records that repeat them.
 ///
 /// A revisit names what it repeats by `WARC-Refers-To` (the original's record id), by
 /// `WARC-Payload-Digest` (compared by algorithm and bytes, whatever the spelling; a payload is
 /// known by the digest its record declared and by its SHA-256, which Quire computes), or by
 /// `WARC-Refers-To-Target-URI` with `WARC-Refers-To-Date`; they are tried in that order. The
-/// original may come before the revisit or after it (Webrecorder writes revisits first): a revisit
-/// found no original yet waits, and is handed back when a payload it names arrives.
+/// original may come before the revisit or after it (Webrecorder writes revisits first), in the
+/// same file or another file of the batch: a revisit found no original yet waits, and is handed
+/// back when a payload it names arrives.
 ///
 /// Memory is bounded: the index remembers the last `maxPayloads` payload records (a few short
 /// strings each), and the caller keeps at most `maxWaiting` revisits waiting.
 struct WARCRevisitIndex {
     /// Payload records remembered (a revisit naming an older one is not resolved).
     static let maxPayloads = 250_000
-    /// Revisits that may wait for an original later in the file at once.
+    /// Revisits that may wait for an original later in the batch at once.
     static let maxWaiting = 10_000
 
     /// What a revisit names.
@@ -34,8 +35,8 @@ struct WARCRevisitIndex {
         }
     }
 
-    /// A payload: its blob and size.
-    typealias Target = (hash: String, size: Int)
+    /// A payload: its blob, its size, and where its record is (`FILE#OFFSET`).
+    typealias Target = (hash: String, size: Int, path: String)
 
     private var byRecordID: [String: Target] = [:]
     private var byDigest: [WARCDigest: Target] = [:]
@@ -65,7 +66,7 @@ struct WARCRevisitIndex {
         uri + " " + String(date.unicodeScalars.filter { ("0"..."9").contains($0) }.prefix(14).map(Character.init))
     }
 
-    /// The payload `reference` names, if this file has shown it yet.
+    /// The payload `reference` names, if the batch has shown it yet.
     func find(_ reference: Reference) -> Target? {
         if let id = reference.refersTo, let found = byRecordID[Self.id(id)] { return found }
         if let digest = reference.digest, let found = byDigest[digest] { return found }

@@ -24,7 +24,7 @@ public struct WARCScan: Sendable {
                 damaged += 1
             case .record(let record):
                 records += 1
-                if case .payload(_, let bytes, _, _) = WARCEntry.interpret(record, file: name) {
+                if case .payload(_, let bytes, _, _, _) = WARCEntry.interpret(record, file: name) {
                     _ = SHA256.hash(bytes)
                     payloads += 1
                     payloadBytes += bytes.count

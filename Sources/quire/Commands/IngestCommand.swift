@@ -29,6 +29,8 @@ let ingestCommand = Command(
       duplicate  bytes already archived under another document
       unchanged  the same bytes as the document's current version
       failed     the file could not be read (the reason is recorded)
+      pending    a WARC revisit whose payload is neither in the batch nor in the archive
+                 (it links up with the payload when that arrives; not a failure)
 
     A document's key is its canonical URL when the article declares one (HTML canonical link,
     og:url or JSON-LD; a JSON article's url; a plain-text line that is a URL; a supplied url),
@@ -38,7 +40,9 @@ let ingestCommand = Command(
 
     A .warc or .warc.gz file is read record by record: each response and resource record is a
     sighting of its payload keyed by its WARC-Target-URI, a revisit a sighting of the payload it
-    refers to (docs/warc.md). The archive's own file is never archived into itself. Folders are walked in byte order of names; names starting with
+    refers to, wherever that is (its file, another file of the batch, the archive), else pending;
+    a capture with an HTTP status that is not 2xx, or truncated, is kept but never replaces a
+    whole version as current (docs/warc.md). The archive's own file is never archived into itself. Folders are walked in byte order of names; names starting with
     '.' are skipped unless --hidden; symbolic links inside folders are not followed unless
     --follow-symlinks. PATH '-' reads paths from stdin, one per line.
 
@@ -110,7 +114,8 @@ let ingestCommand = Command(
     } else if !quiet {
         let c = report.counts
         Output.line("Batch \(report.label) (\(report.batch)): \(report.sightedText), \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
-        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)")
+        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)"
+                    + ((c["pending"] ?? 0) > 0 ? ", pending \(c["pending"] ?? 0) (WARC revisits whose payload is not here yet)" : ""))
         Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
         for q in report.quarantined { Output.error("quarantined: \(q.path): \(q.reason)") }
         if !report.skipped.isEmpty {

@@ -50,6 +50,7 @@ let logCommand = Command(
         if v.isCurrent { marks.append("current") } else if v.isHead { marks.append("head") }
         if v.parents.count > 1 { marks.append("merge") }
         if v.sameText { marks.append("same text as its parent") } else if t == true { marks.append("trivial change") }
+        if let partial = v.partial { marks.append("partial capture: \(partial)") }
         Output.line("@\(v.number)  version \(Format.short(v.hash))  blob \(Format.short(v.blob))  \(Format.bytes(v.size))" + (marks.isEmpty ? "" : "  (\(marks.joined(separator: ", ")))"))
         Output.line("    created \(v.createdAt)" + (v.batchLabel.map { " in batch \($0)" } ?? "") + (v.path.map { " from \($0)" } ?? ""))
         if !v.parents.isEmpty { Output.line("    parents " + v.parents.map(Format.short).joined(separator: ", ")) }
@@ -100,6 +101,7 @@ let showCommand = Command(
         Output.line("version \(v.hash)")
         Output.line("  document  \(v.key) @\(v.number)\(v.isCurrent ? " (current)" : "")")
         Output.line("  created   \(v.createdAt)")
+        if let partial = v.partial { Output.line("  captured  partial: \(partial) (never replaces a whole version as current)") }
         Output.line("  parents   " + (v.parents.isEmpty ? "none" : v.parents.joined(separator: ", ")))
     }
     if let blob {
@@ -114,7 +116,8 @@ let showCommand = Command(
     }
     Output.line("sightings (\(sightings.count)):")
     for s in sightings {
-        Output.line("  \(s.seenAt)  \(s.meaning)  \(s.path)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? ""))
+        Output.line("  \(s.seenAt)  \(s.meaning)  \(s.path)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? "")
+                    + (s.partial.map { "  (partial: \($0))" } ?? ""))
     }
     if let text {
         Output.line("text:")
@@ -162,10 +165,10 @@ let batchesCommand = Command(
         Output.json(.array(batches.map(\.json)))
         return 0
     }
-    Output.line(Format.table(["STARTED", "LABEL", "FILES", "NEW", "VERSION", "DUPLICATE", "UNCHANGED", "FAILED", "AGENT", "ID"], batches.map {
+    Output.line(Format.table(["STARTED", "LABEL", "FILES", "NEW", "VERSION", "DUPLICATE", "UNCHANGED", "FAILED", "PENDING", "AGENT", "ID"], batches.map {
         [$0.startedAt, $0.label + ($0.finishedAt == nil ? " (unfinished)" : ""), String($0.files), String($0.counts["new"] ?? 0),
          String($0.counts["version"] ?? 0), String($0.counts["duplicate"] ?? 0), String($0.counts["unchanged"] ?? 0),
-         String($0.counts["failed"] ?? 0), $0.agent, $0.id]
+         String($0.counts["failed"] ?? 0), String($0.counts["pending"] ?? 0), $0.agent, $0.id]
     }))
     return 0
 }
