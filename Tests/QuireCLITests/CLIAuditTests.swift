@@ -19,6 +19,28 @@ struct CLIAuditTests {
         return try #require(list.first { ($0["versions"] as? Int ?? 0) > 1 }?["key"] as? String)
     }
 
+    @Test("the issue's forgery with the sqlite3 shell (batch agent, source, start) makes verify exit 1 naming the batch and its event; the digest alone would not")
+    func forgedBatchCaught() throws {
+        try requireTool("sqlite3", check: ["sqlite3", "--version"])
+        let (dir, a) = try sampleArchive()
+        _ = dir
+        #expect(try quire(["-A", a, "verify", "--no-record"]).status == 0)
+        let digest = try quire(["-A", a, "digest"]).stdoutText
+        let shell = try runProcess("sqlite3", [a, "update batches set agent='mallory@evil', source='reuters', started_at='2020-01-01T00:00:00.000Z'"])
+        #expect(shell.status == 0, "\(shell.stderr)")
+        #expect(try quire(["-A", a, "digest"]).stdoutText == digest)
+        for mode in [[], ["--quick"]] {
+            let bad = try quire(["-A", a, "verify", "--no-record"] + mode)
+            #expect(bad.status == 1)
+            #expect(bad.stdoutText.contains("PROBLEM derived batches: batch "), "\(bad.stdoutText)")
+            #expect(bad.stdoutText.contains("agent is 'mallory@evil' but the events say"))
+            #expect(bad.stdoutText.contains("(batch.open))"))
+        }
+        let json = try #require(try parseJSON(try quire(["-A", a, "verify", "--json", "--no-record"])) as? [String: Any])
+        let problems = try #require(json["problems"] as? [[String: Any]])
+        #expect(problems.contains { $0["area"] as? String == "derived" && ($0["subject"] as? String ?? "").hasPrefix("batches: batch ") })
+    }
+
     @Test("provenance prints the trail as text, JSON and a DOT graph that Graphviz renders")
     func provenance() throws {
         let (dir, a) = try sampleArchive()

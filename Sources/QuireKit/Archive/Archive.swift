@@ -51,6 +51,13 @@ public final class Archive {
         selfOrigin = origin
     }
 
+    /// An archive over a connection of the caller's own, already open on an archive at `path`:
+    /// `verify` replays the log through it into temporary tables (`DerivedStateCheck`), while
+    /// the archive's own connection goes on with the other checks.
+    static func over(_ db: Database, path: String) throws -> Archive {
+        try Archive(path: path, db: db)
+    }
+
     /// Opens an existing archive. Fails, leaving the file's bytes as they were, when the file is
     /// missing, is not a Quire archive (another SQLite database, text, empty), or was written by
     /// a newer schema. An older schema is migrated forward unless `readOnly`. A write waits up to

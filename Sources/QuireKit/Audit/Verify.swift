@@ -15,7 +15,8 @@ import SQLite
 
 /// One thing wrong, named precisely enough to find it.
 public struct VerifyProblem: Sendable, Equatable {
-    /// What was checked: `blob`, `event`, `reference`, `storage`, `version` or `database`.
+    /// What was checked: `blob`, `event`, `reference`, `derived` (a table against the events),
+    /// `storage`, `version` or `database`.
     public let area: String
     /// Which one: a blob hash, `origin:seq`, `table row N`, ...
     public let subject: String
@@ -159,6 +160,7 @@ private final class SecondaryChecks: @unchecked Sendable {
             do {
                 let db = try Database(path: path, mode: Archive.readerMode(path))
                 try db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)")
+                try DerivedStateCheck.prepare(db)
                 checker = Verifier(db: db, path: path, progress: nil)
                 try db.inTransaction(.deferred) { try checker.runSecondary(quick: quick, graph: graph) }
             } catch {
@@ -237,6 +239,7 @@ private struct Verifier {
         guarded("the database file") { try $0.checkIntegrity(quick: quick) }
         guarded("events") { try $0.checkEvents() }
         guarded("references") { try $0.checkReferences() }
+        guarded("the derived tables") { try $0.checkDerivedState(quick: quick) }
         if let graph { checkBlobTrees(graph) }
     }
 
@@ -278,6 +281,16 @@ private struct Verifier {
         try db.forEach("""
             SELECT s.id FROM sightings s JOIN versions v ON v.id = s.version WHERE v.blob <> s.blob OR v.document <> s.document
             """) { problem("reference", "sightings row \($0.int(0))", "its blob or document differs from its version's") }
+    }
+
+    // MARK: Derived tables
+
+    /// The tables the reading commands print, rebuilt from the events and compared with the
+    /// stored ones (`DerivedStateCheck`).
+    mutating func checkDerivedState(quick: Bool) throws {
+        var check = DerivedStateCheck(db: db, path: path, quick: quick)
+        try check.run()
+        for (subject, message) in check.problems { problem("derived", subject, message) }
     }
 
     // MARK: Storage
