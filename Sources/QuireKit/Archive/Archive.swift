@@ -37,6 +37,10 @@ public final class Archive {
     public var largestIncomingBlob = Archive.defaultLargestIncomingBlob
     /// 4 GiB.
     public static let defaultLargestIncomingBlob = 4 << 30
+    /// The operator's SSH key: when set, every batch close, import record, redaction decision and
+    /// fork resolution this copy records carries a signature over its chain tip (`SSHSignature`).
+    /// The command line sets it from `QUIRE_SIGNING_KEY`.
+    public var signingKey: SigningKey?
 
     private init(path: String, db: Database) throws {
         self.path = path

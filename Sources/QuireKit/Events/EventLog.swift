@@ -32,9 +32,15 @@ struct EventLog {
     /// transaction. Returns its row id.
     @discardableResult
     func append(_ kind: EventKind, payload: JSON, at: String = Timestamp.now()) throws -> Int {
-        let text = payload.canonical
+        var payload = payload
         let tip = try tip(origin: archive.selfOrigin)
         let seq = tip.seq + 1
+        if let key = archive.signingKey, SSHSignature.signedKinds.contains(kind), var fields = payload.objectValue {
+            let unsigned = SSHSignature.unsignedHash(previous: tip.hash, origin: archive.id, seq: seq, kind: kind.name, at: at, payload: payload)
+            fields["signature"] = try key.signatureField(origin: archive.id, seq: seq, hash: unsigned)
+            payload = .object(fields)
+        }
+        let text = payload.canonical
         let hash = Event.chainHash(previous: tip.hash, origin: archive.id, seq: seq, kind: kind.name, at: at, payload: text)
         let id = try insert(origin: archive.selfOrigin, seq: seq, kind: kind.name, at: at, payload: text, hash: hash)
         try apply(Applied(id: id, origin: archive.selfOrigin, kind: kind, at: at, payload: payload))
