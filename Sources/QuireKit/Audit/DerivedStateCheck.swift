@@ -70,7 +70,7 @@ struct DerivedStateCheck {
     /// bounded cache, and no foreign keys (the temporary tables refer to the archive's blobs and
     /// events, which SQLite's foreign keys cannot follow across schemas).
     static func prepare(_ db: Database) throws {
-        try db.execute("PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -\(Archive.cacheKiB)")
+        try db.execute("PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -\(Archive.cacheKiB); PRAGMA temp.journal_mode = OFF")
     }
 
     /// Rebuilds and compares. Must run inside a read transaction on a connection readied by
@@ -102,7 +102,9 @@ struct DerivedStateCheck {
                 throw QuireError(.corrupt, "the archive has no \(table.name) table")
             }
             try db.execute(Self.replacingFirst("CREATE TABLE", with: "CREATE TEMP TABLE", in: sql))
-            let indexes = try db.rows("SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table.name]) { $0.text(0) }
+            let indexes = try db.rows("SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table.name]) {
+                (name: $0.text(0), sql: $0.text(1))
+            }.filter { Self.indexesReplayUses.contains($0.name) }.map(\.sql)
             for index in indexes {
                 let unique = index.hasPrefix("CREATE UNIQUE INDEX")
                 var rest = index.dropFirst(unique ? "CREATE UNIQUE INDEX".count : "CREATE INDEX".count).drop { $0 == " " }
@@ -111,6 +113,11 @@ struct DerivedStateCheck {
             }
         }
     }
+
+    /// The stored tables' secondary indexes the replay's lookups need (a head is found by document
+    /// and by parent); the others would only slow the rebuild down. Keys and unique columns are
+    /// indexed by the tables themselves.
+    static let indexesReplayUses: Set<String> = ["versions_document", "version_parents_parent"]
 
     private func dropTemporaryTables() {
         for table in Self.tables { try? db.execute("DROP TABLE IF EXISTS temp.\(table.name)") }
