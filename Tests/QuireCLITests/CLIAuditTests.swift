@@ -19,6 +19,57 @@ struct CLIAuditTests {
         return try #require(list.first { ($0["versions"] as? Int ?? 0) > 1 }?["key"] as? String)
     }
 
+    @Test("the issue's forgery with the sqlite3 shell (batch agent, source, start) makes verify exit 1 naming the batch and its event; the digest alone would not")
+    func forgedBatchCaught() throws {
+        try requireTool("sqlite3", check: ["sqlite3", "--version"])
+        let (dir, a) = try sampleArchive()
+        _ = dir
+        #expect(try quire(["-A", a, "verify", "--no-record"]).status == 0)
+        let digest = try quire(["-A", a, "digest"]).stdoutText
+        let shell = try runProcess("sqlite3", [a, "update batches set agent='mallory@evil', source='reuters', started_at='2020-01-01T00:00:00.000Z'"])
+        #expect(shell.status == 0, "\(shell.stderr)")
+        #expect(try quire(["-A", a, "digest"]).stdoutText == digest)
+        for mode in [[], ["--quick"]] {
+            let bad = try quire(["-A", a, "verify", "--no-record"] + mode)
+            #expect(bad.status == 1)
+            #expect(bad.stdoutText.contains("PROBLEM derived batches: batch "), "\(bad.stdoutText)")
+            #expect(bad.stdoutText.contains("agent is 'mallory@evil' but the events say"))
+            #expect(bad.stdoutText.contains("(batch.open))"))
+        }
+        let json = try #require(try parseJSON(try quire(["-A", a, "verify", "--json", "--no-record"])) as? [String: Any])
+        let problems = try #require(json["problems"] as? [[String: Any]])
+        #expect(problems.contains { $0["area"] as? String == "derived" && ($0["subject"] as? String ?? "").hasPrefix("batches: batch ") })
+    }
+
+    @Test("QUIRE_SIGNING_KEY signs ingest; verify --allowed-signers names the signer (exit 0), another key's file exits 1; provenance shows the signer; a bad key file is a setting error")
+    func signedIngest() throws {
+        try requireTool("ssh-keygen", check: ["sh", "-c", "command -v ssh-keygen"])
+        let dir = TemporaryDirectory("cli-sign")
+        let key = dir.file("ana"), other = dir.file("other")
+        for k in [key, other] { #expect(try runProcess("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "x", "-f", k]).status == 0) }
+        let signers = try dir.write("signers", "ana@example.org namespaces=\"quire\" " + (try String(contentsOfFile: key + ".pub", encoding: .utf8)))
+        let wrong = try dir.write("wrong", "ana@example.org " + (try String(contentsOfFile: other + ".pub", encoding: .utf8)))
+        let a = dir.file("a.quire")
+        let env = ["QUIRE_SIGNING_KEY": key, "QUIRE_SIGNING_PRINCIPAL": "ana@example.org"]
+        let ingest = try quire(["-A", a, "ingest", "-q", samples + "/day-1"], environment: env)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let fingerprint = try runProcess("ssh-keygen", ["-l", "-f", key + ".pub"]).stdoutText.split(separator: " ")[1]
+        let good = try quire(["-A", a, "verify", "--no-record", "--allowed-signers", signers])
+        #expect(good.status == 0, "\(good.stdoutText)")
+        #expect(good.stdoutText.contains("(batch.close) by ana@example.org (ED25519 \(fingerprint)): allowed"), "\(good.stdoutText)")
+        let bad = try quire(["-A", a, "verify", "--no-record", "--allowed-signers", wrong])
+        #expect(bad.status == 1)
+        #expect(bad.stdoutText.contains("PROBLEM signature ") && bad.stdoutText.contains("unknown key"), "\(bad.stdoutText)")
+        let missing = try quire(["-A", a, "verify", "--no-record", "--allowed-signers", dir.file("nope")])
+        #expect(missing.status == 64)
+        let list = try #require(try parseJSON(try quire(["-A", a, "ls", "--json"])) as? [[String: Any]])
+        let key0 = try #require(list.first?["key"] as? String)
+        let trail = try quire(["-A", a, "provenance", key0])
+        #expect(trail.stdoutText.contains("signed by ana@example.org (ED25519 \(fingerprint))"), "\(trail.stdoutText)")
+        let noKey = try quire(["-A", a, "ingest", "-q", samples + "/day-2"], environment: ["QUIRE_SIGNING_KEY": dir.file("absent")])
+        #expect(noKey.status != 0 && noKey.stderr.contains("QUIRE_SIGNING_KEY"), "\(noKey.stderr)")
+    }
+
     @Test("provenance prints the trail as text, JSON and a DOT graph that Graphviz renders")
     func provenance() throws {
         let (dir, a) = try sampleArchive()

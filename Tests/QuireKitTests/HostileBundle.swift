@@ -45,6 +45,16 @@ struct HostileBundle {
         eventCount += 1
     }
 
+    /// An event record carrying `payload` whose chain hash is computed over `chainedOver` instead:
+    /// a record altered after it was chained (a signature cut from it, say).
+    mutating func event(_ chain: inout Chain, _ kind: String, _ payload: String, chainedOver: String, at: String = "2026-12-01T00:00:00.000Z") {
+        chain.seq += 1
+        chain.hash = Event.chainHash(previous: chain.hash, origin: chain.origin, seq: chain.seq, kind: kind, at: at, payload: chainedOver)
+        records.append(.init(type: 0x45, body: Array("\(chain.origin)\n\(chain.seq)\n\(kind)\n\(at)\n\(chain.hash)\n\(payload)".utf8)))
+        tips[chain.origin] = ArchiveState.Tip(seq: chain.seq, hash: chain.hash)
+        eventCount += 1
+    }
+
     /// `event` with a JSON value as the payload.
     mutating func event(_ chain: inout Chain, _ kind: String, _ payload: JSON, at: String = "2026-12-01T00:00:00.000Z") {
         event(&chain, kind, payload.canonical, at: at)

@@ -37,6 +37,10 @@ public final class Archive {
     public var largestIncomingBlob = Archive.defaultLargestIncomingBlob
     /// 4 GiB.
     public static let defaultLargestIncomingBlob = 4 << 30
+    /// The operator's SSH key: when set, every batch close, import record, redaction decision and
+    /// fork resolution this copy records carries a signature over its chain tip (`SSHSignature`).
+    /// The command line sets it from `QUIRE_SIGNING_KEY`.
+    public var signingKey: SigningKey?
 
     private init(path: String, db: Database) throws {
         self.path = path
@@ -49,6 +53,13 @@ public final class Archive {
             throw QuireError(.corrupt, "\(path): the archive's own origin is missing from the origins table")
         }
         selfOrigin = origin
+    }
+
+    /// An archive over a connection of the caller's own, already open on an archive at `path`:
+    /// `verify` replays the log through it into temporary tables (`DerivedStateCheck`), while
+    /// the archive's own connection goes on with the other checks.
+    static func over(_ db: Database, path: String) throws -> Archive {
+        try Archive(path: path, db: db)
     }
 
     /// Opens an existing archive. Fails, leaving the file's bytes as they were, when the file is

@@ -9,6 +9,12 @@ extension Archive {
         try write { try replayIntoEmptyDerivedTables() }
     }
 
+    /// The tables derived from the events alone (the ones emptied below), in an order where each
+    /// row refers only to rows of tables before it: `verify` rebuilds these in temporary tables
+    /// and compares them with the stored ones.
+    static let derivedTables = ["batches", "documents", "versions", "version_parents", "paths", "sightings", "supplied_fields",
+                                "payload_references", "pending_references", "imports", "import_ranges", "redactions", "quarantine", "verifications"]
+
     /// Empties the derived tables and replays the log into them. Inside a write transaction.
     func replayIntoEmptyDerivedTables() throws {
         do {

@@ -48,9 +48,13 @@ public struct RecordOrigin: Sendable, Equatable {
     public let seq: Int
     public let at: String
     public let route: [RouteStep]
+    /// The signature that covers the record: the first signed event of its copy at or after it
+    /// (a signature is over the chain tip, so it covers every earlier event of its copy), as
+    /// `principal (ED25519 SHA256:…)`; nil when no signature covers it. Checked by `verify`.
+    public var signedBy: String? = nil
 
     public var json: JSON {
-        ["archive": .string(archive), "seq": .int(Int64(seq)), "at": .string(at), "route": .array(route.map(\.json))]
+        ["archive": .string(archive), "seq": .int(Int64(seq)), "at": .string(at), "route": .array(route.map(\.json)), "signed_by": JSON(signedBy)]
     }
 }
 
@@ -208,6 +212,8 @@ extension Archive {
 private struct TrailBuilder {
     let archive: Archive
     var named: [String] = []
+    /// Per copy, its signed events' seqs and signers, in seq order (loaded once per copy).
+    var signatures: [String: [(seq: Int, signer: String)]] = [:]
     var db: Database { archive.db }
 
     init(archive: Archive) { self.archive = archive }
@@ -235,7 +241,26 @@ private struct TrailBuilder {
             RouteStep(bundle: $0.text(0), from: $0.text(1), into: $0.text(2), at: $0.text(3), agent: $0.text(4), host: $0.text(5))
         }
         for step in route { note(step.from); note(step.into) }
-        return RecordOrigin(archive: archiveID, seq: seq, at: at, route: route)
+        var origin = RecordOrigin(archive: archiveID, seq: seq, at: at, route: route)
+        origin.signedBy = try signedEvents(archiveID).first { $0.seq >= seq }?.signer
+        return origin
+    }
+
+    /// The signed events of copy `archiveID`, oldest first.
+    mutating func signedEvents(_ archiveID: String) throws -> [(seq: Int, signer: String)] {
+        if let known = signatures[archiveID] { return known }
+        let kinds = SSHSignature.signedKinds.map { "'\($0.name)'" }.joined(separator: ", ")
+        var found: [(seq: Int, signer: String)] = []
+        try db.forEach("""
+            SELECT e.seq, e.payload, e.payload_size FROM events e JOIN origins o ON o.id = e.origin
+            WHERE o.archive = ? AND e.kind IN (\(kinds)) ORDER BY e.seq
+            """, [archiveID]) { s in
+            guard let field = (try? JSON.parse(EventPayload.bytes(s, payload: 1, size: 2)))?["signature"],
+                  let principal = field["principal"]?.stringValue, let key = field["key"]?.stringValue else { return }
+            found.append((s.int(0), "\(principal) (\(SSHSignature.fingerprint(publicKey: key) ?? key))"))
+        }
+        signatures[archiveID] = found
+        return found
     }
 
     mutating func sightings(where condition: String, _ values: [any DatabaseValueConvertible]) throws -> [ProvenanceSighting] {

@@ -1,8 +1,12 @@
 import SQLite
 
-/// `quire report`: a one-page summary of an archive for a person: batches over time, sources,
-/// the documents with most versions, forked documents, every copy with its last sync and last
-/// verification, and redactions. `html` renders it as one self-contained page.
+/// `quire report`: a one-page summary of an archive for a person who has nothing else: what was
+/// audited (the archive digest, this copy's last full verify and its result, the signers), every
+/// batch (label, agent, host, tool, folders, id, counts, failures), batches over time, sources,
+/// a drill-down into the documents with most versions and the forked ones (versions, sightings,
+/// route through copies), every copy with its last sync and last verification, and redactions.
+/// `html` renders it as one self-contained page; the same archive gives the same page apart from
+/// its generation time.
 public struct AuditReport: Sendable {
     /// One day's batches.
     public struct Day: Sendable, Equatable {
@@ -28,7 +32,38 @@ public struct AuditReport: Sendable {
         public let lastVerify: VerificationRecord?
     }
 
+    /// One batch as the report lists it.
+    public struct Batch: Sendable, Equatable {
+        public let info: BatchInfo
+        public let files: Int, new: Int, versions: Int, duplicates: Int, unchanged: Int, failed: Int
+        /// Original bytes of the files seen.
+        public let bytes: Int
+        /// The signature covering the batch, `principal (ED25519 SHA256:…)`.
+        public let signedBy: String?
+    }
+    /// A file a batch could not read.
+    public struct Failure: Sendable, Equatable {
+        public let batch: String, path: String, error: String
+    }
+    /// One document's trail for the drill-down.
+    public struct DocumentTrail: Sendable {
+        public let key: String
+        public let provenance: Provenance
+    }
+    /// Failures listed by name; past this, only counted.
+    public static let failuresListed = 500
+
     public let generatedAt: String
+    /// The archive's digest (`quire digest`): what this report describes.
+    public let digest: String
+    /// This copy's last full verification, when there was one.
+    public let lastFullVerify: VerificationRecord?
+    /// Every signer of a signed event, with how many events each signed.
+    public let signers: [(signer: String, events: Int)]
+    public let batches: [Batch]
+    public let failures: [Failure]
+    public let failureCount: Int
+    public let trails: [DocumentTrail]
     public let stats: ArchiveStats
     public let days: [Day]
     public let sources: [Source]
@@ -40,7 +75,19 @@ public struct AuditReport: Sendable {
     public let quarantined: [String]
 
     public var json: JSON {
-        ["generated_at": .string(generatedAt), "stats": stats.json,
+        ["generated_at": .string(generatedAt), "digest": .string(digest), "last_full_verify": lastFullVerify?.json ?? .null,
+         "signers": .array(signers.map { ["signer": .string($0.signer), "events": .int(Int64($0.events))] }),
+         "batches": .array(batches.map { b in
+             var j = b.info.json.objectValue ?? [:]
+             for (k, v) in [("files", b.files), ("new", b.new), ("versions", b.versions), ("duplicates", b.duplicates), ("unchanged", b.unchanged),
+                            ("failed", b.failed), ("bytes", b.bytes)] { j[k] = .int(Int64(v)) }
+             j["signed_by"] = JSON(b.signedBy)
+             return .object(j)
+         }),
+         "failures": .array(failures.map { ["batch": .string($0.batch), "path": .string($0.path), "error": .string($0.error)] }),
+         "failure_count": .int(Int64(failureCount)),
+         "documents": .array(trails.map { ["key": .string($0.key), "provenance": $0.provenance.json] }),
+         "stats": stats.json,
          "days": .array(days.map { ["day": .string($0.day), "batches": .int(Int64($0.batches)), "files": .int(Int64($0.files)),
                                     "new": .int(Int64($0.new)), "versions": .int(Int64($0.versions))] }),
          "sources": .array(sources.map { ["source": JSON($0.name), "batches": .int(Int64($0.batches)), "files": .int(Int64($0.files))] }),
@@ -85,7 +132,43 @@ extension Archive {
                                  lastEvent: s.optionalText(3), lastSync: s.optionalText(4),
                                  lastVerify: verifications.last { $0.archive == s.text(0) })
             }
-            return AuditReport(generatedAt: Timestamp.now(), stats: stats, days: days, sources: sources, mostVersions: most,
+            // Signed events: per copy, the seqs signed and by whom (a signature covers every earlier event of its copy).
+            var signed: [String: [(seq: Int, signer: String)]] = [:]
+            let kinds = SSHSignature.signedKinds.map { "'\($0.name)'" }.joined(separator: ", ")
+            try db.forEach("""
+                SELECT o.archive, e.seq, e.payload, e.payload_size FROM events e JOIN origins o ON o.id = e.origin
+                WHERE e.kind IN (\(kinds)) ORDER BY o.archive, e.seq
+                """) { s in
+                guard let field = (try? JSON.parse(EventPayload.bytes(s, payload: 2, size: 3)))?["signature"],
+                      let principal = field["principal"]?.stringValue, let key = field["key"]?.stringValue else { return }
+                signed[s.text(0), default: []].append((s.int(1), "\(principal) (\(SSHSignature.fingerprint(publicKey: key) ?? key))"))
+            }
+            var signerCounts: [String: Int] = [:]
+            for list in signed.values { for entry in list { signerCounts[entry.signer, default: 0] += 1 } }
+            let batches = try db.rows("""
+                SELECT \(BatchInfo.columns("b", origin: "o")), count(s.id), coalesce(sum(s.meaning = 'new'), 0), coalesce(sum(s.meaning = 'version'), 0),
+                       coalesce(sum(s.meaning = 'duplicate'), 0), coalesce(sum(s.meaning = 'unchanged'), 0), coalesce(sum(s.meaning = 'failed'), 0),
+                       coalesce(sum(s.size), 0), coalesce((SELECT max(e.seq) FROM sightings x JOIN events e ON e.id = x.event WHERE x.batch = b.id),
+                                                          (SELECT seq FROM events WHERE id = b.event))
+                FROM batches b JOIN origins o ON o.id = b.origin LEFT JOIN sightings s ON s.batch = b.id GROUP BY b.id ORDER BY b.started_at, b.uuid
+                """) { s in
+                let info = BatchInfo(s)
+                let last = s.int(18)
+                return AuditReport.Batch(info: info, files: s.int(11), new: s.int(12), versions: s.int(13), duplicates: s.int(14), unchanged: s.int(15),
+                                         failed: s.int(16), bytes: s.int(17), signedBy: signed[info.archive]?.first { $0.seq >= last }?.signer)
+            }
+            let failureCount = try db.int("SELECT count(*) FROM sightings WHERE meaning = 'failed'") ?? 0
+            let failures = try db.rows("""
+                SELECT b.label || ' [' || substr(b.uuid, 1, 8) || ']', p.path, coalesce(s.error, '') FROM sightings s JOIN batches b ON b.id = s.batch
+                JOIN paths p ON p.id = s.path WHERE s.meaning = 'failed' ORDER BY b.started_at, b.uuid, s.id LIMIT ?
+                """, [AuditReport.failuresListed]) { AuditReport.Failure(batch: $0.text(0), path: $0.text(1), error: $0.text(2)) }
+            var trailKeys: [String] = []
+            for key in most.map(\.key) + forked.map(\.key) where !trailKeys.contains(key) { trailKeys.append(key) }
+            let trails = try trailKeys.map { AuditReport.DocumentTrail(key: $0, provenance: try provenance(.document(key: $0))) }
+            return AuditReport(generatedAt: Timestamp.now(), digest: try digest(), lastFullVerify: verifications.last { $0.archive == id && $0.mode == "full" },
+                               signers: signerCounts.sorted { $0.key < $1.key }.map { (signer: $0.key, events: $0.value) },
+                               batches: batches, failures: failures, failureCount: failureCount, trails: trails,
+                               stats: stats, days: days, sources: sources, mostVersions: most,
                                forked: forked, copies: copies, redactions: try redactionLog(), quarantined: try quarantinedBlobs())
         }
     }

@@ -15,7 +15,8 @@ import SQLite
 
 /// One thing wrong, named precisely enough to find it.
 public struct VerifyProblem: Sendable, Equatable {
-    /// What was checked: `blob`, `event`, `reference`, `storage`, `version` or `database`.
+    /// What was checked: `blob`, `event`, `reference`, `derived` (a table against the events),
+    /// `storage`, `version` or `database`.
     public let area: String
     /// Which one: a blob hash, `origin:seq`, `table row N`, ...
     public let subject: String
@@ -44,6 +45,8 @@ public struct VerifyReport: Sendable {
     /// Whether the run was recorded as a `verify` event; when recording failed, why.
     public let recorded: Bool
     public let recordError: String?
+    /// The signed events, the spans no signature covers and the origins whose key changed.
+    public var signatures = SignatureFindings()
 
     public var isClean: Bool { problems.isEmpty }
 
@@ -52,7 +55,7 @@ public struct VerifyReport: Sendable {
          "blobs_checked": .int(Int64(blobsChecked)), "bytes_checked": .int(Int64(bytesChecked)),
          "events_checked": .int(Int64(eventsChecked)), "redacted": .array(redacted.map { .string($0) }),
          "quarantined": .int(Int64(quarantined)), "started": .string(started), "finished": .string(finished),
-         "recorded": .bool(recorded), "record_error": JSON(recordError)]
+         "recorded": .bool(recorded), "record_error": JSON(recordError), "signatures": signatures.json]
     }
 }
 
@@ -76,8 +79,13 @@ public struct VerificationRecord: Sendable, Equatable {
 extension Archive {
     /// Verifies the archive (see the file's comment) and, unless `record` is false, records the
     /// run as a `verify` event. `progress` gets the original bytes checked so far and the total.
-    public func verify(quick: Bool = false, record: Bool = true, agent: String = Identity.defaultAgent,
+    /// With `allowedSigners` (an OpenSSH `allowed_signers` file), every signed event's key must be
+    /// listed there for the principal the event names.
+    public func verify(quick: Bool = false, record: Bool = true, agent: String = Identity.defaultAgent, allowedSigners: String? = nil,
                        progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> VerifyReport {
+        if let allowedSigners, !FileManager.default.isReadableFile(atPath: allowedSigners) {
+            throw QuireError(.badArgument, "the allowed signers file \(allowedSigners) does not exist or cannot be read")
+        }
         let started = Timestamp.now()
         // Two groups of checks run at once, each in one read transaction on its own connection:
         // the file, the event chains and the references on a second thread; the storage facts,
@@ -97,6 +105,13 @@ extension Archive {
         }
         if let secondary { checker.merge(secondary.wait()) }
         if let graph { checker.checkAllReached(graph) }
+        var signatures = SignatureFindings()
+        do {
+            signatures = try read { try SignatureCheck(db: db, allowedSigners: allowedSigners).run() }
+        } catch {
+            checker.problem("signature", path, "checking the signatures failed: \(error)")
+        }
+        for (subject, message) in signatures.problems { checker.problem("signature", subject, message) }
         // The two threads find problems in no fixed order; report them in one.
         checker.problems.sort { ($0.area, $0.subject, $0.message) < ($1.area, $1.subject, $1.message) }
         let finished = Timestamp.now()
@@ -117,10 +132,12 @@ extension Archive {
                 recordError = "\(error)"
             }
         }
-        return VerifyReport(mode: quick ? "quick" : "full", problems: checker.problems, blobsChecked: checker.blobsChecked,
-                            bytesChecked: checker.bytesChecked, eventsChecked: checker.eventsChecked, redacted: checker.redacted,
-                            quarantined: checker.quarantined, started: started, finished: finished, recorded: recorded,
-                            recordError: recordError)
+        var report = VerifyReport(mode: quick ? "quick" : "full", problems: checker.problems, blobsChecked: checker.blobsChecked,
+                                  bytesChecked: checker.bytesChecked, eventsChecked: checker.eventsChecked, redacted: checker.redacted,
+                                  quarantined: checker.quarantined, started: started, finished: finished, recorded: recorded,
+                                  recordError: recordError)
+        report.signatures = signatures
+        return report
     }
 
     /// Every recorded verification run, oldest first.
@@ -159,6 +176,7 @@ private final class SecondaryChecks: @unchecked Sendable {
             do {
                 let db = try Database(path: path, mode: Archive.readerMode(path))
                 try db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)")
+                try DerivedStateCheck.prepare(db)
                 checker = Verifier(db: db, path: path, progress: nil)
                 try db.inTransaction(.deferred) { try checker.runSecondary(quick: quick, graph: graph) }
             } catch {
@@ -237,6 +255,7 @@ private struct Verifier {
         guarded("the database file") { try $0.checkIntegrity(quick: quick) }
         guarded("events") { try $0.checkEvents() }
         guarded("references") { try $0.checkReferences() }
+        guarded("the derived tables") { try $0.checkDerivedState(quick: quick) }
         if let graph { checkBlobTrees(graph) }
     }
 
@@ -278,6 +297,16 @@ private struct Verifier {
         try db.forEach("""
             SELECT s.id FROM sightings s JOIN versions v ON v.id = s.version WHERE v.blob <> s.blob OR v.document <> s.document
             """) { problem("reference", "sightings row \($0.int(0))", "its blob or document differs from its version's") }
+    }
+
+    // MARK: Derived tables
+
+    /// The tables the reading commands print, rebuilt from the events and compared with the
+    /// stored ones (`DerivedStateCheck`).
+    mutating func checkDerivedState(quick: Bool) throws {
+        var check = DerivedStateCheck(db: db, path: path, quick: quick)
+        try check.run()
+        for (subject, message) in check.problems { problem("derived", subject, message) }
     }
 
     // MARK: Storage

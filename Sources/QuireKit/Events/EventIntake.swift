@@ -65,6 +65,7 @@ struct EventIntake {
         let payload: JSON
         do { payload = try JSON.parse(Array(event.payload.utf8)) } catch { throw bad("payload of \(origin):\(seq) is not JSON") }
         if EventKind(name: event.kind) == .redact, let blob = payload["blob"]?.stringValue { redactedInBundle.insert(blob) }
+        if let problem = try Self.signatureProblem(event, payload: payload, previous: chain.hash) { throw bad(problem) }
         if checkOnly {
             chains[origin] = ChainTip(seq: seq, hash: event.hash)
             added[origin] = (added[origin]?.lowerBound ?? seq)...seq
@@ -88,5 +89,24 @@ struct EventIntake {
         chains[origin] = ChainTip(seq: seq, hash: event.hash)
         added[origin] = (added[origin]?.lowerBound ?? seq)...seq
         eventsAdded += 1
+    }
+
+    /// Why the signature an event carries is refused, or nil: a signature must be well formed,
+    /// made with the key it names and, where ssh-keygen can be run, valid over the event's chain
+    /// tip, so no bundle can bring in an event whose signature was altered (its chain recomputed).
+    static func signatureProblem(_ event: Event, payload: JSON, previous: String) throws -> String? {
+        guard SSHSignature.signedKinds.contains(EventKind(name: event.kind)), let field = payload["signature"] else { return nil }
+        let name = "event \(event.origin):\(event.seq)"
+        guard let key = field["key"]?.stringValue, field["principal"]?.stringValue != nil, let sig = field["sig"]?.stringValue,
+              SSHSignature.fingerprint(publicKey: key) != nil else {
+            return "\(name) carries a malformed signature (it needs key, principal and sig)"
+        }
+        guard SSHSignature.keyMatches(armored: sig, publicKey: key) else { return "\(name) carries a signature made with another key than the one it names" }
+        guard SSHSignature.available else { return nil }
+        let unsigned = SSHSignature.unsignedHash(previous: previous, origin: event.origin, seq: event.seq, kind: event.kind, at: event.at, payload: payload)
+        if try !SSHSignature.isValid(sig, message: SSHSignature.message(origin: event.origin, seq: event.seq, hash: unsigned)) {
+            return "\(name) carries a signature that does not verify over its chain tip (altered); nothing was imported"
+        }
+        return nil
     }
 }

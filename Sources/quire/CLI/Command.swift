@@ -55,7 +55,17 @@ struct Context: Sendable {
     func openArchive(at path: String, readOnly: Bool = false) throws -> Archive {
         let archive = try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
         archive.largestIncomingBlob = try Self.largestIncomingBlob()
+        if !readOnly { archive.signingKey = try Self.signingKey() }
         return archive
+    }
+
+    /// The operator's signing key: `QUIRE_SIGNING_KEY` (a private key file, or a public key whose
+    /// private half ssh-agent holds), signing as `QUIRE_SIGNING_PRINCIPAL` (default user@host).
+    /// Hook: when `quire config` exists, its `signing-key` setting is read here when the variable is unset.
+    static func signingKey() throws -> SigningKey? {
+        guard let path = getenv("QUIRE_SIGNING_KEY").map({ String(cString: $0) }), !path.isEmpty else { return nil }
+        let principal = getenv("QUIRE_SIGNING_PRINCIPAL").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        return try SigningKey(path: path, principal: principal ?? Identity.defaultAgent)
     }
 
     /// `QUIRE_MAX_BLOB_SIZE`: bytes, or a number with K, M, G or T (powers of 1024); else 4G.

@@ -50,7 +50,7 @@ enum ProvenanceText {
     static func print(_ trail: Provenance) {
         func copy(_ id: String) -> String { trail.copies.first { $0.archive == id }?.label ?? String(id.prefix(8)) }
         func origin(_ o: RecordOrigin, indent: String) {
-            Output.line("\(indent)recorded by \(copy(o.archive)) (event \(o.seq), \(o.at))")
+            Output.line("\(indent)recorded by \(copy(o.archive)) (event \(o.seq), \(o.at))" + (o.signedBy.map { ", signed by \($0)" } ?? ""))
             for step in o.route {
                 Output.line("\(indent)carried by bundle \(step.bundle.prefix(8)) from \(copy(step.from)) into \(copy(step.into)) at \(step.at) by \(step.agent)")
             }
@@ -108,6 +108,8 @@ private enum VerifyOptions {
     static let quick = Flag("quick", help: "Skip decompressing and hashing blobs.")
     static let noRecord = Flag("no-record", help: "Do not record the run in the archive's log.")
     static let quiet = Flag("quiet", short: "q", help: "No progress line.")
+    static let allowedSigners = Option<String>("allowed-signers", value: "FILE",
+                                               help: "OpenSSH allowed_signers file: every signed event's key must be listed for its principal.")
 }
 
 let verifyCommand = Command(
@@ -118,6 +120,13 @@ let verifyCommand = Command(
     checked; every reference between rows resolves; chunk sizes, bases and version hashes are
     checked; and SQLite's integrity_check runs. --quick skips reading blob bytes (no decompression
     or blob hashing) and uses quick_check. Redacted blobs are reported as redacted, not as damage.
+    Every run also rebuilds the tables the reading commands print (batches, documents and heads,
+    versions, paths, sightings, supplied fields, imports, redactions, quarantine, verifications)
+    from the events in temporary tables and compares them row by row: a row altered outside Quire
+    is named with its table and the event it contradicts (--quick compares all but the sightings
+    and versions, and checks each batch's counts instead). Signed events (QUIRE_SIGNING_KEY) are
+    checked with ssh-keygen -Y; with --allowed-signers FILE each signer must be listed there, and
+    the signers, unsigned spans and key changes are shown.
     Exit 0 when clean, 1 with every problem named. Each run is recorded as a `verify` event, which
     syncs to other copies (`quire report` shows each copy's last check); --no-record skips that.
     """,
@@ -125,12 +134,14 @@ let verifyCommand = Command(
         VerifyOptions.quick,
         VerifyOptions.noRecord,
         VerifyOptions.quiet,
+        VerifyOptions.allowedSigners,
         Command.json,
     ]
 ) { context, args in
     let archive = try context.openArchive(readOnly: args[VerifyOptions.noRecord])
     let progress = ProgressLine(enabled: !args[VerifyOptions.quiet])
-    let report = try archive.verify(quick: args[VerifyOptions.quick], record: !args[VerifyOptions.noRecord]) { done, total in
+    let report = try archive.verify(quick: args[VerifyOptions.quick], record: !args[VerifyOptions.noRecord],
+                                    allowedSigners: args[VerifyOptions.allowedSigners]) { done, total in
         progress.update("verify: \(Format.bytes(done)) of \(Format.bytes(total))")
     }
     progress.finish()
@@ -139,6 +150,12 @@ let verifyCommand = Command(
     } else {
         for problem in report.problems { Output.line("PROBLEM \(problem.description)") }
         for hash in report.redacted { Output.line("redacted \(hash) (bytes deleted by a recorded redaction)") }
+        let signatures = report.signatures
+        if !signatures.signed.isEmpty || args[VerifyOptions.allowedSigners] != nil {
+            for s in signatures.signed { Output.line("signed \(s.event) (\(s.kind)) by \(s.signer): \(s.status)") }
+            for span in signatures.unsignedSpans { Output.line("unsigned \(span)") }
+            for change in signatures.keyChanges { Output.line("KEY CHANGE \(change)") }
+        }
         Output.line("\(report.mode) verify: \(report.isClean ? "clean" : "\(report.problems.count) problems"); "
                     + "\(report.blobsChecked) blobs (\(Format.bytes(report.bytesChecked))) hashed, \(report.eventsChecked) events checked"
                     + (report.redacted.isEmpty ? "" : ", \(report.redacted.count) redacted")

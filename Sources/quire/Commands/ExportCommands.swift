@@ -177,8 +177,54 @@ let exportWACZCommand = Command(
                   json: report.json, skipped: report.warc.skipped, asJSON: args[Command.json])
 }
 
+/// The options of `export prov`.
+private enum ExportPROVOptions {
+    static let key = Option<String>("key", value: "KEY", help: "Only document KEY and its versions.")
+    static let batch = Option<String>("batch", value: "B", help: "Only the versions batch B saw (label, id or unique id prefix), with their parents.")
+}
+
+let exportPROVCommand = Command(
+    name: "prov",
+    summary: "Write the provenance trail as W3C PROV-JSON.",
+    discussion: """
+    Entities: blobs and versions. Activities: batches, imports, redaction decisions and fork
+    resolutions. Agents: people, hosts, tools and archive copies. Relations: wasGeneratedBy,
+    wasDerivedFrom (a version's parents), wasAttributedTo, used and wasAssociatedWith
+    (docs/provenance.md). The whole archive, or one document (--key) or batch (--batch). FILE
+    appears complete or not at all ('-' for stdout); the Python `prov` package reads it.
+    """,
+    options: [ExportPROVOptions.key, ExportPROVOptions.batch, Command.force, Command.json],
+    positionals: [PositionalSpec(name: "FILE", help: "The PROV-JSON file to write (.json), or - for stdout.", minimum: 1, maximum: 1)]
+) { context, args in
+    let selection: PROVSelection
+    switch (args[ExportPROVOptions.key], args[ExportPROVOptions.batch]) {
+    case (.some, .some): throw UsageError("give --key or --batch, not both")
+    case (.some(let key), nil): selection = .key(key)
+    case (nil, .some(let batch)): selection = .batch(batch)
+    case (nil, nil): selection = .all
+    }
+    let archive = try context.openArchive(readOnly: true)
+    let path = args.positionals[0]
+    let report: PROVReport
+    if path == "-" {
+        report = try archive.exportPROV(selection) { text in Array(text.utf8).withUnsafeBytes { Output.bytes($0) } }
+    } else {
+        var result = PROVReport()
+        try writeFileAtomically(path, replace: args[Command.force]) { write in
+            result = try archive.exportPROV(selection) { text in try Array(text.utf8).withUnsafeBytes { try write($0) } }
+        }
+        report = result
+    }
+    if args[Command.json] {
+        if path != "-" { Output.json(report.json) }
+    } else if path != "-" {
+        Output.line("wrote \(path): \(report.entities) entities, \(report.activities) activities, \(report.agents) agents, \(report.relations) relations")
+    }
+    return 0
+}
+
 let exportCommand = Command(
     name: "export",
-    summary: "Write archived files out: as files, JSON Lines, a BagIt bag, WARC, CDXJ or WACZ.",
-    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand, exportWARCCommand, exportCDXJCommand, exportWACZCommand]
+    summary: "Write archived files out: as files, JSON Lines, a BagIt bag, WARC, CDXJ or WACZ; or the provenance trail as PROV-JSON.",
+    subcommands: [exportFilesCommand, exportJSONLCommand, exportBagItCommand, exportWARCCommand, exportCDXJCommand, exportWACZCommand, exportPROVCommand]
 )

@@ -95,6 +95,7 @@ let ingestCommand = Command(
     let json = args[Command.json]
 
     let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
+    archive.signingKey = try Context.signingKey()
     if created && !quiet {
         Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
     }
