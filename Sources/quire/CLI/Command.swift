@@ -55,6 +55,7 @@ struct Context: Sendable {
     func openArchive(at path: String, readOnly: Bool = false) throws -> Archive {
         let archive = try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
         archive.largestIncomingBlob = try Self.largestIncomingBlob()
+        try archive.applySettings()
         return archive
     }
 

@@ -91,6 +91,9 @@ let ingestCommand = Command(
     let json = args[Command.json]
 
     let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
+    // The agent and source settings (quire config) stand in for options not given.
+    try archive.applySettings()
+    if options.source == nil { options.source = try archive.setting(.source)?.value }
     if created && !quiet {
         Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
     }
