@@ -46,10 +46,11 @@ struct DropFolder {
         carried(header).allSatisfy { state.seq($0.origin) >= $0.tip.seq }
     }
 
-    /// Whether a holder of `state` may import the bundle: it holds the base of every origin the
-    /// bundle carries events of (the importer's rule, by seq).
+    /// Whether a holder of `state` may import the bundle: it holds the bundle's whole base, not
+    /// only the events before those it carries, since the writer left out every blob a holder
+    /// of the base has (a bundle made on top of another copy's files needs those files first).
     static func canImport(_ header: BundleHeader, holding state: ArchiveState) -> Bool {
-        carried(header).allSatisfy { state.seq($0.origin) >= $0.after }
+        header.base.origins.allSatisfy { state.seq($0.key) >= $0.value.seq }
     }
 
     /// What a holder of `state` holds after importing the bundle.

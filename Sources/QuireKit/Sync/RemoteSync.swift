@@ -32,7 +32,9 @@ public struct RemoteTarget: Sendable {
             remote = chosen
         }
         let url = remote?.url ?? argument!
-        return RemoteTarget(name: remote?.name, url: url, location: try RemoteLocation(parsing: url),
+        // A named remote's URL is read by its form: an archive file that is gone is then
+        // reported as missing (with how to fix it), not as an unknown name.
+        return RemoteTarget(name: remote?.name, url: url, location: try RemoteLocation(parsing: url, mustExist: remote == nil),
                             remoteQuire: remoteQuire ?? remote?.remoteQuire)
     }
 }

@@ -209,7 +209,10 @@ final class SyncChannel {
     private func readAvailable(_ limit: Int) throws -> [UInt8] {
         var out = Array(buffer[start...].prefix(limit))
         start = buffer.count
-        if out.count < limit {
+        // Waits at most a moment: a program that said something and then waits for input
+        // must not hang the error that quotes it.
+        var ready = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+        if out.count < limit, poll(&ready, 1, 200) > 0 {
             var chunk = [UInt8](repeating: 0, count: limit - out.count)
             let n = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
             if n > 0 { out += chunk[0..<n] }
