@@ -70,7 +70,19 @@ struct CLISSHTests {
         let before = (try digest(team), try digest(mine))
 
         // The server's answer cut after 200 KB, and the client's bundle cut after 200 KB.
-        let cutDown = try dir.write("cut-down", "#!/bin/sh\n\(server.sshCommand()) \"$@\" | head -c 200000\n")
+        // (A proxy that ends ssh when it stops: `ssh | head` would keep ssh, and so the pipe, open.)
+        let proxy = """
+            import subprocess, sys
+            ssh = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE)
+            left = int(sys.argv[1])
+            while left > 0:
+                chunk = ssh.stdout.read1(min(left, 65536))
+                if not chunk: break
+                sys.stdout.buffer.write(chunk); sys.stdout.buffer.flush(); left -= len(chunk)
+            ssh.kill()
+            """
+        let proxyFile = try dir.write("cut.py", proxy)
+        let cutDown = try dir.write("cut-down", "#!/bin/sh\nexec python3 \(proxyFile) 200000 \(server.sshCommand()) \"$@\"\n")
         chmod(cutDown, 0o755)
         let cut = try quire(["-A", mine, "pull", "team"], environment: ["QUIRE_SSH_COMMAND": cutDown])
         #expect(cut.status == 1 && cut.stderr.contains("nothing was imported"), "\(cut.stderr)")
@@ -99,7 +111,8 @@ struct CLISSHTests {
         try dir.write("extra/note.txt", "Only here.\n")
         #expect(try quire(["-A", mine, "ingest", "-q", dir.file("corpus"), dir.file("extra"), "--batch", "again"]).status == 0)
         let teamBefore = try digest(team)
-        let tinyCut = try dir.write("cut-tiny", "#!/bin/sh\nhead -c 600 | \(server.sshCommand()) \"$@\"\n")
+        // (dd, not head: head holds what it read in a buffer until it has all 600 bytes.)
+        let tinyCut = try dir.write("cut-tiny", "#!/bin/sh\ndd bs=1 count=600 status=none | \(server.sshCommand()) \"$@\"\n")
         chmod(tinyCut, 0o755)
         let cutPush = try quire(["-A", mine, "push", "team"], environment: ["QUIRE_SSH_COMMAND": tinyCut])
         #expect(cutPush.status == 1, "\(cutPush.stdoutText) \(cutPush.stderr)")

@@ -59,8 +59,11 @@ final class SSHServer {
         if let remotePath { options += ["-o", "SetEnv=PATH=\(remotePath):/usr/local/bin:/usr/bin:/bin"] }
         let started = try runProcess("/usr/sbin/sshd", options)
         let pidFile = dir.file("sshd.pid")
-        guard started.status == 0, waitFor(5, { FileManager.default.fileExists(atPath: pidFile) }),
-              let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        // The pid file can be seen before its number is written: wait for the number.
+        func readPid() -> Int32? {
+            (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        guard started.status == 0, waitFor(10, { readPid() != nil }), let pid = readPid() else {
             let log = (try? String(contentsOfFile: dir.file("sshd.log"), encoding: .utf8)) ?? ""
             try skip("sshd could not start (are we root?): \(started.stderr) \(log)")
         }
