@@ -147,7 +147,8 @@ struct CLIDropFolderTests {
         moto.standardOutput = FileHandle.nullDevice
         moto.standardError = FileHandle.nullDevice
         try moto.run()
-        defer { moto.terminate(); moto.waitUntilExit() }
+        // SIGKILL: a child started from a test thread inherits its blocked signals, SIGTERM among them.
+        defer { kill(moto.processIdentifier, SIGKILL); moto.waitUntilExit() }
         let env = ["RCLONE_CONFIG_QUIRES3_TYPE": "s3", "RCLONE_CONFIG_QUIRES3_PROVIDER": "Other",
                    "RCLONE_CONFIG_QUIRES3_ENDPOINT": "http://127.0.0.1:\(port)", "RCLONE_CONFIG_QUIRES3_ACCESS_KEY_ID": "quire",
                    "RCLONE_CONFIG_QUIRES3_SECRET_ACCESS_KEY": "quire-secret", "RCLONE_CONFIG_QUIRES3_REGION": "us-east-1"]

@@ -70,7 +70,7 @@ final class SSHServer {
         self.pid = pid
     }
 
-    deinit { kill(pid, SIGTERM) }
+    deinit { kill(pid, SIGKILL) }
 
     /// An ssh command line for QUIRE_SSH_COMMAND with `key`.
     func sshCommand(key: String = "user") -> String {
