@@ -54,7 +54,8 @@ struct CLIHostileServerTests {
         elif mode == "cut-frame":
             out.write(b"R" + struct.pack(">I", 1000) + b"{\"partial\""); out.flush(); sys.exit(0)
         elif mode == "wrong-reply":
-            frame("D", b"stray bytes")
+            if op == "send": frame("R", {})
+            else: frame("D", b"stray bytes")
         elif mode == "reply-not-json":
             frame("R", b"\x00\x01\x02")
         else:
@@ -78,10 +79,11 @@ struct CLIHostileServerTests {
             ("own-id", [["pull"], ["push"]], "has this archive's id"),
             ("bad-state", [["pull"]], "state entry for origin"),
             ("error-frame", [["pull"], ["status"]], "the disk of the lab server is full"),
-            ("garbage-bundle", [["pull"], ["sync"]], "bundle"),
+            ("garbage-bundle", [["pull"]], "bundle"),
             ("cut-bundle", [["pull"]], "nothing was imported"),
             ("cut-frame", [["status"], ["push"]], "nothing was imported"),
             ("wrong-reply", [["status"], ["push"]], "sent a 'D' frame where"),
+            ("wrong-reply", [["pull"]], "answered a request for a bundle with a frame of another kind"),
             ("reply-not-json", [["status"]], "that is not valid JSON"),
         ]
         for c in cases {
