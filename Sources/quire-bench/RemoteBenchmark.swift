@@ -8,7 +8,7 @@ import Foundation
 /// as the tests start it), and through it, side by side: `quire clone` of the generated archive
 /// (ssh, `quire serve --stdio` at the far end) against `git clone` of the same files from a bare
 /// repository over the same sshd; then an incremental pull of a batch of new articles end to end
-/// (`quire pull` against `git pull`), with the bytes on the wire per new article (quire counts
+/// (`quire pull` against `git pull`; each run clones anew and pulls its own batch), with the bytes on the wire per new article (quire counts
 /// its frames both ways; beside it stand git's packed repository and the objects a pull adds).
 struct RemoteBenchmark {
     let articles: Int
@@ -48,30 +48,41 @@ struct RemoteBenchmark {
 
     func run() -> [String] {
         let fm = FileManager.default
-        try? fm.removeItem(atPath: work)
+        // The generated corpus is kept between invocations (it is the same for the same size and
+        // seed, and takes minutes to write); everything else in the work folder is made anew.
+        let marker = work + "/corpus.articles"
+        let reuse = (try? String(contentsOfFile: marker, encoding: .utf8)) == String(articles)
+        for name in (try? fm.contentsOfDirectory(atPath: work)) ?? [] where !(reuse && (name == "corpus" || name == "corpus.articles")) {
+            try? fm.removeItem(atPath: work + "/" + name)
+        }
         try! fm.createDirectory(atPath: work + "/sshd", withIntermediateDirectories: true)
         let (pid, ssh) = startSSHD(in: work + "/sshd")
         defer { kill(pid, SIGKILL) }
         let env = ["QUIRE_SSH_COMMAND": ssh, "GIT_SSH_COMMAND": ssh]
-        progress("generating \(articles) articles")
-        let snapshot = try! NewsCorpus(articles: articles, seed: 2024).write(to: work + "/corpus")
-        let fresh = NewsCorpus(articles: newArticles, seed: 4242)
+        let corpus = NewsCorpus(articles: articles, seed: 2024)
+        if !reuse {
+            progress("generating \(articles) articles")
+            _ = try! corpus.write(to: work + "/corpus")
+            try! String(articles).write(toFile: marker, atomically: true, encoding: .utf8)
+        }
+        let files = Int(Runner.run(["sh", "-c", "find '\(work)/corpus' -type f | wc -l"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+
+        // Built once: the archive and a git repository of the same files.
+        let tree = work + "/tree", source = work + "/source.quire", repo = work + "/source.git"
+        Runner.run(["cp", "-a", work + "/corpus", tree])
+        progress("building the archive and the git repository")
+        Runner.run([quire, "-A", source, "ingest", "-q", tree])
+        Runner.run(["git", "init", "-q", "--bare", repo])
+        _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "add", "-A"])
+        _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "commit", "-q", "-m", "first"])
+        _ = git(["--git-dir=\(repo)", "gc", "-q"])
+        let gitPackBytes = Runner.diskBytes(repo + "/objects/pack")
 
         var results: [Run] = []
         for r in 1...runs {
             var m = Run()
-            let tree = work + "/tree", source = work + "/source.quire", mine = work + "/mine.quire"
-            let repo = work + "/source.git", clone = work + "/clone"
-            for path in [tree, source, mine, repo, clone] { try? fm.removeItem(atPath: path) }
-            Runner.run(["cp", "-a", work + "/corpus", tree])
-            progress("run \(r)/\(runs): building the archive and the git repository")
-            Runner.run([quire, "-A", source, "ingest", "-q", tree])
-            Runner.run(["git", "init", "-q", "--bare", repo])
-            _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "add", "-A"])
-            _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "commit", "-q", "-m", "first"])
-            _ = git(["--git-dir=\(repo)", "gc", "-q"])
-            m.gitPackBytes = Runner.diskBytes(repo + "/objects/pack")
-
+            m.gitPackBytes = gitPackBytes
+            let mine = work + "/mine-\(r).quire", clone = work + "/clone-\(r)"
             progress("run \(r)/\(runs): clone over ssh")
             Runner.run(["sync"])
             let cloned = Runner.run([quire, "clone", "--remote-quire", quire, "--json", "ssh://127.0.0.1" + source, mine], environment: env)
@@ -81,28 +92,29 @@ struct RemoteBenchmark {
             m.gitClone = git(["clone", "-q", "ssh://127.0.0.1" + repo, clone], env).seconds
 
             progress("run \(r)/\(runs): \(newArticles) new articles, pulled over ssh")
-            let batch = tree + "/new-batch"
-            try! fresh.write(to: batch, withCopies: false)
+            let batch = tree + "/new-batch-\(r)"
+            try! NewsCorpus(articles: newArticles, seed: 4242 + UInt64(r)).write(to: batch, withCopies: false)
             Runner.run([quire, "-A", source, "ingest", "-q", batch])
             _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "add", "-A"])
-            _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "commit", "-q", "-m", "new batch"])
-            let packsBefore = Runner.diskBytes(clone + "/.git/objects")
+            _ = git(["--git-dir=\(repo)", "--work-tree=\(tree)", "commit", "-q", "-m", "new batch \(r)"])
+            let objectsBefore = Runner.diskBytes(clone + "/.git/objects")
             Runner.run(["sync"])
             let pulled = Runner.run([quire, "-A", mine, "pull", "--json"], environment: env)
             m.pull = pulled.seconds
             m.pullWire = Self.field(pulled.output, "bytes_received") + Self.field(pulled.output, "bytes_sent")
             Runner.run(["sync"])
             m.gitPull = git(["-C", clone, "pull", "-q", "--ff-only"], env).seconds
-            m.gitIncPackBytes = Runner.diskBytes(clone + "/.git/objects") - packsBefore
+            m.gitIncPackBytes = Runner.diskBytes(clone + "/.git/objects") - objectsBefore
             let digests = [source, mine].map { Runner.run([quire, "-A", $0, "digest", "--content"]).output }
             if digests[0] != digests[1] { progress("WARNING: content digests differ after the pull") }
+            for path in [mine, clone] { try? fm.removeItem(atPath: path) }
             results.append(m)
         }
 
         func med(_ key: KeyPath<Run, Double>) -> Double { results.map { $0[keyPath: key] }.median }
         func medInt(_ key: KeyPath<Run, Int>) -> Int { Int(results.map { Double($0[keyPath: key]) }.median) }
         var lines: [String] = []
-        lines.append("Archive: \(articles) articles, \(snapshot.files) files; incremental batch: \(newArticles) new articles; sshd on 127.0.0.1. Medians of \(runs) runs.")
+        lines.append("Archive: \(articles) articles, \(files) files; incremental batch: \(newArticles) new articles; sshd on 127.0.0.1. Medians of \(runs) runs.")
         lines.append("")
         lines.append("| measurement | quire | git | ratio |")
         lines.append("|---|---|---|---|")

@@ -102,6 +102,8 @@ public struct RemoteStatus: Sendable {
 extension Archive {
     /// Opens the other end for an exchange (not for a drop folder).
     private func connect(_ target: RemoteTarget, writing: Bool) throws -> RemotePeer {
+        // Scratch files an older quire left beside this archive after a killed sync or import.
+        removeLeftoverSyncFiles(in: directory)
         switch target.location {
         case .archiveFile(let path):
             return try RemotePeer(archiveFile: path, display: target.url, me: self, readOnly: !writing, lockTimeout: target.lockTimeout)
