@@ -2,7 +2,7 @@ import CorpusGenerator
 import Foundation
 
 // quire-bench: the benchmarks in docs/benchmarks.md. Build and run with
-//   swift run -c release quire-bench ingest|sync|verify [--articles N] [--runs N] [--work DIR]
+//   swift run -c release quire-bench ingest|sync|remote|verify [--articles N] [--runs N] [--work DIR]
 //   swift run -c release quire-bench warc [--corpora DIR] [--runs N]
 //   swift run -c release quire-bench generate N DIR
 
@@ -54,6 +54,11 @@ case "sync":
                                   runs: Int(option("runs", "3"))!,
                                   work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/sync"), quire: quire)
     printReport("Sync benchmark (`quire-bench sync`)", benchmark.run())
+case "remote":
+    let benchmark = RemoteBenchmark(articles: Int(option("articles", "44500"))!, newArticles: Int(option("new", "100"))!,
+                                    runs: Int(option("runs", "3"))!,
+                                    work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/remote"), quire: quire)
+    printReport("Remote benchmark (`quire-bench remote`)", benchmark.run())
 case "verify":
     let benchmark = VerifyBenchmark(articles: Int(option("articles", "40000"))!, runs: Int(option("runs", "3"))!,
                                     work: option("work", FileManager.default.currentDirectoryPath + "/bench-work/verify"), quire: quire)
@@ -89,6 +94,8 @@ default:
                              first ingest, re-ingest, edit batch, size, SHA-256, memory vs git and sha256sum
       sync [--articles 40000] [--new 100] [--runs 3] [--work DIR]
                              full and incremental bundles and imports vs git bundle
+      remote [--articles 44500] [--new 100] [--runs 3] [--work DIR]
+                             clone and pull over ssh (a real sshd on 127.0.0.1) vs git clone and pull
       verify [--articles 40000] [--runs 3] [--work DIR]
                              quire verify (full, quick) vs git fsck
       warc [--corpora DIR] [--runs 5] [--work DIR]

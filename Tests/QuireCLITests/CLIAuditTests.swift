@@ -68,6 +68,15 @@ struct CLIAuditTests {
         #expect(trail.stdoutText.contains("signed by ana@example.org (ED25519 \(fingerprint))"), "\(trail.stdoutText)")
         let noKey = try quire(["-A", a, "ingest", "-q", samples + "/day-2"], environment: ["QUIRE_SIGNING_KEY": dir.file("absent")])
         #expect(noKey.status != 0 && noKey.stderr.contains("QUIRE_SIGNING_KEY"), "\(noKey.stderr)")
+
+        // The signing-key setting stands in for the variable.
+        let b = dir.file("b.quire")
+        #expect(try quire(["init", b]).status == 0)
+        #expect(try quire(["-A", b, "config", "signing-key", key]).status == 0)
+        let byConfig = try quire(["-A", b, "ingest", "-q", samples + "/day-1"], environment: ["QUIRE_SIGNING_PRINCIPAL": "ana@example.org"])
+        #expect(byConfig.status == 0, "\(byConfig.stderr)")
+        let configured = try quire(["-A", b, "verify", "--no-record", "--allowed-signers", signers])
+        #expect(configured.status == 0 && configured.stdoutText.contains("by ana@example.org (ED25519 \(fingerprint)): allowed"), "\(configured.stdoutText)")
     }
 
     @Test("provenance prints the trail as text, JSON and a DOT graph that Graphviz renders")

@@ -64,7 +64,7 @@ struct DerivedStateCheck {
               label: "'pending reference ' || quote(r.reference) || ' of sighting ' || r.sighting",
               event: "(SELECT event FROM S.sightings WHERE id = r.sighting)", inQuick: false),
         Table(name: "imports", key: ["id"], label: "'import ' || r.id || ' of bundle ' || r.bundle", event: "r.event", inQuick: true),
-        Table(name: "import_ranges", key: ["rowid"], label: "'range ' || r.origin || ':' || r.first || '-' || r.last || ' of import ' || r.import",
+        Table(name: "import_ranges", key: ["import", "origin", "first"], label: "'range ' || r.origin || ':' || r.first || '-' || r.last || ' of import ' || r.import",
               event: "(SELECT event FROM S.imports WHERE id = r.import)", inQuick: true),
         Table(name: "redactions", key: ["id"], label: "'redaction ' || r.id || ' (' || r.action || ' ' || r.blob || ')'", event: "r.event", inQuick: true),
         Table(name: "quarantine", key: ["blob"], label: "'blob ' || coalesce((SELECT hash FROM main.blobs WHERE id = r.blob), r.blob)",
@@ -224,6 +224,7 @@ struct DerivedStateCheck {
         for peer in peers {
             let subject = "peers: peer \(peer.archive)"
             if peer.archive == own { problem(subject, "this copy is listed as its own peer") }
+            if peer.known == "{}" { continue }   // the column's default: nothing known of it yet (a remote named, never reached)
             guard let known = try? ArchiveState(json: JSON.parse(Array(peer.known.utf8))) else {
                 problem(subject, "what it is known to hold is not a Quire state: \(Self.show(.text(peer.known)))")
                 continue

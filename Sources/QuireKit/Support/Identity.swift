@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
 
 /// Who and where: the facts Quire records with every batch and event.
 public enum Identity {
@@ -26,8 +27,20 @@ public enum Identity {
         return "uid\(getuid())"
     }
 
-    /// The default agent: `user@host`.
-    public static var defaultAgent: String { "\(user)@\(host)" }
+    /// Who is recording, when no `--agent` is given: `QUIRE_AGENT`, else the `agent` setting
+    /// in force (`configuredAgent`, which the command line sets from `quire config`), else `user@host`.
+    public static var defaultAgent: String {
+        if let value = getenv("QUIRE_AGENT"), let s = String(validatingCString: value), !s.isEmpty { return s }
+        return configuredAgent ?? "\(user)@\(host)"
+    }
+
+    /// The `agent` setting of the archive in use (or the user's), set once the archive is open
+    /// (`Archive.applySettings`); nil: none.
+    public static var configuredAgent: String? {
+        get { agentSetting.withLock { $0 } }
+        set { agentSetting.withLock { $0 = newValue } }
+    }
+    private static let agentSetting = Mutex<String?>(nil)
 
     /// A new random identifier (UUID version 4, lowercase).
     public static func newUUID() -> String { UUID().uuidString.lowercased() }

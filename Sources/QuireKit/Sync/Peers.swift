@@ -76,9 +76,37 @@ extension Archive {
         }
     }
 
+    /// Gives the peer with archive id `peer` the name `name`, taking it from any other peer that
+    /// had it (a remote's name follows the copy the remote now reaches). Adds the peer if new.
+    public func namePeer(archive peer: String, name: String) throws {
+        try writing {
+            try db.run("UPDATE peers SET name = NULL WHERE name = ? AND archive <> ?", name, peer)
+            try db.run("INSERT INTO peers (archive, name) VALUES (?1, ?2) ON CONFLICT (archive) DO UPDATE SET name = ?2", peer, name)
+        }
+    }
+
+    /// Renames the peer called `old` (a name, an archive id or a unique prefix of one) to `new`.
+    /// With `ifNamed`, `old` must be a name and a missing one is no error (a remote renamed
+    /// before any exchange).
+    public func renamePeer(from old: String, to new: String, ifNamed: Bool = false) throws {
+        try writing {
+            if ifNamed {
+                try db.run("UPDATE peers SET name = ?2 WHERE name = ?1", old, new)
+                return
+            }
+            let archiveID = try peer(old).archive
+            if let other = try db.text("SELECT archive FROM peers WHERE name = ?", new), other != archiveID {
+                throw QuireError(.refused, "the peer name '\(new)' already belongs to archive \(other)")
+            }
+            try db.run("UPDATE peers SET name = ? WHERE archive = ?", new, archiveID)
+        }
+    }
+
     /// Notes a bundle written for `peer` (when known): it will hold what the bundle's tip says.
+    /// An empty bundle (nothing past the receiver's state) is not an exchange and is not noted.
     public func noteSent(_ summary: BundleSummary, to peer: String?, file: String) throws {
-        try write {
+        if summary.header.events == 0 && summary.header.blobs == 0 { return }
+        try writing {
             let peerRow = try peer.map { try notePeer(archive: $0, name: nil, holds: summary.header.tip) }
             try noteExchange(peer: peerRow, direction: "sent", bundle: summary.header.bundle, events: summary.header.events,
                              blobs: summary.header.blobs, bytes: summary.bytes, file: file)

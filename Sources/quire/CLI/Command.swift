@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Foundation
 import Glibc
 #endif
 import QuireKit
@@ -46,24 +47,29 @@ struct Context: Sendable {
     let archiveWasNamed: Bool
 
     /// Opens the archive, which must exist.
-    func openArchive(readOnly: Bool = false) throws -> Archive {
-        try openArchive(at: archivePath, readOnly: readOnly)
+    /// `signing: false` for commands that record no signed event and must work while the
+    /// configured key is unusable (`quire config`, which is how it is fixed).
+    func openArchive(readOnly: Bool = false, signing: Bool = true) throws -> Archive {
+        try openArchive(at: archivePath, readOnly: readOnly, signing: signing)
     }
 
     /// Opens the archive at `path`, waiting for locks as long as `QUIRE_LOCK_TIMEOUT` says, and
     /// accepting blobs from bundles up to `QUIRE_MAX_BLOB_SIZE`.
-    func openArchive(at path: String, readOnly: Bool = false) throws -> Archive {
+    func openArchive(at path: String, readOnly: Bool = false, signing: Bool = true) throws -> Archive {
         let archive = try Archive.open(at: path, readOnly: readOnly, lockTimeout: try Self.lockTimeout())
         archive.largestIncomingBlob = try Self.largestIncomingBlob()
-        if !readOnly { archive.signingKey = try Self.signingKey() }
+        try archive.applySettings()
+        if !readOnly && signing { archive.signingKey = try Self.signingKey(for: archive) }
         return archive
     }
 
     /// The operator's signing key: `QUIRE_SIGNING_KEY` (a private key file, or a public key whose
     /// private half ssh-agent holds), signing as `QUIRE_SIGNING_PRINCIPAL` (default user@host).
-    /// Hook: when `quire config` exists, its `signing-key` setting is read here when the variable is unset.
-    static func signingKey() throws -> SigningKey? {
-        guard let path = getenv("QUIRE_SIGNING_KEY").map({ String(cString: $0) }), !path.isEmpty else { return nil }
+    /// Without the variable, the `signing-key` setting (`quire config signing-key FILE`) is used.
+    static func signingKey(for archive: Archive) throws -> SigningKey? {
+        let variable = getenv("QUIRE_SIGNING_KEY").map { String(cString: $0) } ?? ""
+        guard let given = variable.isEmpty ? try archive.setting(.signingKey)?.value : variable, !given.isEmpty else { return nil }
+        let path = (given as NSString).expandingTildeInPath
         let principal = getenv("QUIRE_SIGNING_PRINCIPAL").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         return try SigningKey(path: path, principal: principal ?? Identity.defaultAgent)
     }

@@ -35,7 +35,7 @@ enum Help {
 
     static func synopsis(_ command: Command, path: String) -> String {
         var s = "quire \(path)"
-        if !command.subcommands.isEmpty { return s + " <\(command.subcommands.map(\.name).joined(separator: "|"))> ..." }
+        if !command.subcommands.isEmpty && command.run == nil { return s + " <\(command.subcommands.map(\.name).joined(separator: "|"))> ..." }
         if !command.options.isEmpty { s += " [options]" }
         for p in command.positionals {
             let name = p.maximum == nil ? "\(p.name)..." : p.name

@@ -95,7 +95,10 @@ let ingestCommand = Command(
     let json = args[Command.json]
 
     let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
-    archive.signingKey = try Context.signingKey()
+    // The agent and source settings (quire config) stand in for options not given.
+    try archive.applySettings()
+    if options.source == nil { options.source = try archive.setting(.source)?.value }
+    archive.signingKey = try Context.signingKey(for: archive)
     if created && !quiet {
         Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
     }

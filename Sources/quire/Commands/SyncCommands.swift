@@ -29,18 +29,6 @@ let stateCommand = Command(
     return 0
 }
 
-let digestCommand = Command(
-    name: "digest",
-    summary: "Print one hash over the archive's events, blobs and current heads.",
-    discussion: "Copies that hold the same content print the same digest, whatever order they received it in.",
-    options: [Command.json]
-) { context, args in
-    let archive = try context.openArchive(readOnly: true)
-    let digest = try archive.digest()
-    if args[Command.json] { Output.json(["digest": .string(digest), "archive_id": .string(archive.id)]) } else { Output.line(digest) }
-    return 0
-}
-
 /// The options of `bundleCreate`.
 private enum BundleCreateOptions {
     static let since = Option<String>("since", value: "FILE", help: "The receiver's state file.")
@@ -242,28 +230,23 @@ let reidCommand = Command(
     return 0
 }
 
-let syncCommand = Command(
-    name: "sync",
-    summary: "Exchange bundles with another archive file in both directions.",
-    discussion: "Afterwards both archives hold the same events, blobs and heads, and print the same digest.",
-    options: [Command.json],
-    positionals: [PositionalSpec(name: "OTHER", help: "The other archive file.", minimum: 1, maximum: 1)]
+let peersRenameCommand = Command(
+    name: "rename",
+    summary: "Name a peer (or rename it), for --for and `quire peers`.",
+    positionals: [PositionalSpec(name: "PEER", help: "The peer's name, archive id or a unique prefix of it.", minimum: 1, maximum: 1),
+                  PositionalSpec(name: "NAME", help: "Its new name.", minimum: 1, maximum: 1)]
 ) { context, args in
-    let archive = try context.openArchive()
-    let other = try context.openArchive(at: args.positionals[0])
-    let report = try archive.sync(with: other)
-    if args[Command.json] {
-        Output.json(report.json)
-    } else {
-        Output.line("Synced with \(args.positionals[0]): sent \(report.sent) events, received \(report.received); both digests \(report.digest)")
-    }
+    try context.openArchive().renamePeer(from: args.positionals[0], to: args.positionals[1])
+    Output.line("Peer \(args.positionals[0]) is now called \(args.positionals[1])")
     return 0
 }
 
 let peersCommand = Command(
     name: "peers",
     summary: "List the copies this archive has exchanged bundles with.",
-    options: [Command.json]
+    discussion: "A peer reached through a remote takes the remote's name; `quire peers rename PEER NAME` names any.",
+    options: [Command.json],
+    subcommands: [peersRenameCommand]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let peers = try archive.peers()
