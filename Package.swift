@@ -34,7 +34,9 @@ let package = Package(
                 .embedInCode("v007-near-duplicates.sql"),
                 .embedInCode("v008-sighting-paths.sql"),
                 .embedInCode("v009-no-fingerprint-index.sql"),
-                .embedInCode("v010-delta-blobs.sql")]
+                .embedInCode("v010-delta-blobs.sql"),
+                .embedInCode("v011-reserved.sql"),
+                .embedInCode("v012-sighting-roots.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

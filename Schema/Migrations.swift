@@ -16,5 +16,7 @@ public enum SchemaMigrations {
         (8, "v008-sighting-paths.sql", String(decoding: PackageResources.v008_sighting_paths_sql, as: UTF8.self)),
         (9, "v009-no-fingerprint-index.sql", String(decoding: PackageResources.v009_no_fingerprint_index_sql, as: UTF8.self)),
         (10, "v010-delta-blobs.sql", String(decoding: PackageResources.v010_delta_blobs_sql, as: UTF8.self)),
+        (11, "v011-reserved.sql", String(decoding: PackageResources.v011_reserved_sql, as: UTF8.self)),
+        (12, "v012-sighting-roots.sql", String(decoding: PackageResources.v012_sighting_roots_sql, as: UTF8.self)),
     ]
 }

@@ -21,6 +21,11 @@ struct SightingRecord: Sendable, Equatable {
     var error: String?
     /// Metadata the scraper supplied for this file, as (name, value) pairs in the order given.
     var meta: [[String]]?
+    /// The absolute folder `path` is relative to (schema 12 on; absent in older sightings).
+    var root: String?
+    /// For a sighting that made a version (`new` or `version`): whether the archive already held
+    /// its bytes (schema 12 on; absent in older sightings, whose `duplicate` meant that).
+    var held: Bool?
 
     init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
          meaning: SightingMeaning, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
@@ -63,6 +68,27 @@ struct SightingRecord: Sendable, Equatable {
             guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else { return nil }
             return [name, value]
         }
+        root = json["root"]?.stringValue
+        if case .bool(let b)? = json["held"] { held = b }
+    }
+
+    /// Whether the bytes were already stored, as far as the record says: its `held` field, else
+    /// what its meaning implied before schema 12 (`duplicate`: yes; `new`: no).
+    var bytesWereHeld: Bool? {
+        if let held { return held }
+        switch meaning {
+        case .duplicate, .unchanged: return true
+        case .new: return false
+        case .version, .failed: return nil
+        }
+    }
+
+    /// The full path read from: root and path (just the path for sightings before schema 12).
+    var fullPath: String { root.map { SightingRecord.join($0, path) } ?? path }
+
+    /// `root` and `path` joined by one `/`.
+    static func join(_ root: String, _ path: String) -> String {
+        root.hasSuffix("/") ? root + path : root + "/" + path
     }
 
     /// The hash of the version this sighting refers to: the one it names, or the one it made.
@@ -81,8 +107,8 @@ struct SightingRecord: Sendable, Equatable {
         return versionHash
     }
 
-    /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
-    /// meta, mtime, parents, path, path_raw, size, version.
+    /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, held, key,
+    /// meaning, meta, mtime, parents, path, path_raw, root, size, version.
     func writeCanonical(to out: inout [UInt8]) {
         var first = true
         func field(_ name: StaticString) {
@@ -99,6 +125,10 @@ struct SightingRecord: Sendable, Equatable {
         }
         string("blob", blob)
         string("error", error)
+        if let held {
+            field("held")
+            out.append(contentsOf: Array((held ? "true" : "false").utf8))
+        }
         string("key", key)
         string("meaning", meaning.rawValue)
         if let meta {
@@ -125,6 +155,7 @@ struct SightingRecord: Sendable, Equatable {
         }
         if path != key { string("path", path) }
         string("path_raw", pathRaw)
+        string("root", root)
         if let size {
             field("size")
             out.append(contentsOf: String(size).utf8)
@@ -146,6 +177,8 @@ struct SightingRecord: Sendable, Equatable {
         if let parents { fields["parents"] = .array(parents.map { .string($0) }) }
         if let error { fields["error"] = .string(error) }
         if let meta { fields["meta"] = .array(meta.map { .array($0.map { .string($0) }) }) }
+        if let root { fields["root"] = .string(root) }
+        if let held { fields["held"] = .bool(held) }
         return .object(fields)
     }
 }

@@ -60,7 +60,7 @@ enum ProvenanceText {
             if let size = s.size { facts.append("\(size) bytes") }
             if let mtime = s.mtime { facts.append("mtime \(mtime)") }
             if let error = s.error { facts.append("error: \(error)") }
-            Output.line("\(indent)\(s.path)  (\(facts.joined(separator: ", ")))")
+            Output.line("\(indent)\(s.fullPath)  (\(facts.joined(separator: ", ")))")
             Output.line("\(indent)  batch \(s.batch.label) [\(s.batch.id.prefix(8))] \(s.batch.startedAt) by \(s.batch.agent) on \(s.batch.host) with \(s.batch.tool)"
                         + (s.batch.source.map { ", source \($0)" } ?? ""))
             if s.recorded != version { origin(s.recorded, indent: indent + "  ") }

@@ -114,7 +114,8 @@ let showCommand = Command(
     }
     Output.line("sightings (\(sightings.count)):")
     for s in sightings {
-        Output.line("  \(s.seenAt)  \(s.meaning)  \(s.path)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? ""))
+        let meaning = s.meaning + (s.held == true && s.meaning != "unchanged" ? " (bytes already stored)" : "")
+        Output.line("  \(s.seenAt)  \(meaning)  \(s.fullPath)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? ""))
     }
     if let text {
         Output.line("text:")
