@@ -62,7 +62,7 @@ struct CLIArchiveTests {
         let (dir, path) = try sampleArchive()
         defer { withExtendedLifetime(dir) {} }
         let ls = try #require(try parseJSON(try quire(["-A", path, "ls", "--json"])) as? [[String: Any]])
-        #expect(Set(ls[0].keys) == ["key", "head", "head_blob", "size", "versions", "heads", "last_seen"])
+        #expect(Set(ls[0].keys) == ["key", "title", "head", "head_blob", "size", "versions", "heads", "last_seen"])
         let log = try #require(try parseJSON(try quire(["-A", path, "log", "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks", "--json"])) as? [String: Any])
         let versions = try #require(log["versions"] as? [[String: Any]])
         #expect(versions.count == 2)

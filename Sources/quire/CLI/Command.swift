@@ -36,7 +36,8 @@ struct Command: Sendable {
 enum GlobalOptions {
     static let archive = Option<String>("archive", short: "A", value: "PATH", help: "The archive file (default: $QUIRE_ARCHIVE, else ./\(Archive.defaultFileName)).")
     static let help = Flag("help", short: "h", help: "Show help for the command and exit.")
-    static let all: [OptionSpec] = [archive.spec, help.spec]
+    static let noPager = Flag("no-pager", help: "Do not send long listings through a pager ($PAGER, else less -FRX) on a terminal.")
+    static let all: [OptionSpec] = [archive.spec, help.spec, noPager.spec]
 }
 
 /// What a running command needs: the parsed global options and how to reach the archive.
@@ -146,6 +147,7 @@ enum CLI {
             Output.out(Help.command(command, path: names))
             return 0
         }
+        if parsed[GlobalOptions.noPager] { Pager.disabled = true }
         let environment = getenv("QUIRE_ARCHIVE").flatMap { String(validatingCString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         let context = Context(archivePath: parsed[GlobalOptions.archive] ?? environment ?? Archive.defaultFileName,
                               archiveWasNamed: parsed[GlobalOptions.archive] != nil || environment != nil)
