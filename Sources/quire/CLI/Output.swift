@@ -79,6 +79,8 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     /// Whether stdout is a terminal.
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    /// Whether stdin is a terminal (someone can answer a question).
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 }
 
 /// Formatting helpers for text output.
