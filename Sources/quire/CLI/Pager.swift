@@ -5,7 +5,7 @@ import Foundation
 
 /// Long listings go through a pager when stdout is a terminal, as git does: `$PAGER`, else
 /// `less -FRX` (quit at once when the text fits the screen, keep colours, leave the screen as it
-/// is). `PAGER=` (empty) or `PAGER=cat`, `--no-pager`, a pipe or a file turn it off.
+/// is). `PAGER=` (empty) or `PAGER=cat`, `--no-pager`, `TERM=dumb`, a pipe or a file turn it off.
 enum Pager {
     nonisolated(unsafe) private static var child: pid_t = 0
     nonisolated(unsafe) static var disabled = false
@@ -14,6 +14,8 @@ enum Pager {
     static func start() {
         guard !disabled, child == 0, Output.stdoutIsTerminal else { return }
         let env = ProcessInfo.processInfo.environment
+        // A dumb terminal cannot run a full-screen pager.
+        if env["TERM"] == "dumb" { return }
         let command = env["PAGER"] ?? "less -FRX"
         let trimmed = command.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed != "cat" else { return }

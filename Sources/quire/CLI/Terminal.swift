@@ -16,6 +16,23 @@ enum Terminal {
     }
 }
 
+extension Terminal {
+    /// Whether to colour stdout: `--color always|never`, else (auto) on a terminal unless
+    /// `NO_COLOR` is set (to anything but empty: no-color.org) or `TERM` is `dumb`.
+    static func colour(_ option: String?) throws -> Bool {
+        switch option ?? "auto" {
+        case "always": return true
+        case "never": return false
+        case "auto":
+            let env = ProcessInfo.processInfo.environment
+            if let noColor = env["NO_COLOR"], !noColor.isEmpty { return false }
+            if env["TERM"] == "dumb" { return false }
+            return Output.stdoutIsTerminal
+        case let other: throw UsageError("--color must be auto, always or never, not '\(other)'")
+        }
+    }
+}
+
 extension Format {
     /// `text` cut to `width` characters, ending in `…` when cut.
     static func clip(_ text: String, _ width: Int) -> String {
