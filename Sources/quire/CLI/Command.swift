@@ -89,7 +89,7 @@ enum CLI {
 
     static func main(_ arguments: [String]) -> Int32 {
         var args = Array(arguments.dropFirst())
-        if args == ["--version"] {
+        if args == ["--version"] || args == ["-V"] || args == ["version"] {
             Output.line(Identity.tool)
             return 0
         }
@@ -122,7 +122,13 @@ enum CLI {
                 return helpCommand(args.filter { !$0.hasPrefix("-") }.dropFirst().map { $0 })
             }
             guard let word = unknownWord else {
+                if let last = args.last, last == "-A" || last == "--archive" {
+                    return usageError("\(last) needs a PATH (the archive file), then a command", usage: "quire -A PATH <command> [options]")
+                }
                 return usageError("no command given", usage: "quire <command> [options]; see 'quire --help'")
+            }
+            if let guess = suggestion(for: word, among: allCommands.map(\.name) + ["help", "version"]) {
+                return usageError("unknown command '\(word)'; did you mean '\(guess)'?", usage: "quire <command> [options]; see 'quire --help'")
             }
             return usageError("unknown command '\(word)'", usage: "quire <command> [options]; see 'quire --help'")
         }
@@ -164,6 +170,27 @@ enum CLI {
             Output.error("Error: \(error)")
             return 1
         }
+    }
+
+    /// The name closest to a mistyped `word`: one it starts, or within two edits (a typo, a
+    /// swapped pair of letters); nil when none is close.
+    static func suggestion(for word: String, among names: [String]) -> String? {
+        let w = Array(word.lowercased())
+        if w.count >= 2, let prefixed = names.first(where: { $0.hasPrefix(word.lowercased()) }) { return prefixed }
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in 0...a.count { d[i][0] = i }
+            for j in 0...b.count { d[0][j] = j }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                }
+            }
+            return d[a.count][b.count]
+        }
+        let scored = names.map { (name: $0, d: distance(w, Array($0))) }.filter { $0.d <= min(2, max(1, w.count / 3)) }
+        return scored.min { ($0.d, $0.name) < ($1.d, $1.name) }?.name
     }
 
     static func usageError(_ message: String, usage: String) -> Int32 {
