@@ -20,6 +20,7 @@ struct OwnershipTests {
         "version_parents": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "sightings": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "paths": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
+        "roots": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "supplied_fields": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "imports": ["QuireKit/Sync/ImportEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "import_ranges": ["QuireKit/Sync/ImportEvents.swift", "QuireKit/Archive/Rebuild.swift"],

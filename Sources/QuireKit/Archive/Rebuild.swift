@@ -1,7 +1,7 @@
 import SQLite
 
 extension Archive {
-    /// Throws away the derived tables (batches, documents, versions, sightings, paths, imports, redactions,
+    /// Throws away the derived tables (batches, documents, versions, sightings, paths, roots, imports, redactions,
     /// quarantine, verifications) and replays every
     /// event in arrival order to rebuild them, in one transaction. The result must equal what was
     /// there: the events and blobs are the archive; everything else follows from them.
@@ -22,6 +22,7 @@ extension Archive {
                 DELETE FROM imports;
                 DELETE FROM sightings;
                 DELETE FROM paths;
+                DELETE FROM roots;
                 DELETE FROM version_parents;
                 DELETE FROM versions;
                 DELETE FROM documents;

@@ -48,7 +48,7 @@ struct IngestFile {
         self.pathText = pathText
         self.pathRaw = pathRaw
         self.fromWARC = fromWARC
-        pathKey = key
+        pathKey = pathText
         root = PathText.display(item.root).text
     }
 

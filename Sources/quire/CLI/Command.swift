@@ -118,6 +118,10 @@ enum CLI {
                 Output.out(Help.overview())
                 return 0
             }
+            if unknownWord == "help" && args.contains("--man") {
+                Output.outTrusted(ManPage.page())
+                return 0
+            }
             if unknownWord == "help" {
                 return helpCommand(args.filter { !$0.hasPrefix("-") }.dropFirst().map { $0 })
             }

@@ -27,4 +27,5 @@ let allCommands: [Command] = [
     reinstateCommand,
     purgeCommand,
     reportCommand,
+    completionCommand,
 ]

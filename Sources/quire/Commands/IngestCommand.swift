@@ -129,7 +129,8 @@ let ingestCommand = Command(
     if !report.failures.isEmpty {
         let n = report.failures.count
         Output.error(n == report.files
-            ? (n == 1 ? "The file could not be archived." : "None of the \(n) files could be archived.")
+            ? (n == 1 ? (report.records == 1 ? "The WARC/ARC record could not be archived." : "The file could not be archived.")
+                      : "None of the \(report.sightedText) could be archived.")
             : "\(n) of \(report.sightedText) could not be archived; the others were.")
         return 1
     }
