@@ -1,3 +1,4 @@
+import Foundation
 import QuireKit
 
 /// `quire help --man`: the manual page in roff (man(7)), made from the command table and help
@@ -5,8 +6,30 @@ import QuireKit
 enum ManPage {
     /// Text made safe for roff: backslashes escaped, a leading `.` or `'` guarded.
     private static func escape(_ text: String) -> String {
-        let s = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        var s = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        // Characters beyond ASCII as roff's \[uXXXX], which every formatter reads.
+        if s.unicodeScalars.contains(where: { !$0.isASCII }) {
+            s = s.unicodeScalars.map { $0.isASCII ? String($0) : "\\[u" + String(format: "%04X", $0.value) + "]" }.joined()
+        }
         return s.hasPrefix(".") || s.hasPrefix("'") ? "\\&" + s : s
+    }
+
+    /// A line of running text cut at spaces into lines of at most 80 bytes (roff joins them
+    /// again when it fills; mandoc's lint asks for short input lines).
+    private static func wrapped(_ line: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+            if !current.isEmpty && current.utf8.count + 1 + word.utf8.count > 72 {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current = current.isEmpty ? String(word) : current + " " + word
+            }
+        }
+        lines.append(current)
+        // A cut line must not start with a control character.
+        return lines.map { $0.hasPrefix(".") || $0.hasPrefix("'") ? "\\&" + $0 : $0 }.joined(separator: "\n")
     }
 
     /// A help discussion as paragraphs: blank lines become `.PP`, indented lines (examples,
@@ -33,7 +56,7 @@ enum ManPage {
             if literal { out += [".fi", ".RE"]; literal = false }
             if pendingParagraph && !out.isEmpty { out.append(".PP") }
             pendingParagraph = false
-            out.append(escape(line))
+            out.append(wrapped(escape(line)))
         }
         if literal { out += [".fi", ".RE"] }
         return out.joined(separator: "\n")
@@ -44,14 +67,14 @@ enum ManPage {
         for option in list {
             let name = (option.short.map { "\\fB\\-\($0)\\fR, " } ?? "") + "\\fB\\-\\-\(escape(option.long))\\fR"
                 + (option.value.map { " \\fI\(escape($0))\\fR" } ?? "")
-            out += ".TP\n\(name)\n\(escape(option.help))\n"
+            out += ".TP\n\(name)\n\(wrapped(escape(option.help)))\n"
         }
         return out
     }
 
     private static func section(_ command: Command, path: String) -> String {
-        var out = ".SS \(escape("quire " + path))\n\(escape(command.summary))\n"
-        out += ".PP\nUsage: \\fB\(escape(Help.synopsis(command, path: path)))\\fR\n"
+        var out = ".SS \(escape("quire " + path))\n\(wrapped(escape(command.summary)))\n"
+        out += ".PP\nUsage:\n.br\n\\fB\(escape(Help.synopsis(command, path: path)))\\fR\n"
         if !command.discussion.isEmpty { out += ".PP\n" + paragraphs(command.discussion) + "\n" }
         if !command.options.isEmpty { out += ".PP\nOptions:\n.RS 4\n" + options(command.options) + ".RE\n" }
         for sub in command.subcommands { out += section(sub, path: path + " " + sub.name) }
@@ -62,7 +85,8 @@ enum ManPage {
         var out = """
         .TH QUIRE 1 2026-03-27 "\(escape(Identity.tool))" "User Commands"
         .SH NAME
-        quire \\- archive news article files in one SQLite file, keep copies in step, audit provenance
+        quire \\- archive news article files in one SQLite file, keep copies
+        in step, audit provenance
         .SH SYNOPSIS
         .B quire
         .RB [ \\-A
@@ -71,11 +95,12 @@ enum ManPage {
         .RI [ options ]
         .RI [ arguments ]
         .SH DESCRIPTION
-        Quire hashes every file it is given (SHA\\-256), stores identical bytes once, turns a changed
-        article into a new version of the same document, and records every sighting of every file with
-        where it came from: batch, path, time, agent, host and tool.
-        Copies of an archive exchange bundles and converge; \\fBverify\\fR proves the stored bytes are
-        the captured bytes.
+        Quire hashes every file it is given (SHA\\-256), stores identical
+        bytes once, turns a changed article into a new version of the same
+        document, and records every sighting of every file with where it came
+        from: batch, path, time, agent, host and tool.
+        Copies of an archive exchange bundles and converge; \\fBverify\\fR
+        proves the stored bytes are the captured bytes.
         .SH COMMANDS
 
         """
@@ -99,8 +124,8 @@ enum ManPage {
         .B NO_COLOR
         When set and not empty, no colour (as does TERM=dumb).
         .SH EXIT STATUS
-        0 success, 1 a failure (an error, a file that could not be archived), 64 a mistake in the
-        command line.
+        0 success, 1 a failure (an error, a file that could not be archived),
+        64 a mistake in the command line.
         .SH SEE ALSO
         .BR sqlite3 (1),
         .BR git (1)
