@@ -31,6 +31,17 @@ struct CLIHabitsTests {
         #expect(r.status == 64 && r.stderr.contains("-A needs a PATH"))
     }
 
+    @Test("init or ingest into a missing folder names the folder, not a raw SQLite error, and creates nothing")
+    func missingFolder() throws {
+        let dir = TemporaryDirectory("habits")
+        for command in [["init", dir.file("foo/bar.quire")], ["-A", dir.file("foo/bar.quire"), "ingest", samples + "/day-1"]] {
+            let r = try quire(command)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.stderr.contains("the folder \(dir.file("foo")) does not exist") && !r.stderr.contains("SQLite"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("foo")))
+    }
+
     @Test("an ingest whose only file fails says so in words, singular")
     func failureGrammar() throws {
         let dir = TemporaryDirectory("habits")

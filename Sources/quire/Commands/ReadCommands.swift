@@ -168,7 +168,7 @@ let showCommand = Command(
         Output.line("  stored    \(blob.encoding), \(blob.storedSize) bytes" + (blob.base.map { " against \(Format.short($0)) (depth \(blob.depth))" } ?? ""))
     }
     if !article.fields.isEmpty {
-        Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?")):")
+        Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?"); [extractor/version] says how each field was found, docs/articles.md):")
         let width = max(12, article.fields.map(\.name.count).max() ?? 0)
         for field in article.fields { Output.line("  \(field.name + String(repeating: " ", count: width - field.name.count)) \(field.value)  [\(field.extractor)]") }
     }
