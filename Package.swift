@@ -36,7 +36,8 @@ let package = Package(
                 .embedInCode("v009-no-fingerprint-index.sql"),
                 .embedInCode("v010-delta-blobs.sql"),
                 .embedInCode("v011-search-distinct-texts.sql"),
-                .embedInCode("v012-payloads-and-partial-captures.sql")]
+                .embedInCode("v012-payloads-and-partial-captures.sql"),
+                .embedInCode("v013-sighting-roots.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

@@ -18,5 +18,6 @@ public enum SchemaMigrations {
         (10, "v010-delta-blobs.sql", String(decoding: PackageResources.v010_delta_blobs_sql, as: UTF8.self)),
         (11, "v011-search-distinct-texts.sql", String(decoding: PackageResources.v011_search_distinct_texts_sql, as: UTF8.self)),
         (12, "v012-payloads-and-partial-captures.sql", String(decoding: PackageResources.v012_payloads_and_partial_captures_sql, as: UTF8.self)),
+        (13, "v013-sighting-roots.sql", String(decoding: PackageResources.v013_sighting_roots_sql, as: UTF8.self)),
     ]
 }

@@ -5,4 +5,5 @@ import Glibc
 // quire: see `quire --help`, README.md and docs/cli.md.
 let status = CLI.main(CommandLine.arguments)
 Output.flush()
+Pager.finish()
 exit(status)

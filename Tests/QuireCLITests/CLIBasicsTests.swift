@@ -30,7 +30,7 @@ struct CLIBasicsTests {
     }
 
     @Test("usage mistakes exit 64 with 'Error:' and a usage line on stderr", arguments: [
-        ["frobnicate"], ["ls", "--bogus"], ["log"], ["ingest"], ["ingest", "--level", "12", "x"], ["ingest", "--threads", "zero", "x"],
+        ["frobnicate"], ["ls", "--bogus"], ["log", "a", "b"], ["ingest"], ["ingest", "--level", "12", "x"], ["ingest", "--threads", "zero", "x"],
         ["ls", "extra"], ["ingest", "--batch"], ["cat", "a", "b"], ["ingest", "--key", "title", "x"], ["-A"],
     ])
     func usageErrors(_ arguments: [String]) throws {

@@ -93,7 +93,8 @@ struct ArchiveFileTests {
         let newFiles = try db.rows("SELECT path FROM sighting_list WHERE batch_label = 'X' AND meaning = 'new' ORDER BY path") { $0.text(0) }
         #expect(newFiles.count == report.counts["new"])
         // Every sighting of hash H.
-        let duplicate = try #require(try db.text("SELECT blob FROM sighting_list WHERE meaning = 'duplicate'"))
+        // (A new document whose bytes were already stored: `held` in `sightings`, since schema 12.)
+        let duplicate = try #require(try db.text("SELECT l.blob FROM sighting_list l JOIN sightings s ON s.id = l.id WHERE l.meaning = 'new' AND s.held = 1"))
         #expect(try db.int("SELECT count(*) FROM sighting_list WHERE blob = ?", duplicate) == 2)
         #expect(try db.int("SELECT new FROM batch_list WHERE label = 'X'") == report.counts["new"])
         #expect(try db.int("SELECT count(*) FROM document_list") == 5)

@@ -31,12 +31,15 @@ struct IngestTests {
         #expect(stats.storedBytes < stats.originalBytes)
     }
 
-    @Test("the project's samples: new, version, duplicate and unchanged in one batch")
+    @Test("the project's samples: new, version and unchanged in one batch, the wire copy a new document with bytes already stored")
     func projectSamples() throws {
         let scratch = try Scratch()
         let samples = repositoryRoot + "/Archives/samples"
         let report = try scratch.archive.ingest(paths: [samples + "/day-1", samples + "/day-2"], options: quietOptions())
-        #expect(report.counts == ["new": 5, "version": 1, "duplicate": 1, "unchanged": 1, "failed": 0, "pending": 0])
+        #expect(report.counts == ["new": 6, "version": 1, "duplicate": 0, "unchanged": 1, "failed": 0, "pending": 0])
+        #expect(report.alreadyStored == 1)
+        // The new documents are what `ls` shows.
+        #expect(try scratch.archive.documents().count == report.counts["new"])
         let log = try scratch.archive.log(key: "https://harbour-gazette.example/news/2026/03/26/ferry-strike-talks")
         #expect(log.count == 2)
         #expect(log[1].parents == [log[0].hash])
@@ -48,7 +51,8 @@ struct IngestTests {
         #expect(stored.base == log[0].blob)
         #expect(stored.depth == 1)
         let duplicate = try scratch.archive.sightings(blob: SHA256.hash(try readFile(samples + "/day-1/valley-times/bridge-reopens.txt")).hex)
-        #expect(duplicate.map(\.meaning) == ["new", "duplicate"])
+        #expect(duplicate.map(\.meaning) == ["new", "new"])
+        #expect(duplicate.map(\.held) == [false, true])
     }
 
     @Test("a generated corpus keyed by path: exact counts for a first ingest, a 10% edit batch and an unchanged re-ingest")
@@ -62,8 +66,9 @@ struct IngestTests {
     }
 
     /// Ingests a generated corpus three times (first, with 10% of the articles edited, unchanged)
-    /// and checks every count. By path, syndicated copies and recaptures are duplicates; by URL
-    /// (they carry the original's canonical URL) they are the same document, unchanged.
+    /// and checks every count. By path, syndicated copies and recaptures are new documents with
+    /// bytes already stored; by URL (they carry the original's canonical URL) they are the same
+    /// document, unchanged.
     func generatedCorpus(_ mode: IngestOptions.KeyMode) throws {
         let scratch = try Scratch()
         let corpus = NewsCorpus(articles: 400, seed: 21)
@@ -75,8 +80,10 @@ struct IngestTests {
         options.chunkFiles = 64   // several transactions
         options.keyMode = mode
         let r1 = try scratch.archive.ingest(paths: [root], options: options)
-        #expect(r1.counts["new"] == corpus.articles)
-        #expect(r1.counts[mode == .path ? "duplicate" : "unchanged"] == first.copies)
+        #expect(r1.counts["new"] == (mode == .path ? first.files : corpus.articles))
+        #expect(r1.counts["unchanged"] == (mode == .path ? 0 : first.copies))
+        #expect(r1.alreadyStored == (mode == .path ? first.copies : 0))
+        #expect(r1.counts["duplicate"] == 0)
         #expect(r1.counts["version"] == 0 && r1.counts["failed"] == 0)
         #expect(r1.newBlobs == corpus.articles)
         #expect(try scratch.archive.stats().documents == (mode == .path ? first.files : corpus.articles))
@@ -163,6 +170,18 @@ struct IngestTests {
         #expect(try scratch.archive.blobInfo(hash: SHA256.hash([UInt8]()).hex)?.size == 0)
     }
 
+    @Test("an input that does not exist is refused before anything is recorded")
+    func missingInput() throws {
+        let scratch = try Scratch()
+        try scratch.dir.write("in/a.txt", "a\n")
+        let before = try scratch.archive.stats()
+        #expect(throws: QuireError.self) {
+            try scratch.archive.ingest(paths: [scratch.dir.file("in"), scratch.dir.file("vanished.txt")], options: quietOptions())
+        }
+        let after = try scratch.archive.stats()
+        #expect(after.batches == before.batches && after.sightings == before.sightings && after.documents == 0)
+    }
+
     @Test("files that cannot be read become failed sightings and the rest of the batch is archived")
     func unreadableFiles() throws {
         let scratch = try Scratch()
@@ -174,15 +193,14 @@ struct IngestTests {
         try FileManager.default.createSymbolicLink(atPath: dir.file("in/n-unreadable"), withDestinationPath: "/proc/self/mem")
         var options = quietOptions()
         options.followSymlinks = true
-        let report = try scratch.archive.ingest(paths: [dir.file("in"), dir.file("vanished.txt")], options: options)
+        let report = try scratch.archive.ingest(paths: [dir.file("in")], options: options)
         #expect(report.counts["new"] == 2)
-        #expect(report.counts["failed"] == 3)
+        #expect(report.counts["failed"] == 2)
         let reasons = Dictionary(uniqueKeysWithValues: report.failures.map { ($0.path, $0.reason) })
         #expect(reasons["m-fifo"]?.contains("FIFO") == true)
         #expect(reasons["n-unreadable"]?.contains("read failed") == true)
-        #expect(reasons[dir.file("vanished.txt")]?.contains("No such file") == true)
         let sightings = try scratch.archive.sightings(batch: report.batch)
-        #expect(sightings.map(\.meaning) == ["new", "failed", "failed", "new", "failed"])
+        #expect(sightings.map(\.meaning) == ["new", "failed", "failed", "new"])
         #expect(sightings.filter { $0.meaning == "failed" }.allSatisfy { $0.error != nil && $0.blob == nil })
     }
 
@@ -202,7 +220,7 @@ struct IngestTests {
         options.followSymlinks = true
         let r2 = try scratch.archive.ingest(paths: [dir.file("in")], options: options)
         #expect(r2.files == 4)
-        #expect(r2.counts["new"] == 2 && r2.counts["duplicate"] == 1 && r2.counts["unchanged"] == 1)
+        #expect(r2.counts["new"] == 3 && r2.alreadyStored == 1 && r2.counts["unchanged"] == 1)
     }
 
     @Test("paths are normalized lexically and names that are not UTF-8 are escaped reversibly")

@@ -134,7 +134,8 @@ struct MetadataTests {
         let second = try scratch.archive.ingest(paths: [scratch.dir.file("tuesday")], options: quietOptions())
         #expect(second.counts["version"] == 1)
         #expect(try scratch.archive.documents().map(\.key) == ["https://news.example/a"])
-        #expect(try scratch.archive.log(key: "https://news.example/a").map(\.path) == ["capture-0412.html", "capture-9931.html"])
+        // Each version names the full path it was read from (its folder, since schema 12).
+        #expect(try scratch.archive.log(key: "https://news.example/a").map(\.path) == [scratch.dir.file("monday/capture-0412.html"), scratch.dir.file("tuesday/capture-9931.html")])
         // --key path keeps them apart.
         let byPath = try Scratch()
         var options = quietOptions()

@@ -20,6 +20,7 @@ struct OwnershipTests {
         "version_parents": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "sightings": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "paths": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
+        "roots": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "supplied_fields": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "payload_references": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],
         "pending_references": ["QuireKit/Archive/ArchiveEvents.swift", "QuireKit/Archive/Rebuild.swift"],

@@ -85,6 +85,6 @@ struct QueryTests {
         #expect(batch.tool == Identity.tool)
         #expect(batch.inputs == [samples])
         #expect(batch.finishedAt != nil && batch.finishedAt! >= batch.startedAt)
-        #expect(batch.files == 5 && batch.counts["new"] == 4 && batch.counts["duplicate"] == 1)
+        #expect(batch.files == 5 && batch.counts["new"] == 5 && batch.counts["duplicate"] == 0)
     }
 }

@@ -101,11 +101,14 @@ struct ReadableWithoutQuireTests {
         let db = try SQLiteShell(scratch.path)
         #expect(try db.query("PRAGMA application_id") == "1364543826")
         let newFiles = try db.query("SELECT path FROM sighting_list WHERE batch_label = 'morning scrape' AND meaning = 'new' ORDER BY path")
-        #expect(newFiles.split(separator: "\n").count == 5)
-        let hash = try db.query("SELECT blob FROM sighting_list WHERE meaning = 'duplicate'")
-        let everySighting = try db.query("SELECT meaning, agent FROM sighting_list WHERE blob = '\(hash)' ORDER BY seen_at, path")
-        #expect(everySighting == "new|ana@newsroom\nduplicate|ana@newsroom")
-        #expect(try db.query("SELECT label, files, new, version, duplicate, unchanged, failed FROM batch_list") == "morning scrape|8|5|1|1|1|0")
+        #expect(newFiles.split(separator: "\n").count == 6)
+        let hash = try db.query("SELECT l.blob FROM sighting_list l JOIN sightings s ON s.id = l.id WHERE l.meaning = 'new' AND s.held = 1")
+        let everySighting = try db.query("SELECT l.meaning, s.held, l.agent FROM sighting_list l JOIN sightings s ON s.id = l.id WHERE l.blob = '\(hash)' ORDER BY l.seen_at, l.path")
+        #expect(everySighting == "new|0|ana@newsroom\nnew|1|ana@newsroom")
+        #expect(try db.query("SELECT label, files, new, version, duplicate, unchanged, failed FROM batch_list") == "morning scrape|8|6|1|0|1|0")
+        // Where each file was read from: its root and the full path (schema 12).
+        #expect(try db.query("SELECT count(DISTINCT root) FROM sighting_reads") == "2")
+        #expect(try db.query("SELECT full_path FROM sighting_reads WHERE path = 'metro-daily/transit-fares.html'") == samples + "/day-2/metro-daily/transit-fares.html")
         #expect(try db.query("SELECT count(*) FROM events e WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM events p WHERE p.origin = e.origin AND p.seq = e.seq - 1)") == "0")
     }
 

@@ -113,6 +113,11 @@ public final class Archive {
             throw QuireError(.archiveExists, "\(path) already exists")
         }
         let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            // Say which folder is missing rather than SQLite's "unable to open database file".
+            throw QuireError(.io, "cannot create \(path): the folder \(directory) does not exist (create it first)")
+        }
         let prefix = ".\((path as NSString).lastPathComponent).creating-"
         removeStaleCreations(in: directory.isEmpty ? "." : directory, prefix: prefix)
         let temporary = (directory.isEmpty ? "." : directory) + "/" + prefix + "\(getpid())-\(Identity.newUUID())"

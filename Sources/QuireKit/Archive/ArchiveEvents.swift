@@ -118,11 +118,12 @@ extension Archive {
                                          partial: sighting.partial)
         }
         try db.run("""
-            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial, root, held)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
-            versionID, sighting.meaning.rawValue, sighting.error, eventID, sighting.partial)
+            versionID, sighting.meaning.rawValue, sighting.error, eventID, sighting.partial, try sighting.root.map(rootID),
+            sighting.meaning == .failed || sighting.meaning == .pending ? nil : sighting.bytesWereHeld.map { $0 ? 1 : 0 })
         if let meta = sighting.meta {
             let sightingID = db.lastInsertRowID
             for pair in meta where pair.count == 2 {
@@ -170,6 +171,13 @@ extension Archive {
     func pathID(_ path: String) throws -> Int {
         if let id = try db.int("SELECT id FROM paths WHERE path = ?", path) { return id }
         try db.run("INSERT INTO paths (path) VALUES (?)", path)
+        return db.lastInsertRowID
+    }
+
+    /// The row of `root` in `roots`, created when the folder is new.
+    func rootID(_ root: String) throws -> Int {
+        if let id = try db.int("SELECT id FROM roots WHERE path = ?", root) { return id }
+        try db.run("INSERT INTO roots (path) VALUES (?)", root)
         return db.lastInsertRowID
     }
 

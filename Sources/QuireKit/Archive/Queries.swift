@@ -37,7 +37,8 @@ extension Archive {
         let rows = try db.rows("""
             SELECT v.id, d.key, v.hash, b.hash, b.size, v.created_at,
                    NOT EXISTS (SELECT 1 FROM version_parents p WHERE p.parent = v.id),
-                   ba.uuid, ba.label, (SELECT path FROM paths WHERE id = s.path),
+                   ba.uuid, ba.label, (SELECT CASE WHEN r.path IS NULL THEN p.path WHEN r.path = '/' THEN '/' || p.path ELSE r.path || '/' || p.path END
+                                       FROM paths p LEFT JOIN roots r ON r.id = s.root WHERE p.id = s.path),
                    EXISTS (SELECT 1 FROM version_parents vp JOIN versions p ON p.id = vp.parent
                            JOIN articles pa ON pa.blob = p.blob JOIN articles va ON va.blob = v.blob
                            WHERE vp.version = v.id AND p.blob <> v.blob AND va.fingerprint IS NOT NULL AND pa.fingerprint = va.fingerprint),
@@ -76,17 +77,21 @@ extension Archive {
     private static let sightingColumns = """
         SELECT b.uuid, b.label, p.path, s.size, s.mtime, bl.hash, d.key, v.hash, s.meaning, s.error, e.at,
                b.agent, b.host, b.source, b.tool, s.partial,
-               CASE WHEN s.meaning = 'pending' THEN (SELECT blob FROM pending_revisits WHERE sighting = s.id) END
+               CASE WHEN s.meaning = 'pending' THEN (SELECT blob FROM pending_revisits WHERE sighting = s.id) END,
+               r.path, s.held
         FROM sightings s JOIN paths p ON p.id = s.path JOIN batches b ON b.id = s.batch JOIN events e ON e.id = s.event
-        LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document
+        LEFT JOIN roots r ON r.id = s.root LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document
         LEFT JOIN versions v ON v.id = s.version
         """
 
     private static func sighting(_ s: Statement) -> SightingInfo {
-        SightingInfo(batch: s.text(0), batchLabel: s.text(1), path: s.text(2), size: s.optionalInt(3), mtime: s.optionalText(4),
-                     blob: s.optionalText(5), key: s.optionalText(6), version: s.optionalText(7), meaning: s.text(8),
-                     error: s.optionalText(9), seenAt: s.text(10), agent: s.text(11), host: s.text(12),
-                     source: s.optionalText(13), tool: s.text(14), partial: s.optionalText(15), linkedBlob: s.optionalText(16))
+        var info = SightingInfo(batch: s.text(0), batchLabel: s.text(1), path: s.text(2), size: s.optionalInt(3), mtime: s.optionalText(4),
+                                blob: s.optionalText(5), key: s.optionalText(6), version: s.optionalText(7), meaning: s.text(8),
+                                error: s.optionalText(9), seenAt: s.text(10), agent: s.text(11), host: s.text(12),
+                                source: s.optionalText(13), tool: s.text(14), partial: s.optionalText(15), linkedBlob: s.optionalText(16))
+        info.root = s.optionalText(17)
+        info.held = s.optionalInt(18).map { $0 != 0 }
+        return info
     }
 
     /// Every sighting of a blob, in the order they were recorded here.

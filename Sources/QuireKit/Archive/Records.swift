@@ -45,9 +45,17 @@ public struct SightingInfo: Sendable, Equatable {
     public var partial: String? = nil
     /// For a pending WARC revisit: the payload it has linked up with since, if this copy holds it.
     public var linkedBlob: String? = nil
+    /// Whether the bytes were already stored when this sighting made a version (nil: not recorded).
+    public var held: Bool? = nil
+    /// The absolute folder `path` is relative to (nil for sightings before schema 13).
+    public var root: String? = nil
+
+    /// The path the file was read from: root and path, or the path alone when the root is unknown.
+    public var fullPath: String { root.map { SightingRecord.join($0, path) } ?? path }
 
     public var json: JSON {
-        ["batch": .string(batch), "batch_label": .string(batchLabel), "path": .string(path), "size": JSON(size),
+        ["batch": .string(batch), "batch_label": .string(batchLabel), "path": .string(path), "root": JSON(root),
+         "full_path": .string(fullPath), "held": held.map { .bool($0) } ?? .null, "size": JSON(size),
          "mtime": JSON(mtime), "blob": JSON(blob), "key": JSON(key), "version": JSON(version), "meaning": .string(meaning),
          "error": JSON(error), "seen_at": .string(seenAt), "agent": .string(agent), "host": .string(host),
          "source": JSON(source), "tool": .string(tool), "partial": JSON(partial), "linked_blob": JSON(linkedBlob)]
@@ -68,7 +76,8 @@ public struct VersionInfo: Sendable, Equatable {
     public let isHead: Bool
     /// Whether it is the document's current head.
     public let isCurrent: Bool
-    /// The batch and path of the sighting that created it here, when one did.
+    /// The batch and path of the sighting that created it here, when one did (the full path read
+    /// from, root included, for sightings since schema 13).
     public let batch: String?
     public let batchLabel: String?
     public let path: String?

@@ -56,6 +56,29 @@ extension Archive {
         }
     }
 
+    /// A version of the document `key` named the one way every command accepts: its number
+    /// (`2`), `@2`, `KEY@2`, or a hash prefix (at least 4 hex digits) of the version or of its
+    /// blob. An unknown number or prefix is an error naming the versions there are.
+    public func version(of key: String, _ reference: String) throws -> VersionInfo {
+        let versions = try log(key: key)
+        var r = reference
+        if r.hasPrefix(key + "@") { r = String(r.dropFirst(key.count)) }
+        if r.hasPrefix("@") { r.removeFirst() }
+        if let n = Int(r) {
+            guard n >= 1 && n <= versions.count else {
+                throw QuireError(.notFound, "document '\(key)' has versions 1 to \(versions.count), not \(n)")
+            }
+            return versions[n - 1]
+        }
+        let prefix = r.lowercased()
+        let matches = versions.filter { $0.hash.hasPrefix(prefix) || $0.blob.hasPrefix(prefix) }
+        guard prefix.count >= 4, SHA256Digest.isHexPrefix(prefix), matches.count == 1 else {
+            throw QuireError(matches.count > 1 ? .ambiguous : .notFound,
+                             "'\(reference)' names no single version of '\(key)' (give N, @N, KEY@N or a hash prefix of 4 or more digits; it has versions 1 to \(versions.count))")
+        }
+        return matches[0]
+    }
+
     /// Streams the exact original bytes of a blob to `output`, checking them against the hash as
     /// they go; a mismatch is reported after the last byte (the output is then not trustworthy).
     public func writeBlob(hash: String, to output: (UnsafeRawBufferPointer) throws -> Void) throws {

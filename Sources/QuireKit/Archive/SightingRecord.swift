@@ -24,6 +24,11 @@ struct SightingRecord: Sendable, Equatable {
     /// Why the capture is not whole (`HTTP 404`, `truncated: length`), when it is not: the
     /// version it makes does not replace a whole one as its document's head.
     var partial: String?
+    /// The absolute folder `path` is relative to (schema 13 on; absent in older sightings).
+    var root: String?
+    /// For a sighting that made a version (`new` or `version`): whether the archive already held
+    /// its bytes (schema 13 on; absent in older sightings, whose `duplicate` meant that).
+    var held: Bool?
 
     init(key: String?, path: String, pathRaw: String? = nil, size: Int? = nil, mtime: String? = nil, blob: String? = nil,
          meaning: SightingMeaning, version: String? = nil, parents: [String]? = nil, error: String? = nil) {
@@ -67,6 +72,27 @@ struct SightingRecord: Sendable, Equatable {
             guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else { return nil }
             return [name, value]
         }
+        root = json["root"]?.stringValue
+        if case .bool(let b)? = json["held"] { held = b }
+    }
+
+    /// Whether the bytes were already stored, as far as the record says: its `held` field, else
+    /// what its meaning implied before schema 13 (`duplicate`: yes; `new`: no).
+    var bytesWereHeld: Bool? {
+        if let held { return held }
+        switch meaning {
+        case .duplicate, .unchanged: return true
+        case .new: return false
+        case .version, .failed, .pending: return nil
+        }
+    }
+
+    /// The full path read from: root and path (just the path for sightings before schema 13).
+    var fullPath: String { root.map { SightingRecord.join($0, path) } ?? path }
+
+    /// `root` and `path` joined by one `/`.
+    static func join(_ root: String, _ path: String) -> String {
+        root.hasSuffix("/") ? root + path : root + "/" + path
     }
 
     /// The hash of the version this sighting refers to: the one it names, or the one it made.
@@ -85,8 +111,8 @@ struct SightingRecord: Sendable, Equatable {
         return versionHash
     }
 
-    /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, key, meaning,
-    /// meta, mtime, parents, partial, path, path_raw, size, version.
+    /// Appends the canonical JSON object to `out`. Keys in byte order: blob, error, held, key,
+    /// meaning, meta, mtime, parents, partial, path, path_raw, root, size, version.
     func writeCanonical(to out: inout [UInt8]) {
         var first = true
         func field(_ name: StaticString) {
@@ -103,6 +129,10 @@ struct SightingRecord: Sendable, Equatable {
         }
         string("blob", blob)
         string("error", error)
+        if let held {
+            field("held")
+            out.append(contentsOf: Array((held ? "true" : "false").utf8))
+        }
         string("key", key)
         string("meaning", meaning.rawValue)
         if let meta {
@@ -130,6 +160,7 @@ struct SightingRecord: Sendable, Equatable {
         string("partial", partial)
         if path != key { string("path", path) }
         string("path_raw", pathRaw)
+        string("root", root)
         if let size {
             field("size")
             out.append(contentsOf: String(size).utf8)
@@ -152,6 +183,8 @@ struct SightingRecord: Sendable, Equatable {
         if let error { fields["error"] = .string(error) }
         if let meta { fields["meta"] = .array(meta.map { .array($0.map { .string($0) }) }) }
         if let partial { fields["partial"] = .string(partial) }
+        if let root { fields["root"] = .string(root) }
+        if let held { fields["held"] = .bool(held) }
         return .object(fields)
     }
 }

@@ -37,18 +37,7 @@ extension Archive {
     /// parent (or the version before it).
     public func compare(key: String, from: String? = nil, to: String? = nil) throws -> VersionComparison {
         let versions = try log(key: key)
-        func find(_ reference: String) throws -> VersionInfo {
-            let r = reference.hasPrefix("@") ? String(reference.dropFirst()) : reference
-            if let n = Int(r), n >= 1 {
-                guard n <= versions.count else { throw QuireError(.notFound, "document '\(key)' has versions 1 to \(versions.count), not \(n)") }
-                return versions[n - 1]
-            }
-            let matches = versions.filter { $0.hash.hasPrefix(r.lowercased()) }
-            guard r.count >= 4, matches.count == 1 else {
-                throw QuireError(matches.count > 1 ? .ambiguous : .notFound, "'\(reference)' names no single version of '\(key)' (give its number or a hash prefix)")
-            }
-            return matches[0]
-        }
+        func find(_ reference: String) throws -> VersionInfo { try version(of: key, reference) }
         let target = try to.map(find) ?? versions.first(where: \.isCurrent) ?? versions.last!
         let base: VersionInfo
         if let from {

@@ -45,6 +45,13 @@ public struct SearchQuery: Sendable {
     public init(_ text: String) { self.text = text }
 }
 
+/// The hits of a search, at most its limit, and how many matched in all.
+public struct SearchResults: Sendable, Equatable {
+    public let hits: [SearchHit]
+    /// Every match (past the limit too), after the filters.
+    public let total: Int
+}
+
 extension Archive {
     /// Whether the search index is kept: from the start in archives made since schema 10, and
     /// in older ones once a search has built it ('rebuild' after migration 11 until then).
@@ -139,6 +146,11 @@ extension Archive {
     /// `indexProgress` hears of an index build (an archive from before the index was kept from
     /// the start): blobs indexed and the total.
     public func search(_ query: SearchQuery, indexProgress: ((Int, Int) -> Void)? = nil) throws -> [SearchHit] {
+        try searchResults(query, indexProgress: indexProgress).hits
+    }
+
+    /// `search`, with how many matched in all (for "N more").
+    public func searchResults(_ query: SearchQuery, indexProgress: ((Int, Int) -> Void)? = nil) throws -> SearchResults {
         let words = Self.searchTerms(query.text)
         guard !words.isEmpty else { throw QuireError(.badArgument, "the search needs at least one word") }
         guard words.count <= Self.maxTerms else {
@@ -172,11 +184,13 @@ extension Archive {
             }
             sql += " ORDER BY s.rank, d.key, v.hash"
             var hits: [SearchHit] = []
+            var total = 0
             do {
                 try db.forEach(sql, values) { r in
                     let date = r.optionalText(6) ?? r.text(7)
                     if let since = query.since, date < since { return }
                     if let until = query.until, date >= until, !date.hasPrefix(until) { return }
+                    total += 1
                     guard hits.count < query.limit else { return }
                     hits.append(SearchHit(key: r.text(0), version: r.text(1), blob: r.text(2), isCurrent: r.int(3) != 0,
                                           title: r.optionalText(5), published: r.optionalText(6), rank: r.double(4), snippet: ""))
@@ -184,45 +198,89 @@ extension Archive {
             } catch let error as DatabaseError {
                 throw QuireError(.badArgument, "the search '\(query.text)' cannot be run", underlying: error)
             }
-            return hits.map { hit in
+            return SearchResults(hits: hits.map { hit in
                 let text = (try? articleText(blob: hit.blob)) ?? ""
                 return SearchHit(key: hit.key, version: hit.version, blob: hit.blob, isCurrent: hit.isCurrent, title: hit.title,
                                  published: hit.published, rank: hit.rank, snippet: Self.snippet(text, words: words.filter { $0 != "OR" }))
-            }
+            }, total: total)
         }
     }
 
     /// The most different words one search may have (each costs a pass over the matches).
     static let maxTerms = 64
 
-    /// The words of a query: letters and digits, lowercased, each once (a repeated word adds
-    /// nothing to what matches); `OR` kept as an operator.
+    /// The terms of a query: words (letters and digits, lowercased) and phrases (the words
+    /// between double quotes, which must appear together and in order: `"google toolbar"`), each
+    /// once (a repeated term adds nothing to what matches); `OR` kept as an operator.
     static func searchTerms(_ text: String) -> [String] {
+        func words(_ part: Substring) -> [String] {
+            part.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" }).map { $0 == "OR" ? "OR" : $0.lowercased() }
+        }
+        var terms: [String] = []
+        for (i, part) in text.split(separator: "\"", omittingEmptySubsequences: false).enumerated() {
+            if i % 2 == 1 {
+                let phrase = words(part).filter { $0 != "OR" }.map { $0.lowercased() }.joined(separator: " ")
+                if !phrase.isEmpty { terms.append(phrase) }
+            } else {
+                terms += words(part)
+            }
+        }
         var seen = Set<String>()
-        return text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" }).map { $0 == "OR" ? "OR" : $0.lowercased() }
-            .filter { !$0.isEmpty && ($0 == "OR" || seen.insert($0).inserted) }
+        return terms.filter { !$0.isEmpty && ($0 == "OR" || seen.insert($0).inserted) }
     }
 
-    /// About 160 characters of `text` around the first query word found, the words in [brackets].
+    /// Where `term` occurs in `text` as whole words (not inside a longer word: `and` is not
+    /// found in `handheld`), case ignored; a phrase's words may be apart by spaces and punctuation.
+    static func wholeWordRanges(of term: String, in text: String) -> [Range<String.Index>] {
+        let parts = term.split(separator: " ").map(String.init)
+        guard !parts.isEmpty else { return [] }
+        var out: [Range<String.Index>] = []
+        var from = text.startIndex
+        func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+        while let first = text.range(of: parts[0], options: [.caseInsensitive, .diacriticInsensitive], range: from..<text.endIndex) {
+            from = first.upperBound
+            guard first.lowerBound == text.startIndex || !isWord(text[text.index(before: first.lowerBound)]) else { continue }
+            var end = first.upperBound
+            var ok = true
+            for next in parts.dropFirst() {
+                var i = end
+                while i < text.endIndex, !isWord(text[i]) { i = text.index(after: i) }
+                guard i > end, let r = text.range(of: next, options: [.caseInsensitive, .diacriticInsensitive, .anchored], range: i..<text.endIndex) else {
+                    ok = false
+                    break
+                }
+                end = r.upperBound
+            }
+            guard ok, end == text.endIndex || !isWord(text[end]) else { continue }
+            out.append(first.lowerBound..<end)
+            from = end
+        }
+        return out
+    }
+
+    /// About 160 characters of `text` around the first query term found, each whole-word
+    /// occurrence of a term (a phrase as a whole) in [brackets].
     static func snippet(_ text: String, words: [String]) -> String {
         let flat = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        let lower = flat.lowercased()
-        guard let hit = words.compactMap({ lower.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) else {
+        guard let hit = words.compactMap({ wholeWordRanges(of: $0, in: flat).first }).min(by: { $0.lowerBound < $1.lowerBound }) else {
             return String(flat.prefix(160))
         }
-        let startOffset = min(flat.count, max(0, lower.distance(from: lower.startIndex, to: hit.lowerBound) - 60))
+        let startOffset = min(flat.count, max(0, flat.distance(from: flat.startIndex, to: hit.lowerBound) - 60))
         let start = flat.index(flat.startIndex, offsetBy: startOffset)
         let end = flat.index(start, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
-        var piece = String(flat[start..<end])
-        for word in words {
-            var result = ""
-            var rest = piece[...]
-            while let r = rest.range(of: word, options: .caseInsensitive) {
-                result += rest[..<r.lowerBound] + "[" + rest[r] + "]"
-                rest = rest[r.upperBound...]
-            }
-            piece = result + rest
+        let piece = String(flat[start..<end])
+        // Every term's occurrences, longest first where they overlap, marked once.
+        var marks: [Range<String.Index>] = []
+        for word in words.sorted(by: { $0.count > $1.count }) {
+            for r in wholeWordRanges(of: word, in: piece) where !marks.contains(where: { $0.overlaps(r) }) { marks.append(r) }
         }
-        return (startOffset > 0 ? "…" : "") + piece + (end < flat.endIndex ? "…" : "")
+        var result = ""
+        var at = piece.startIndex
+        for r in marks.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            result += piece[at..<r.lowerBound] + "[" + piece[r] + "]"
+            at = r.upperBound
+        }
+        result += piece[at...]
+        return (startOffset > 0 ? "…" : "") + result + (end < flat.endIndex ? "…" : "")
     }
 }

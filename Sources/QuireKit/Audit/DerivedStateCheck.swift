@@ -53,6 +53,7 @@ struct DerivedStateCheck {
               label: "'version ' || coalesce((SELECT hash FROM S.versions WHERE id = r.version), r.version) || ' parent ' || coalesce((SELECT hash FROM S.versions WHERE id = r.parent), r.parent)",
               event: "(SELECT event FROM S.versions WHERE id = r.version)", inQuick: false),
         Table(name: "paths", key: ["id"], label: "'path ' || quote(r.path)", event: "(SELECT min(x.event) FROM S.sightings x WHERE x.path = r.id)", inQuick: false),
+        Table(name: "roots", key: ["id"], label: "'root ' || quote(r.path)", event: "(SELECT min(x.event) FROM S.sightings x WHERE x.root = r.id)", inQuick: false),
         Table(name: "sightings", key: ["id"],
               label: "'sighting ' || r.id || coalesce(' (' || (SELECT path FROM S.paths WHERE id = r.path) || ')', '')", event: "r.event", inQuick: false),
         Table(name: "supplied_fields", key: ["rowid"], label: "'supplied field ' || quote(r.name) || ' of sighting ' || r.sighting",

@@ -71,9 +71,13 @@ public struct ProvenanceSighting: Sendable, Equatable {
     public let key: String?
     public let version: String?
     public let recorded: RecordOrigin
+    /// The absolute folder `path` is relative to (nil for sightings before schema 13).
+    public var root: String? = nil
+    /// The path the file was read from: root and path, or the path alone when the root is unknown.
+    public var fullPath: String { root.map { SightingRecord.join($0, path) } ?? path }
 
     public var json: JSON {
-        ["batch": batch.json, "path": .string(path), "size": JSON(size), "mtime": JSON(mtime), "meaning": .string(meaning),
+        ["batch": batch.json, "path": .string(path), "root": JSON(root), "full_path": .string(fullPath), "size": JSON(size), "mtime": JSON(mtime), "meaning": .string(meaning),
          "error": JSON(error), "blob": JSON(blob), "key": JSON(key), "version": JSON(version), "recorded": recorded.json]
     }
 }
@@ -266,20 +270,23 @@ private struct TrailBuilder {
     mutating func sightings(where condition: String, _ values: [any DatabaseValueConvertible]) throws -> [ProvenanceSighting] {
         let rows = try db.rows("""
             SELECT \(BatchInfo.columns("ba", origin: "bo")),
-                   p.path, s.size, s.mtime, s.meaning, s.error, bl.hash, d.key, v.hash, s.event
-            FROM sightings s JOIN paths p ON p.id = s.path JOIN batches ba ON ba.id = s.batch JOIN origins bo ON bo.id = ba.origin
+                   p.path, s.size, s.mtime, s.meaning, s.error, bl.hash, d.key, v.hash, s.event, r.path
+            FROM sightings s JOIN paths p ON p.id = s.path LEFT JOIN roots r ON r.id = s.root JOIN batches ba ON ba.id = s.batch JOIN origins bo ON bo.id = ba.origin
             LEFT JOIN blobs bl ON bl.id = s.blob LEFT JOIN documents d ON d.id = s.document LEFT JOIN versions v ON v.id = s.version
             WHERE \(condition) ORDER BY s.id
             """, values) { s in
             (batch: BatchInfo(s), path: s.text(11), size: s.optionalInt(12), mtime: s.optionalText(13), meaning: s.text(14),
-             error: s.optionalText(15), blob: s.optionalText(16), key: s.optionalText(17), version: s.optionalText(18), event: s.int(19))
+             error: s.optionalText(15), blob: s.optionalText(16), key: s.optionalText(17), version: s.optionalText(18), event: s.int(19),
+             root: s.optionalText(20))
         }
         var out: [ProvenanceSighting] = []
         for r in rows {
             note(r.batch.archive)
             guard let recorded = try origin(event: r.event) else { continue }
-            out.append(ProvenanceSighting(batch: r.batch, path: r.path, size: r.size, mtime: r.mtime, meaning: r.meaning, error: r.error,
-                                          blob: r.blob, key: r.key, version: r.version, recorded: recorded))
+            var sighting = ProvenanceSighting(batch: r.batch, path: r.path, size: r.size, mtime: r.mtime, meaning: r.meaning, error: r.error,
+                                              blob: r.blob, key: r.key, version: r.version, recorded: recorded)
+            sighting.root = r.root
+            out.append(sighting)
         }
         return out
     }

@@ -14,7 +14,7 @@ import Synchronization
 final class ChunkPreparer: @unchecked Sendable {
     private let archivePath: String
     private let options: IngestOptions
-    private let inputs: [[UInt8]]
+    private let inputs: [InputRoots.Input]
     private let queue: ChunkQueue<PreparedChunk>
     private let temporaryPrefix: String
     private let finished = DispatchSemaphore(value: 0)
@@ -24,7 +24,7 @@ final class ChunkPreparer: @unchecked Sendable {
     /// Each encoding thread's own read connection, for the bytes of archived bases.
     private lazy var readers = BaseReaders(path: archivePath, workers: max(1, options.threads))
 
-    init(archivePath: String, inputs: [[UInt8]], options: IngestOptions, queue: ChunkQueue<PreparedChunk>) {
+    init(archivePath: String, inputs: [InputRoots.Input], options: IngestOptions, queue: ChunkQueue<PreparedChunk>) {
         self.archivePath = archivePath
         self.inputs = inputs
         self.options = options
@@ -103,7 +103,16 @@ final class ChunkPreparer: @unchecked Sendable {
                 continue
             }
             var file = IngestFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative))
-            if let given = options.supplied[text], !given.isEmpty {
+            if let legacy = item.legacy.map({ PathText.display($0).text }),
+               try db.int("SELECT 1 FROM documents WHERE key = ?", text) == nil,
+               try db.int("SELECT 1 FROM documents WHERE key = ?", legacy) != nil {
+                // Keyed by the path as typed before schema 13: the document goes on under that key.
+                file.key = legacy
+                file.pathKey = legacy
+            }
+            let fullText = PathText.display(item.root + [UInt8(ascii: "/")] + item.relative).text
+            let legacyText = item.legacy.map { PathText.display($0).text }
+            if let given = options.supplied[text] ?? legacyText.flatMap({ options.supplied[$0] }) ?? options.supplied[fullText], !given.isEmpty {
                 file.supplied = given.map { [$0.name, $0.value] }
                 if options.keyMode == .url, let url = given.first(where: { $0.name == "url" }).flatMap({ URLKey.normalize($0.value) }) {
                     file.key = url
@@ -185,7 +194,7 @@ final class ChunkPreparer: @unchecked Sendable {
             guard let hash = files[i].hash else { continue }
             files[i].heldAtPlanning = try store.contains(hash: hash)
             guard files[i].heldAtPlanning else { continue }
-            if options.keyMode == .url, files[i].key == files[i].pathText,
+            if options.keyMode == .url, files[i].key == files[i].pathKey,
                let url = try db.text("SELECT a.url FROM articles a JOIN blobs b ON b.id = a.blob WHERE b.hash = ?", hash) {
                 files[i].key = url
             }
@@ -201,7 +210,7 @@ final class ChunkPreparer: @unchecked Sendable {
             guard !file.heldAtPlanning, case .small(let bytes, _, _)? = file.content, bytes.count <= articleExtractionLimit else { return }
             let metadata = MetadataExtractor.extract(bytes)
             slots.pointer[i].metadata = metadata
-            if byURL, file.key == file.pathText, let url = metadata.value("url").flatMap(URLKey.normalize) {
+            if byURL, file.key == file.pathKey, let url = metadata.value("url").flatMap(URLKey.normalize) {
                 slots.pointer[i].key = url
             }
         }

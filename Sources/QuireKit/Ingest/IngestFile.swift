@@ -22,6 +22,11 @@ struct IngestFile {
     let pathText: String
     /// Hex of the exact name bytes, when they are not UTF-8.
     let pathRaw: String?
+    /// The key the path gives (`pathText`, or the older key an archive already holds): a URL
+    /// found in the bytes replaces only this one.
+    var pathKey: String
+    /// The absolute folder the path is relative to, as text (`InputRoots`).
+    let root: String
     /// A record of a WARC file, read by the walk (its bytes, or for a revisit its hash, are in `content`).
     let fromWARC: Bool
     /// Metadata the scraper supplied for this path (or the WARC record's fields), as (name, value) pairs.
@@ -48,6 +53,8 @@ struct IngestFile {
         self.pathText = pathText
         self.pathRaw = pathRaw
         self.fromWARC = fromWARC
+        pathKey = pathText
+        root = PathText.display(item.root).text
     }
 
     /// The SHA-256 of the bytes, once read.
@@ -70,6 +77,7 @@ struct IngestFile {
                                     blob: hash, meaning: .unchanged, version: versionHash)
         record.meta = supplied
         record.partial = partial
+        record.root = root
         return record
     }
 }

@@ -18,6 +18,12 @@ extension Archive {
         try ingest(rawPaths: paths.map { Array($0.utf8) }, options: options, progress: progress)
     }
 
+    /// Checks an ingest's inputs without touching any archive: every one must exist. `ingest`
+    /// checks again; calling this first lets a caller refuse before creating an archive.
+    public static func checkIngestInputs(rawPaths: [[UInt8]]) throws {
+        _ = try InputRoots.plan(rawPaths)
+    }
+
     /// `ingest(paths:)` for paths given as raw bytes (names that are not UTF-8).
     public func ingest(rawPaths: [[UInt8]], options: IngestOptions = IngestOptions(),
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestReport {
@@ -49,11 +55,13 @@ private struct IngestRun {
 
     var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
 
-    mutating func run(inputs: [[UInt8]]) throws -> IngestReport {
+    mutating func run(inputs given: [[UInt8]]) throws -> IngestReport {
+        // Every input must exist before anything is recorded: a mistyped path leaves no batch.
+        let inputs = try InputRoots.plan(given)
         let label = options.label ?? defaultLabel(inputs)
         report = IngestReport(batch: report.batch, label: label)
         let startedAt = Timestamp.now()
-        let inputTexts = inputs.map { PathText.display(absolute($0)).text }
+        let inputTexts = inputs.map { PathText.display(InputRoots.absolute($0.path, cwd: Array(FileManager.default.currentDirectoryPath.utf8))).text }
         var open: [String: JSON] = [
             "id": .string(report.batch), "label": .string(label), "agent": .string(options.agent ?? Identity.defaultAgent),
             "host": .string(Identity.host), "tool": .string(Identity.tool), "inputs": .array(inputTexts.map { .string($0) }),
@@ -110,15 +118,21 @@ private struct IngestRun {
         return report
     }
 
-    private func defaultLabel(_ inputs: [[UInt8]]) -> String {
-        let first = inputs.first.map { PathText.display(PathText.normalize($0)).text } ?? "stdin"
-        let name = first.split(separator: "/").last.map(String.init) ?? first
-        return "\(Timestamp.now().prefix(10)) \(name)"
-    }
-
-    private func absolute(_ path: [UInt8]) -> [UInt8] {
-        if path.first == UInt8(ascii: "/") { return PathText.normalize(path) }
-        return PathText.normalize(Array(FileManager.default.currentDirectoryPath.utf8) + [UInt8(ascii: "/")] + path)
+    /// The date and what was given: each folder's name, and the files given by name with the
+    /// folder holding them (`2026-03-27 day-1, day-2`; `2026-03-27 11 files in tech`); past
+    /// three names, how many more.
+    private func defaultLabel(_ inputs: [InputRoots.Input]) -> String {
+        func name(_ path: [UInt8]) -> String {
+            let text = PathText.display(path).text
+            return text.split(separator: "/").last.map(String.init) ?? text
+        }
+        var parts = inputs.filter { $0.relative.isEmpty }.map { name($0.root) }
+        let files = inputs.filter { !$0.relative.isEmpty }
+        if let first = files.first {
+            parts.append(files.count == 1 ? name(first.relative) : "\(files.count) files in \(name(first.root))")
+        }
+        let shown = parts.count > 3 ? parts.prefix(3).joined(separator: ", ") + " and \(parts.count - 3) more" : parts.joined(separator: ", ")
+        return "\(Timestamp.now().prefix(10)) \(shown)"
     }
 
     private mutating func reportProgress() {
@@ -195,6 +209,7 @@ private struct IngestRun {
                                     mtime: file.mtime ?? status.mtime, blob: hash, meaning: .unchanged)
         record.meta = file.supplied
         record.partial = file.partial
+        record.root = file.root
         var known = KnownRows()
         let db = archive.db
         let document = try SightingFacts.document(db: db, key: file.key)
@@ -234,9 +249,9 @@ private struct IngestRun {
             }
             // A new version; its hash follows from key, blob and parents, so only the parents are recorded.
             record.parents = try document.map { try heads(document: $0.id) } ?? []
-            record.meaning = try SightingDecider.meaning(documentExists: document != nil, bytesWereHeld: existing != nil) {
-                try db.int("SELECT 1 FROM versions WHERE document = ? AND blob = ?", document!.id, existing!.id) != nil
-            }
+            record.meaning = SightingDecider.meaning(documentExists: document != nil)
+            record.held = existing != nil
+            if existing != nil { report.alreadyStored += 1 }
         }
         report.counts[record.meaning.rawValue, default: 0] += 1
         return (record, known, nil)
@@ -246,6 +261,7 @@ private struct IngestRun {
     private func failed(_ file: IngestFile, _ reason: String, report: inout IngestReport) -> (SightingRecord, KnownRows, [UInt8]?) {
         var record = SightingRecord(key: file.key, path: file.pathText, pathRaw: file.pathRaw, meaning: .failed, error: reason)
         record.meta = file.supplied
+        record.root = file.root
         if case .file(let st) = file.item.kind { record.size = st.size; record.mtime = st.mtime }
         report.counts[SightingMeaning.failed.rawValue, default: 0] += 1
         report.failures.append(.init(path: file.pathText, reason: reason))

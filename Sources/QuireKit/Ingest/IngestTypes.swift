@@ -59,8 +59,12 @@ public struct IngestReport: Sendable {
     /// The batch id (UUID).
     public let batch: String
     public let label: String
-    /// Sightings by meaning: new, version, duplicate, unchanged, failed, pending.
+    /// Sightings by meaning: new, version, unchanged, failed, pending (and `duplicate`, always 0
+    /// since schema 13: whether bytes were already stored is counted apart, in `alreadyStored`).
     public internal(set) var counts: [String: Int] = SightingMeaning.emptyCounts
+    /// How many of the `new` and `version` sightings had bytes the archive already held (a wire
+    /// copy under another outlet's name, a revert): no new blob was stored for them.
+    public internal(set) var alreadyStored = 0
     /// Files sighted (including failed ones); WARC and ARC records count one each.
     public internal(set) var files = 0
     /// How many of those were records of WARC or ARC files.
@@ -114,6 +118,7 @@ public struct IngestReport: Sendable {
             "new_blobs": .int(Int64(newBlobs)),
             "stored_bytes": .int(Int64(storedBytes)),
             "counts": .object(counts.mapValues { .int(Int64($0)) }),
+            "already_stored": .int(Int64(alreadyStored)),
             "failures": .array(failures.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
             "pending": .array(pending.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),

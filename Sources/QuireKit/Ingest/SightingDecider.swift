@@ -7,9 +7,10 @@ import SQLite
 /// 1. The bytes are the document's current head: `unchanged`.
 /// 2. Keyed by URL, one document can be seen at several paths: a path showing the bytes it showed
 ///    last time is `unchanged` too (the head stays where it is).
-/// 3. Otherwise the document changes: with bytes the archive lacked, `new` (a new document) or
-///    `version`; with bytes it held, `version` when they already were one of this document's
-///    versions, else `duplicate`.
+/// 3. Otherwise the document changes: `new` (a new document) or `version` (a new version of a
+///    known one). Whether the archive already held the bytes is recorded beside the meaning
+///    (`held`); before schema 13 such a sighting was `duplicate` unless the bytes were already one
+///    of the document's versions.
 enum SightingDecider {
     /// Whether the sighting leaves the document as it is.
     enum Outcome {
@@ -31,9 +32,8 @@ enum SightingDecider {
     }
 
     /// Rule 3: the meaning of a sighting that changes its document.
-    static func meaning(documentExists: Bool, bytesWereHeld: Bool, alreadyAVersion: () throws -> Bool) rethrows -> SightingMeaning {
-        if !bytesWereHeld { return documentExists ? .version : .new }
-        return try documentExists && alreadyAVersion() ? .version : .duplicate
+    static func meaning(documentExists: Bool) -> SightingMeaning {
+        documentExists ? .version : .new
     }
 }
 

@@ -37,6 +37,7 @@ extension Archive {
                 }
             } catch let error as QuireError where error.code == .redacted {
                 report.skipped.append((item.path, error.message))
+                report.redacted.append(item.path)
                 continue
             }
             used.insert(name)

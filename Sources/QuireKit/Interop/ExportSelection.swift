@@ -26,6 +26,37 @@ public struct ExportItem: Sendable, Equatable {
 }
 
 extension Archive {
+    /// A batch's files placed so that the batch can be rebuilt: with one root (one folder given,
+    /// or files given by name) each file at its path; with several, each under its root's path
+    /// relative to the folder holding all roots (`day-1/harbour-gazette/…`, `day-2/…`). The same
+    /// bytes sighted twice at one place are written once. Sorted by path.
+    static func laidOut(_ rows: [(item: ExportItem, root: String?)]) -> [ExportItem] {
+        let roots = Array(Set(rows.compactMap(\.root))).sorted()
+        var items: [ExportItem] = []
+        var seen: Set<[String]> = []
+        if roots.count > 1 {
+            let parts = roots.map { $0.split(separator: "/").map(String.init) }
+            var common = parts[0]
+            for p in parts.dropFirst() {
+                var n = 0
+                while n < common.count && n < p.count && common[n] == p[n] { n += 1 }
+                common = Array(common.prefix(n))
+            }
+            for (item, root) in rows {
+                guard let root else { items.append(item); continue }
+                let prefix = root.split(separator: "/").map(String.init).dropFirst(common.count).joined(separator: "/")
+                let path = prefix.isEmpty ? item.path : prefix + "/" + item.path
+                let raw = item.pathRaw.map { Array((prefix.isEmpty ? "" : prefix + "/").utf8) + $0 }
+                items.append(ExportItem(path: path, pathRaw: raw, blob: item.blob, size: item.size, key: item.key,
+                                        version: item.version, capturedAt: item.capturedAt))
+            }
+        } else {
+            items = rows.map(\.item)
+        }
+        items = items.filter { seen.insert([$0.path, $0.blob]).inserted }
+        return items.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
+    }
+
     /// The row of a batch named by label, id, or unique id prefix.
     public func batchRow(_ reference: String) throws -> (id: Int, uuid: String, label: String) {
         try read {
@@ -55,7 +86,10 @@ extension Archive {
             switch selection {
             case .batch(let reference):
                 let batch = try batchRow(reference)
-                return try db.rows(columns + " WHERE s.batch = ? AND s.meaning <> 'failed' ORDER BY p.path, s.id", [batch.id], convert)
+                let rows = try db.rows(columns.replacingOccurrences(of: "e.at\n", with: "e.at, r.path\n")
+                                       + " LEFT JOIN roots r ON r.id = s.root WHERE s.batch = ? AND s.meaning <> 'failed' ORDER BY s.id",
+                                       [batch.id]) { (item: convert($0), root: $0.optionalText(7)) }
+                return Self.laidOut(rows)
             case .heads:
                 // Each head with the latest sighting that showed it.
                 return try db.rows(columns + """

@@ -10,10 +10,14 @@ public struct ExportReport: Sendable {
     /// Files not written, with why (redacted content, a path that would escape the folder, a name
     /// already taken in this export).
     public internal(set) var skipped: [(path: String, reason: String)] = []
+    /// Which of the skipped paths were left out because this copy does not serve their content
+    /// (redacted, or in quarantine): expected after a takedown, not a failure of the export.
+    public internal(set) var redacted: [String] = []
 
     public var json: JSON {
         ["files": .int(Int64(files)), "bytes": .int(Int64(bytes)),
-         "skipped": .array(skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] })]
+         "skipped": .array(skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+         "redacted": .array(redacted.map { .string($0) })]
     }
 }
 
@@ -45,6 +49,7 @@ extension Archive {
                 // Redacted content, or a file where another path of the export needs a folder
                 // (a file `a` in one folder, a folder `a/` in another): listed, and the export goes on.
                 report.skipped.append((item.path, error.message))
+                if error.code == .redacted { report.redacted.append(item.path) }
             }
         }
         return report

@@ -29,11 +29,14 @@ public struct WARCExportReport: Sendable {
     public internal(set) var revisits = 0
     public internal(set) var bytes = 0
     public internal(set) var skipped: [(path: String, reason: String)] = []
+    /// Which of the skipped paths this copy does not serve (redacted, or in quarantine): expected, not a failure.
+    public internal(set) var redacted: [String] = []
 
     public var json: JSON {
         ["records": .int(Int64(1 + responses + resources + revisits)), "responses": .int(Int64(responses)), "resources": .int(Int64(resources)),
          "revisits": .int(Int64(revisits)), "bytes": .int(Int64(bytes)),
-         "skipped": .array(skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] })]
+         "skipped": .array(skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+         "redacted": .array(redacted.map { .string($0) })]
     }
 }
 
@@ -111,6 +114,7 @@ extension Archive {
             }
             guard let blob = try read({ try blobs.record(hash: capture.blob) }), try read({ try custody(blob) }) == .held else {
                 result.report.skipped.append((capture.path, "the content of blob \(capture.blob) is redacted or hidden in this copy"))
+                result.report.redacted.append(capture.path)
                 continue
             }
             // A capture of an http(s) URI without an HTTP message (an ARC record of one line) has

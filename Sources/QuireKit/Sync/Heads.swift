@@ -23,12 +23,15 @@ extension Archive {
     }
 
     /// Resolves a forked document: records a merge version whose parents are all its heads and
-    /// whose bytes are those of `reference` (a version or blob, by hash prefix or `KEY@N`). The
+    /// whose bytes are those of `reference` (N, @N, KEY@N, or a version or blob by hash prefix). The
     /// merge is an event and syncs like any other; the same resolution made in two copies is the
     /// same version.
     @discardableResult
     public func resolveFork(key: String, reference: String, note: String? = nil) throws -> VersionInfo {
-        let chosen = try resolve(reference)
+        // N, @N, KEY@N or a prefix of one of its versions, as every command takes them; else any
+        // blob or version of the archive (bytes of another document can settle the fork too).
+        let chosen: ArchiveObject
+        if let own = try? version(of: key, reference) { chosen = .version(own) } else { chosen = try resolve(reference) }
         return try write {
             guard let document = try db.int("SELECT id FROM documents WHERE key = ?", key) else {
                 throw QuireError(.notFound, "no document with key '\(key)'")

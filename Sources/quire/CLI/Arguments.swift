@@ -58,8 +58,8 @@ extension Option where Value == String {
 
 extension Option where Value == Int {
     /// A whole number in `range`.
-    static func int(_ long: String, value: String = "N", in range: ClosedRange<Int>, help: String) -> Option<Int> {
-        Option(long, value: value, help: help) { text in
+    static func int(_ long: String, short: Character? = nil, value: String = "N", in range: ClosedRange<Int>, help: String) -> Option<Int> {
+        Option(long, short: short, value: value, help: help) { text in
             guard let n = Int(text), range.contains(n) else {
                 throw UsageError(message: "--\(long) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
             }

@@ -37,7 +37,8 @@ struct Command: Sendable {
 enum GlobalOptions {
     static let archive = Option<String>("archive", short: "A", value: "PATH", help: "The archive file (default: $QUIRE_ARCHIVE, else ./\(Archive.defaultFileName)).")
     static let help = Flag("help", short: "h", help: "Show help for the command and exit.")
-    static let all: [OptionSpec] = [archive.spec, help.spec]
+    static let noPager = Flag("no-pager", help: "Do not send long listings through a pager ($PAGER, else less -FRX) on a terminal.")
+    static let all: [OptionSpec] = [archive.spec, help.spec, noPager.spec]
 }
 
 /// What a running command needs: the parsed global options and how to reach the archive.
@@ -104,7 +105,7 @@ enum CLI {
 
     static func main(_ arguments: [String]) -> Int32 {
         var args = Array(arguments.dropFirst())
-        if args == ["--version"] {
+        if args == ["--version"] || args == ["-V"] || args == ["version"] {
             Output.line(Identity.tool)
             return 0
         }
@@ -133,11 +134,21 @@ enum CLI {
                 Output.out(Help.overview())
                 return 0
             }
+            if unknownWord == "help" && args.contains("--man") {
+                Output.outTrusted(ManPage.page())
+                return 0
+            }
             if unknownWord == "help" {
                 return helpCommand(args.filter { !$0.hasPrefix("-") }.dropFirst().map { $0 })
             }
             guard let word = unknownWord else {
+                if let last = args.last, last == "-A" || last == "--archive" {
+                    return usageError("\(last) needs a PATH (the archive file), then a command", usage: "quire -A PATH <command> [options]")
+                }
                 return usageError("no command given", usage: "quire <command> [options]; see 'quire --help'")
+            }
+            if let guess = suggestion(for: word, among: allCommands.map(\.name) + ["help", "version"]) {
+                return usageError("unknown command '\(word)'; did you mean '\(guess)'?", usage: "quire <command> [options]; see 'quire --help'")
             }
             return usageError("unknown command '\(word)'", usage: "quire <command> [options]; see 'quire --help'")
         }
@@ -162,6 +173,7 @@ enum CLI {
             Output.out(Help.command(command, path: names))
             return 0
         }
+        if parsed[GlobalOptions.noPager] { Pager.disabled = true }
         let environment = getenv("QUIRE_ARCHIVE").flatMap { String(validatingCString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         let context = Context(archivePath: parsed[GlobalOptions.archive] ?? environment ?? Archive.defaultFileName,
                               archiveWasNamed: parsed[GlobalOptions.archive] != nil || environment != nil)
@@ -178,6 +190,27 @@ enum CLI {
             Output.error("Error: \(error)")
             return 1
         }
+    }
+
+    /// The name closest to a mistyped `word`: one it starts, or within two edits (a typo, a
+    /// swapped pair of letters); nil when none is close.
+    static func suggestion(for word: String, among names: [String]) -> String? {
+        let w = Array(word.lowercased())
+        if w.count >= 2, let prefixed = names.first(where: { $0.hasPrefix(word.lowercased()) }) { return prefixed }
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in 0...a.count { d[i][0] = i }
+            for j in 0...b.count { d[0][j] = j }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                }
+            }
+            return d[a.count][b.count]
+        }
+        let scored = names.map { (name: $0, d: distance(w, Array($0))) }.filter { $0.d <= min(2, max(1, w.count / 3)) }
+        return scored.min { ($0.d, $0.name) < ($1.d, $1.name) }?.name
     }
 
     static func usageError(_ message: String, usage: String) -> Int32 {

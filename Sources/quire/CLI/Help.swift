@@ -26,8 +26,9 @@ enum Help {
         Exit status: 0 success, 1 failure (an error, a file that could not be archived),
         64 a mistake in the command line.
 
-        'quire <command> --help' describes a command. Start with:
-          quire ingest Archives/samples/day-1 Archives/samples/day-2
+        'quire <command> --help' describes a command; 'quire help --man' prints the manual page,
+        'quire completion bash|zsh|fish' a completion script. Start with:
+          quire ingest FOLDER        (in the source tree: quire ingest Archives/samples/day-1 Archives/samples/day-2)
 
         """
         return text

@@ -79,6 +79,8 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     /// Whether stdout is a terminal.
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    /// Whether stdin is a terminal (someone can answer a question).
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 }
 
 /// Formatting helpers for text output.
@@ -115,6 +117,9 @@ enum Format {
     }
 
     /// The first 12 hex digits of a hash, enough to name it on screen.
+    /// A count with its noun in the right number: `1 file`, `2 files`, `0 files`.
+    static func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+
     static func short(_ hash: String?) -> String { hash.map { String($0.prefix(12)) } ?? "-" }
 
     /// Rows as columns separated by two spaces, left-aligned; the last column is not padded.

@@ -34,4 +34,5 @@ let allCommands: [Command] = [
     reportCommand,
     configCommand,
     serveCommand,
+    completionCommand,
 ]

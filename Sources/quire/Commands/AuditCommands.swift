@@ -60,7 +60,7 @@ enum ProvenanceText {
             if let size = s.size { facts.append("\(size) bytes") }
             if let mtime = s.mtime { facts.append("mtime \(mtime)") }
             if let error = s.error { facts.append("error: \(error)") }
-            Output.line("\(indent)\(s.path)  (\(facts.joined(separator: ", ")))")
+            Output.line("\(indent)\(s.fullPath)  (\(facts.joined(separator: ", ")))")
             Output.line("\(indent)  batch \(s.batch.label) [\(s.batch.id.prefix(8))] \(s.batch.startedAt) by \(s.batch.agent) on \(s.batch.host) with \(s.batch.tool)"
                         + (s.batch.source.map { ", source \($0)" } ?? ""))
             if s.recorded != version { origin(s.recorded, indent: indent + "  ") }
@@ -170,32 +170,89 @@ private enum RedactOptions {
     static let reason = Option<String>("reason", value: "TEXT", help: "Why (required): recorded with the redaction.")
     static let agent = Option<String>("agent", value: "WHO", help: "Who decided (default: user@host).")
     static let compact = Flag("compact", help: "Rewrite the file afterwards so it shrinks (VACUUM).")
+    static let dryRun = Flag("dry-run", short: "n", help: "Print what would be deleted and change nothing.")
+    static let yes = Flag("yes", short: "y", help: "Do not ask for confirmation on a terminal.")
 }
+
+/// Hash prefixes shorter than this are confirmed on a terminal before anything is deleted.
+private let confirmedPrefixLength = 12
 
 let redactCommand = Command(
     name: "redact",
-    summary: "Delete a blob's bytes (takedown, legal removal), keeping its hash, sightings and provenance.",
+    summary: "Delete the bytes a takedown names (a document, URL, path or hash), keeping hashes, sightings and provenance.",
     discussion: """
-    The bytes are deleted from this archive file (deleted pages are zeroed; --compact also returns
-    the space to the file system). The hash, sightings, provenance and a redaction record (reason,
-    agent, time) stay. `cat` then says who redacted it and why; ingesting the same bytes again
-    does not bring them back. The redaction syncs: other copies hide the content at once and keep
-    the bytes in quarantine until their own operator runs `quire purge` or `quire reinstate`.
+    REF is a document KEY (the bytes of every version) or KEY@N (one version's), a URL (the
+    document it keys, and every capture that declares it as its canonical URL), a PATH as ingest
+    recorded it (relative, or the full path read from: every file seen there), or a blob HASH
+    (or a prefix of at least 4 hex digits). --dry-run lists what would go and changes nothing.
+    On a terminal, a hash prefix shorter than 12 digits, or more than one blob, is confirmed
+    first (--yes skips that).
+
+    This cannot be undone: the bytes are deleted from this archive file (deleted pages are
+    zeroed; --compact also returns the space to the file system). The hash, sightings,
+    provenance and a redaction record (reason, agent, time) stay. `cat` then says who redacted it
+    and why; ingesting the same bytes again does not bring them back. The redaction syncs: other
+    copies hide the content at once and keep the bytes in quarantine until their own operator
+    runs `quire purge` or `quire reinstate`.
     """,
     options: [
         RedactOptions.reason,
         RedactOptions.agent,
+        RedactOptions.dryRun,
+        RedactOptions.yes,
         RedactOptions.compact,
         Command.json,
     ],
-    positionals: [PositionalSpec(name: "HASH", help: "The blob's hash (or a unique prefix).", minimum: 1, maximum: 1)]
+    positionals: [PositionalSpec(name: "REF", help: "KEY, KEY@N, URL, PATH or HASH (or a unique prefix).", minimum: 1, maximum: 1)]
 ) { context, args in
-    guard let reason = args[RedactOptions.reason] else { throw UsageError("a redaction needs --reason TEXT") }
-    let archive = try context.openArchive()
-    let hash = try blobHash(archive, args.positionals[0])
-    let record = try archive.redact(hash: hash, reason: reason, agent: args[RedactOptions.agent] ?? Identity.defaultAgent)
+    let dryRun = args[RedactOptions.dryRun]
+    let reason = args[RedactOptions.reason]
+    if reason == nil && !dryRun { throw UsageError("a redaction needs --reason TEXT") }
+    let archive = try context.openArchive(readOnly: dryRun)
+    let targets = try archive.redactionTargets(args.positionals[0])
+    func describe(_ blob: (hash: String, key: String?)) -> String { blob.hash + (blob.key.map { "  (\($0))" } ?? "") }
+    if targets.blobs.isEmpty {
+        if args[Command.json] {
+            Output.json(["dry_run": .bool(dryRun), "targets": targets.json, "redacted": .array([])])
+        } else {
+            Output.line("nothing to redact: \(targets.kind) \(targets.matched) names only bytes already redacted")
+        }
+        return 0
+    }
+    if dryRun {
+        if args[Command.json] {
+            Output.json(["dry_run": true, "targets": targets.json, "redacted": .array([])])
+            return 0
+        }
+        Output.line("would delete the bytes of \(Format.count(targets.blobs.count, "blob", "blobs")) (\(targets.kind) \(targets.matched)):")
+        for blob in targets.blobs { Output.line("  " + describe(blob)) }
+        for hash in targets.alreadyRedacted { Output.line("  \(hash)  (already redacted)") }
+        Output.line("nothing was changed (--dry-run)")
+        return 0
+    }
+    let short = targets.prefixLength.map { $0 < confirmedPrefixLength } ?? false
+    if (short || targets.blobs.count > 1) && !args[RedactOptions.yes] && Output.stdinIsTerminal && Output.stderrIsTerminal {
+        Output.error("This deletes the bytes of \(Format.count(targets.blobs.count, "blob", "blobs")) for good (\(targets.kind) \(targets.matched)):")
+        for blob in targets.blobs { Output.error("  " + describe(blob)) }
+        Output.errorRaw("It cannot be undone. Type 'yes' to go on: ")
+        guard let answer = readLine(), answer.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+            Output.error("nothing was redacted")
+            return 1
+        }
+    }
+    var records: [RedactionRecord] = []
+    for blob in targets.blobs {
+        records.append(try archive.redact(hash: blob.hash, reason: reason!, agent: args[RedactOptions.agent] ?? Identity.defaultAgent))
+        if !args[Command.json] { Output.line("redacted \(describe(blob)): \(reason!)") }
+    }
     if args[RedactOptions.compact] { try archive.compact() }
-    if args[Command.json] { Output.json(record.json) } else { Output.line("redacted \(hash): \(record.reason ?? "")") }
+    if args[Command.json] {
+        if records.count == 1 && targets.kind.hasPrefix("hash") {
+            Output.json(records[0].json)   // the shape a single-hash redaction has always had
+        } else {
+            Output.json(["dry_run": false, "targets": targets.json, "redacted": .array(records.map(\.json))])
+        }
+    }
     return 0
 }
 

@@ -10,20 +10,37 @@ private func selection(_ args: ParsedArguments) throws -> ExportSelection {
     return .heads
 }
 
-/// Prints what an export wrote (`line`, or `json` with --json) and what it skipped; exit 1 when
-/// something was skipped.
-private func finish(line: String, json: JSON, skipped: [(path: String, reason: String)], asJSON: Bool) -> Int32 {
-    if asJSON {
-        Output.json(json)
-    } else {
-        Output.line(line)
-        for skipped in skipped { Output.error("skipped: \(skipped.path): \(skipped.reason)") }
-    }
-    return skipped.isEmpty ? 0 : 1
+/// `--strict`, shared by the exports that leave out content this copy does not serve.
+enum StrictOption {
+    static let strict = Flag("strict", help: "Exit 1 when redacted content was left out too (by default that is expected, not a failure).")
 }
 
-private func finish(_ report: ExportReport, what: String, asJSON: Bool) -> Int32 {
-    finish(line: "exported \(report.files) files (\(Format.bytes(report.bytes))) \(what)", json: report.json, skipped: report.skipped, asJSON: asJSON)
+/// Prints what an export wrote (`line`, or `json` with --json) and what it left out, each on
+/// stderr: `redacted: PATH: …` for content this copy does not serve (a takedown: expected),
+/// `skipped: PATH: …` for anything else. Exit 1 when something other than redacted content was
+/// skipped, or with --strict when anything was.
+private func finish(line: String, json: JSON, skipped: [(path: String, reason: String)], redacted: [String], strict: Bool, asJSON: Bool) -> Int32 {
+    // How many times each path was left out as redacted (one path can be sighted twice).
+    var withheld: [String: Int] = [:]
+    for path in redacted { withheld[path, default: 0] += 1 }
+    var failures = 0
+    if asJSON { Output.json(json) } else { Output.line(line) }
+    for item in skipped {
+        if let n = withheld[item.path], n > 0 {
+            withheld[item.path] = n - 1
+            if !asJSON { Output.error("redacted: \(item.path): \(item.reason)") }
+        } else {
+            failures += 1
+            if !asJSON { Output.error("skipped: \(item.path): \(item.reason)") }
+        }
+    }
+    if failures > 0 { return 1 }
+    return strict && !redacted.isEmpty ? 1 : 0
+}
+
+private func finish(_ report: ExportReport, what: String, strict: Bool, asJSON: Bool) -> Int32 {
+    finish(line: "exported \(Format.count(report.files, "file", "files")) (\(Format.bytes(report.bytes))) \(what)", json: report.json,
+           skipped: report.skipped, redacted: report.redacted, strict: strict, asJSON: asJSON)
 }
 
 /// `--batch B` and `--as-of DATE`, shared by the exports of files.
@@ -39,15 +56,17 @@ let exportFilesCommand = Command(
     discussion: """
     The files of a batch (--batch), or every document's version as of a date (--as-of), or by
     default every document's current version, under the path it was seen at. DIR must be new or
-    empty. Paths that would leave DIR ('..', absolute) and redacted content are skipped and
-    reported (exit 1).
+    empty. A batch of several folders is written with each file under its folder's name
+    (day-1/…, day-2/…), so the batch can be rebuilt. Paths that would leave DIR ('..', absolute)
+    are skipped and reported (exit 1); redacted content is listed as redacted and the export
+    succeeds (exit 0; --strict: exit 1).
     """,
-    options: SelectionOptions.all + [Command.json],
+    options: SelectionOptions.all + [StrictOption.strict, Command.json],
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportFiles(try selection(args), to: args.positionals[0])
-    return finish(report, what: "to \(args.positionals[0])", asJSON: args[Command.json])
+    return finish(report, what: "to \(args.positionals[0])", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
 /// The options of `exportJSONL`.
@@ -98,12 +117,13 @@ let exportBagItCommand = Command(
     """,
     options: [ExportBagItOptions.batch,
               ExportBagItOptions.organization,
+              StrictOption.strict,
               Command.json],
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportBagIt(args[ExportBagItOptions.batch].map { .batch($0) } ?? .heads, to: args.positionals[0], organization: args[ExportBagItOptions.organization])
-    return finish(report, what: "into the bag \(args.positionals[0])", asJSON: args[Command.json])
+    return finish(report, what: "into the bag \(args.positionals[0])", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
 /// `--batch B` and `--since DATE`, shared by the web-archive exports.
@@ -116,9 +136,9 @@ private enum WebArchiveOptions {
     static let all: [any CommandOption] = [batch, since]
 }
 
-private func finish(_ report: WARCExportReport, wrote: String, asJSON: Bool) -> Int32 {
+private func finish(_ report: WARCExportReport, wrote: String, strict: Bool, asJSON: Bool) -> Int32 {
     finish(line: "wrote \(wrote): \(report.responses) response, \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
-           json: report.json, skipped: report.skipped, asJSON: asJSON)
+           json: report.json, skipped: report.skipped, redacted: report.redacted, strict: strict, asJSON: asJSON)
 }
 
 let exportWARCCommand = Command(
@@ -131,13 +151,13 @@ let exportWARCCommand = Command(
     (identical-payload-digest profile) after that. Digests are sha256 in hex. --cdxj also writes
     the file's CDXJ index (pywb's format). Check the file with `warcio check OUT`.
     """,
-    options: WebArchiveOptions.all + [WebArchiveOptions.cdxj, Command.force, Command.json],
+    options: WebArchiveOptions.all + [WebArchiveOptions.cdxj, Command.force, StrictOption.strict, Command.json],
     positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportWARC(to: args.positionals[0], batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
                                         cdxj: args[WebArchiveOptions.cdxj], replace: args[Command.force])
-    return finish(report, wrote: args.positionals[0], asJSON: args[Command.json])
+    return finish(report, wrote: args.positionals[0], strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
 let exportCDXJCommand = Command(
@@ -148,14 +168,14 @@ let exportCDXJCommand = Command(
     record (SURT key, 14-digit timestamp, then url, mime, status, digest, length, offset and
     filename as JSON), equal to what `cdxj-indexer --sort FILE` writes.
     """,
-    options: WebArchiveOptions.all + [WebArchiveOptions.warc, Command.force, Command.json],
+    options: WebArchiveOptions.all + [WebArchiveOptions.warc, Command.force, StrictOption.strict, Command.json],
     positionals: [PositionalSpec(name: "INDEX", help: "The CDXJ file to write.", minimum: 1, maximum: 1)]
 ) { context, args in
     guard let warc = args[WebArchiveOptions.warc] else { throw UsageError("export cdxj needs --warc FILE: the index names the WARC file it describes") }
     let archive = try context.openArchive(readOnly: true)
     let report = try archive.exportWARC(to: warc, batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
                                         cdxj: args.positionals[0], replace: args[Command.force])
-    return finish(report, wrote: "\(args.positionals[0]) and \(warc)", asJSON: args[Command.json])
+    return finish(report, wrote: "\(args.positionals[0]) and \(warc)", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
 let exportWACZCommand = Command(
@@ -166,7 +186,7 @@ let exportWACZCommand = Command(
     pages/pages.jsonl (the HTML captures), datapackage.json and datapackage-digest.json, for
     ReplayWeb.page or pywb. Check it with `wacz validate -f OUT`.
     """,
-    options: WebArchiveOptions.all + [WebArchiveOptions.title, Command.force, Command.json],
+    options: WebArchiveOptions.all + [WebArchiveOptions.title, Command.force, StrictOption.strict, Command.json],
     positionals: [PositionalSpec(name: "OUT", help: "The WACZ file to write (.wacz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
@@ -174,7 +194,7 @@ let exportWACZCommand = Command(
                                         title: args[WebArchiveOptions.title], replace: args[Command.force])
     return finish(line: "wrote \(args.positionals[0]): \(report.warc.responses + report.warc.resources) captures, \(report.warc.revisits) revisits, "
                       + "\(report.pages) pages (\(Format.bytes(report.bytes)))",
-                  json: report.json, skipped: report.warc.skipped, asJSON: args[Command.json])
+                  json: report.json, skipped: report.warc.skipped, redacted: report.warc.redacted, strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
 /// The options of `export prov`.

@@ -24,19 +24,23 @@ let ingestCommand = Command(
     summary: "Archive files and folders of news articles as one batch.",
     discussion: """
     Every file is hashed (SHA-256) and becomes a sighting in a new batch, with one meaning:
-      new        a new document (its key was never seen) with new bytes
+      new        a new document (its key was never seen)
       version    a new version of a known document
-      duplicate  bytes already archived under another document
       unchanged  the same bytes as the document's current version
       failed     the file could not be read (the reason is recorded)
       pending    a WARC revisit whose payload is neither in the batch nor in the archive
                  (it links up with the payload when that arrives; not a failure)
+    and, for new and version, whether the bytes were already stored (under another document,
+    or an earlier version): then nothing new is stored. `new` is what `quire ls` gains.
 
     A document's key is its canonical URL when the article declares one (HTML canonical link,
     og:url or JSON-LD; a JSON article's url; a plain-text line that is a URL; a supplied url),
     normalized: scheme and host lowercased, fragment and utm_* parameters dropped. Otherwise, or
-    with --key path, it is the path relative to the folder given (for a file given by name: the
-    path as typed, normalized). --meta FILE.jsonl supplies metadata per path (docs/articles.md).
+    with --key path, it is the path relative to its root: the folder given, or for files given
+    by name (a glob, or paths on stdin) the deepest folder holding all of them, so
+    `ingest tech`, `ingest tech/*.txt` and `find tech -type f | ingest -` give the same keys
+    (docs/keys.md). Each sighting records its root too. A mistyped input records nothing.
+    --meta FILE.jsonl supplies metadata per path (docs/articles.md).
 
     A .warc or .warc.gz file is read record by record: each response and resource record is a
     sighting of its payload keyed by its WARC-Target-URI, a revisit a sighting of the payload it
@@ -93,6 +97,8 @@ let ingestCommand = Command(
     }
     let quiet = args[IngestCommandOptions.quiet]
     let json = args[Command.json]
+    // A mistyped path records nothing, and a missing archive is not created for it.
+    try Archive.checkIngestInputs(rawPaths: inputs)
 
     let (archive, created) = try Archive.openOrCreate(at: context.archivePath, lockTimeout: Context.lockTimeout())
     // The agent and source settings (quire config) stand in for options not given.
@@ -118,9 +124,11 @@ let ingestCommand = Command(
     } else if !quiet {
         let c = report.counts
         Output.line("Batch \(report.label) (\(report.batch)): \(report.sightedText), \(Format.bytes(report.bytes)) in \(Format.format1(report.seconds)) s")
-        Output.line("  new \(c["new"] ?? 0), version \(c["version"] ?? 0), duplicate \(c["duplicate"] ?? 0), unchanged \(c["unchanged"] ?? 0), failed \(c["failed"] ?? 0)"
+        Output.line("  " + countsText(c)
                     + ((c["pending"] ?? 0) > 0 ? ", pending \(c["pending"] ?? 0) (WARC revisits whose payload is not here yet)" : ""))
-        Output.line("  \(report.newBlobs) new blobs stored in \(Format.bytes(report.storedBytes))")
+        let held = report.alreadyStored
+        Output.line("  \(Format.count(report.newBlobs, "new blob", "new blobs")) stored in \(Format.bytes(report.storedBytes))"
+                    + (held > 0 ? "; \(Format.count(held, "file", "files")) (new or changed) had bytes already stored" : ""))
         for q in report.quarantined { Output.error("quarantined: \(q.path): \(q.reason)") }
         if !report.skipped.isEmpty {
             Output.line("  skipped \(report.skipped.count): " + report.skipped.prefix(5).map { "\($0.path) (\($0.reason))" }.joined(separator: ", ")
@@ -128,10 +136,23 @@ let ingestCommand = Command(
         }
     }
     if !report.failures.isEmpty {
-        Output.error("\(report.failures.count) of \(report.sightedText) could not be archived; the others were.")
+        let n = report.failures.count
+        Output.error(n == report.files
+            ? (n == 1 ? (report.records == 1 ? "The WARC/ARC record could not be archived." : "The file could not be archived.")
+                      : "None of the \(report.sightedText) could be archived.")
+            : "\(n) of \(report.sightedText) could not be archived; the others were.")
         return 1
     }
     return 0
+}
+
+/// The counts line of an ingest: what happened to the documents, then how many of the new
+/// documents and versions had bytes already stored. `new` is what `quire ls` gains.
+func countsText(_ c: [String: Int]) -> String {
+    var parts = ["new \(c["new"] ?? 0)", "version \(c["version"] ?? 0)"]
+    if let d = c["duplicate"], d > 0 { parts.append("duplicate \(d)") }
+    parts += ["unchanged \(c["unchanged"] ?? 0)", "failed \(c["failed"] ?? 0)"]
+    return parts.joined(separator: ", ")
 }
 
 /// Paths from stdin, one per line, as raw bytes (names need not be UTF-8). Empty lines are skipped.

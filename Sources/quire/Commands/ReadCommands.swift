@@ -1,38 +1,87 @@
 import QuireKit
 
+/// The options of `ls`.
+private enum LsOptions {
+    static let batch = Option<String>("batch", value: "BATCH", help: "Only documents this batch sighted (its label, id or a unique id prefix).")
+    static let source = Option<String>("source", value: "NAME", help: "Only documents sighted by batches from this source (ingest --source).")
+    static let since = Option<String>("since", value: "DATE", help: "Only documents sighted on or after this date or time (ISO 8601, e.g. 2026-03-27).")
+}
+
 let lsCommand = Command(
     name: "ls",
     summary: "List documents with their current version.",
-    discussion: "Columns: key, current head (version hash), versions, heads (more than one: forked), size, last seen.",
-    options: [Command.json]
+    discussion: """
+    Columns: key, title (of the current version), current head (version hash), versions, size,
+    last seen. A document with more than one head (forked between copies) says so.
+    --batch, --source and --since keep the documents sighted by that batch, by batches from that
+    source, or since that date (together: by one sighting that meets them all). On a terminal the list goes through a
+    pager ($PAGER, else less -FRX; --no-pager or PAGER=cat for none).
+    """,
+    options: [LsOptions.batch, LsOptions.source, LsOptions.since, Command.json],
+    positionals: []
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let documents = try archive.documents()
+    if let since = args[LsOptions.since], !isDate(since) {
+        throw UsageError(message: "--since wants a date like 2026-03-27 or 2026-03-27T10:00:00Z, not '\(since)'")
+    }
+    let filter = DocumentFilter(batch: args[LsOptions.batch], source: args[LsOptions.source], since: args[LsOptions.since])
+    let documents = try archive.documents(filter: filter)
     if args[Command.json] {
         Output.json(.array(documents.map(\.json)))
         return 0
     }
-    Output.line(Format.table(["KEY", "HEAD", "VERSIONS", "SIZE", "LAST SEEN"], documents.map {
-        [$0.key, Format.short($0.head) + ($0.heads > 1 ? " (forked: \($0.heads) heads)" : ""), String($0.versions),
-         $0.size.map(Format.bytes) ?? "-", $0.lastSeen ?? "-"]
+    // On a terminal, titles are cut to leave room for the other columns; in a pipe, kept whole.
+    let titleWidth = Output.stdoutIsTerminal ? max(20, min(60, Terminal.width - 100)) : Int.max
+    Pager.start()
+    Output.line(Format.table(["KEY", "TITLE", "HEAD", "VERSIONS", "SIZE", "LAST SEEN"], documents.map { d in
+        let s = d.summary
+        return [s.key, Format.clip(d.title ?? "-", titleWidth), Format.short(s.head) + (s.heads > 1 ? " (forked: \(s.heads) heads)" : ""),
+                String(s.versions), s.size.map(Format.bytes) ?? "-", s.lastSeen ?? "-"]
     }))
+    if documents.isEmpty && !filter.isEmpty { Output.error("no documents match") }
     return 0
+}
+
+/// Whether `text` starts like an ISO 8601 date: YYYY-MM-DD.
+func isDate(_ text: String) -> Bool {
+    let b = Array(text.utf8)
+    guard b.count >= 10 else { return false }
+    func digit(_ i: Int) -> Bool { b[i] >= 48 && b[i] <= 57 }
+    return (0..<4).allSatisfy(digit) && b[4] == 45 && digit(5) && digit(6) && b[7] == 45 && digit(8) && digit(9)
 }
 
 let logCommand = Command(
     name: "log",
-    summary: "Show a document's versions, oldest first.",
+    summary: "Show the archive's history, or a document's versions.",
     discussion: """
-    Each version with its number (for KEY@N), hash, parents, size, creation time and the batch that
-    brought it. A version whose text equals its parent's in different bytes is marked "same text";
-    one whose only change is a timestamp or boilerplate line is marked "trivial change".
-    `quire diff KEY` shows what changed.
+    Without KEY: everything that happened to the archive, newest first: batches (with their
+    counts), imports of bundles, redactions, reinstatements, purges and verifications.
+    `quire show BATCH` shows one batch's files.
+
+    With KEY: each version with its number (for KEY@N), hash, parents, size, creation time, the
+    batch that brought it and the path it was read from, oldest first. A version whose text equals
+    its parent's in different bytes is marked "same text"; one whose only change is a timestamp
+    or boilerplate line is marked "trivial change". `quire diff KEY` shows what changed.
+    On a terminal the output goes through a pager (--no-pager for none).
     """,
     options: [Command.json],
-    positionals: [PositionalSpec(name: "KEY", help: "The document's key.", minimum: 1, maximum: 1)]
+    positionals: [PositionalSpec(name: "KEY", help: "The document's key (none: the archive's history).", minimum: 0, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let key = args.positionals[0]
+    guard let key = args.positionals.first else {
+        let history = try archive.history()
+        if args[Command.json] {
+            Output.json(.array(history.map(\.json)))
+            return 0
+        }
+        Pager.start()
+        for entry in history {
+            Output.line("\(entry.at)  \(entry.summary)  by \(entry.agent)")
+            if entry.kind == "batch" { Output.line("    quire show \(entry.subject)") }
+        }
+        if history.isEmpty { Output.line("nothing recorded yet: quire ingest PATH archives a first batch") }
+        return 0
+    }
     let versions = try archive.log(key: key)
     // A version whose only change from its parent is a timestamp or boilerplate line (nil: the
     // first version, or bytes this copy does not serve).
@@ -45,6 +94,7 @@ let logCommand = Command(
         })])
         return 0
     }
+    Pager.start()
     for (v, t) in zip(versions, trivial) {
         var marks: [String] = []
         if v.isCurrent { marks.append("current") } else if v.isHead { marks.append("head") }
@@ -66,15 +116,24 @@ let showCommand = Command(
     name: "show",
     summary: "Show one version or blob with its metadata and sightings.",
     discussion: """
-    REF is a document KEY (its current version), KEY@N (its Nth version, oldest first), or a hash
-    prefix of at least 4 hex digits naming a blob or a version. --text adds the article's main
+    REF is a document KEY (its current version), KEY@N (its Nth version, oldest first), a hash
+    prefix of at least 4 hex digits naming a blob or a version, or a BATCH (its label, id or a
+    unique id prefix, as `quire log` and `quire batches` show them): the batch's details, counts
+    and every file it read, with the full path and what it meant. --text adds the article's main
     text (docs/articles.md).
     """,
     options: [Command.json, TextOptions.showText],
-    positionals: [PositionalSpec(name: "REF", help: "KEY, KEY@N or HASH.", minimum: 1, maximum: 1)]
+    positionals: [PositionalSpec(name: "REF", help: "KEY, KEY@N, HASH or BATCH.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let object = try archive.resolve(args.positionals[0])
+    let object: ArchiveObject
+    do {
+        object = try archive.resolve(args.positionals[0])
+    } catch let error as QuireError where error.code == .notFound {
+        // Not a document, version or blob: a batch, perhaps.
+        guard let batch = try? archive.batch(args.positionals[0]) else { throw error }
+        return try showBatch(archive, batch, json: args[Command.json])
+    }
     let blob = try archive.blobInfo(hash: object.blobHash)
     var json: [String: JSON] = ["blob": blob?.json ?? .null]
     let sightings: [SightingInfo]
@@ -97,6 +156,7 @@ let showCommand = Command(
         Output.json(.object(json))
         return 0
     }
+    Pager.start()
     if case .version(let v) = object {
         Output.line("version \(v.hash)")
         Output.line("  document  \(v.key) @\(v.number)\(v.isCurrent ? " (current)" : "")")
@@ -110,18 +170,50 @@ let showCommand = Command(
         Output.line("  stored    \(blob.encoding), \(blob.storedSize) bytes" + (blob.base.map { " against \(Format.short($0)) (depth \(blob.depth))" } ?? ""))
     }
     if !article.fields.isEmpty {
-        Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?")):")
+        Output.line("metadata (\(article.kind ?? "?"), read as \(article.encoding ?? "?"); [extractor/version] says how each field was found, docs/articles.md):")
         let width = max(12, article.fields.map(\.name.count).max() ?? 0)
         for field in article.fields { Output.line("  \(field.name + String(repeating: " ", count: width - field.name.count)) \(field.value)  [\(field.extractor)]") }
     }
     Output.line("sightings (\(sightings.count)):")
     for s in sightings {
-        Output.line("  \(s.seenAt)  \(s.meaning)  \(s.path)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? "")
+        let meaning = s.meaning + (s.held == true && s.meaning != "unchanged" ? " (bytes already stored)" : "")
+        Output.line("  \(s.seenAt)  \(meaning)  \(s.fullPath)  in batch \(s.batchLabel) by \(s.agent)" + (s.source.map { " from \($0)" } ?? "")
                     + (s.partial.map { "  (partial: \($0))" } ?? ""))
     }
     if let text {
         Output.line("text:")
         Output.line(text)
+    }
+    return 0
+}
+
+/// `quire show BATCH`: the batch, its counts and every sighting it recorded.
+private func showBatch(_ archive: Archive, _ batch: BatchSummary, json: Bool) throws -> Int32 {
+    let sightings = try archive.sightings(batch: batch.id)
+    let held = try archive.alreadyStored(batch: batch.id)
+    if json {
+        var object = batch.json.objectValue ?? [:]
+        object["type"] = "batch"
+        object["already_stored"] = .int(Int64(held))
+        object["sightings"] = .array(sightings.map(\.json))
+        Output.json(.object(object))
+        return 0
+    }
+    Pager.start()
+    Output.line("batch \(batch.label)")
+    Output.line("  id        \(batch.id)")
+    Output.line("  started   \(batch.startedAt)")
+    Output.line("  finished  \(batch.finishedAt ?? "no (interrupted)")")
+    Output.line("  by        \(batch.agent) on \(batch.host) with \(batch.tool)")
+    if let source = batch.source { Output.line("  source    \(source)") }
+    if let note = batch.note { Output.line("  note      \(note)") }
+    for (i, input) in batch.inputs.enumerated() { Output.line((i == 0 ? "  inputs    " : "            ") + input) }
+    Output.line("  counts    " + countsText(batch.counts) + " in \(Format.count(batch.files, "file", "files")), \(Format.bytes(batch.bytes))")
+    if held > 0 { Output.line("            \(Format.count(held, "file", "files")) (new or changed) had bytes already stored") }
+    Output.line("sightings (\(sightings.count)):")
+    for s in sightings {
+        let meaning = s.meaning + (s.held == true && s.meaning != "unchanged" ? " (bytes already stored)" : "")
+        Output.line("  \(meaning)  \(s.fullPath)" + (s.key.map { $0 == s.path ? "" : "  as \($0)" } ?? "") + (s.error.map { ": \($0)" } ?? ""))
     }
     return 0
 }
@@ -165,10 +257,12 @@ let batchesCommand = Command(
         Output.json(.array(batches.map(\.json)))
         return 0
     }
-    Output.line(Format.table(["STARTED", "LABEL", "FILES", "NEW", "VERSION", "DUPLICATE", "UNCHANGED", "FAILED", "PENDING", "AGENT", "ID"], batches.map {
+    // DUPLICATE only for archives with batches recorded before schema 13 (docs/keys.md).
+    let duplicates = batches.contains { ($0.counts["duplicate"] ?? 0) > 0 }
+    Output.line(Format.table(["STARTED", "LABEL", "FILES", "NEW", "VERSION"] + (duplicates ? ["DUPLICATE"] : []) + ["UNCHANGED", "FAILED", "PENDING", "AGENT", "ID"], batches.map {
         [$0.startedAt, $0.label + ($0.finishedAt == nil ? " (unfinished)" : ""), String($0.files), String($0.counts["new"] ?? 0),
-         String($0.counts["version"] ?? 0), String($0.counts["duplicate"] ?? 0), String($0.counts["unchanged"] ?? 0),
-         String($0.counts["failed"] ?? 0), String($0.counts["pending"] ?? 0), $0.agent, $0.id]
+         String($0.counts["version"] ?? 0)] + (duplicates ? [String($0.counts["duplicate"] ?? 0)] : [])
+        + [String($0.counts["unchanged"] ?? 0), String($0.counts["failed"] ?? 0), String($0.counts["pending"] ?? 0), $0.agent, $0.id]
     }))
     return 0
 }

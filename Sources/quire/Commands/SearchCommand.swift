@@ -6,7 +6,7 @@ private enum SearchOptions {
     static let since = Option<String>("since", value: "DATE", help: "Only articles published on or after DATE.")
     static let until = Option<String>("until", value: "DATE", help: "Only articles published before DATE (a prefix includes its whole period).")
     static let allVersions = Flag("all-versions", help: "Search every version, not only the current ones.")
-    static let limit = Option.int("limit", value: "N", in: 1...10_000, help: "At most N results (default 20).")
+    static let limit = Option.int("limit", short: "n", value: "N", in: 1...10_000, help: "At most N results (default 20); past them, how many more matched.")
 }
 
 let searchCommand = Command(
@@ -14,7 +14,9 @@ let searchCommand = Command(
     summary: "Search article text and metadata (SQLite FTS5), ranked, with snippets.",
     discussion: """
     Every word of QUERY must appear in the article's title, text or metadata (case and accents
-    ignored); write OR between two words to accept either. By default only each document's current
+    ignored); write OR between two words to accept either. Words in double quotes, or one
+    argument holding several words ('quire search "google toolbar"'), are a phrase: they must
+    appear together, in order. Matches are marked [like this], whole words only. By default only each document's current
     version is searched; --all-versions searches them all. --since and --until compare the
     published date (else the date first archived) with an ISO 8601 date or prefix (2024-03).
     Ingest and sync keep the index current; an archive from an older quire builds it at its first search.
@@ -29,7 +31,8 @@ let searchCommand = Command(
     ],
     positionals: [PositionalSpec(name: "QUERY", help: "Words to find.", minimum: 1, maximum: Int.max)]
 ) { context, args in
-    var query = SearchQuery(args.positionals.joined(separator: " "))
+    // An argument holding several words (quoted in the shell) is a phrase.
+    var query = SearchQuery(args.positionals.map { $0.contains(" ") && !$0.contains("\"") ? "\"" + $0 + "\"" : $0 }.joined(separator: " "))
     query.source = args[SearchOptions.source]
     query.since = args[SearchOptions.since]
     query.until = args[SearchOptions.until]
@@ -38,19 +41,25 @@ let searchCommand = Command(
     let archive = try context.openArchive()
     // An archive from before the index was kept from the start builds it once, with progress.
     let progress = ProgressLine(enabled: !args[Command.json])
-    let hits = try archive.search(query) { done, total in
+    let results = try archive.searchResults(query) { done, total in
         progress.update("building the search index (once): \(done) of \(total) articles (\(total == 0 ? 100 : done * 100 / total)%)")
     }
     progress.finish()
+    let hits = results.hits
     if args[Command.json] {
         Output.json(.array(hits.map(\.json)))
         return 0
     }
+    Pager.start()
     if hits.isEmpty { Output.line("no match for '\(query.text)'") }
     for hit in hits {
         Output.line("\(hit.key)" + (hit.isCurrent ? "" : "  (version \(Format.short(hit.version)))"))
         if let title = hit.title { Output.line("  \(title)" + (hit.published.map { "  (\($0))" } ?? "")) }
         Output.line("  \(hit.snippet)")
+    }
+    if results.total > hits.count {
+        let more = results.total - hits.count
+        Output.line("… \(more) more \(more == 1 ? "match" : "matches") (\(results.total) in all); -n \(min(10_000, results.total)) shows them")
     }
     return 0
 }
