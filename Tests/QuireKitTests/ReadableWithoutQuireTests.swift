@@ -14,30 +14,7 @@ struct ReadableWithoutQuireTests {
     static let reader = #"""
     import hashlib, sqlite3, sys, zlib
     db = sqlite3.connect(sys.argv[1])
-    DIGITS = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~"
-    def apply_delta(src, delta):
-        pos = 0
-        def number():
-            nonlocal pos
-            start, v = pos, 0
-            while pos < len(delta) and delta[pos] in DIGITS:
-                v, pos = v * 64 + DIGITS.index(delta[pos]), pos + 1
-            assert pos > start, "number"
-            return v
-        size = number(); assert delta[pos:pos + 1] == b"\n"; pos += 1
-        out = bytearray()
-        while True:
-            n = number(); op = delta[pos:pos + 1]; pos += 1
-            if op == b"@":
-                at = number(); assert delta[pos:pos + 1] == b","; pos += 1
-                out += src[at:at + n]
-            elif op == b":":
-                out += delta[pos:pos + n]; pos += n
-            elif op == b";":
-                assert len(out) == size and pos == len(delta)
-                return bytes(out)
-            else:
-                raise ValueError("not a delta")
+    \#(PythonDeltaReader.applyDelta)
     def read(blob_id):
         enc, base = db.execute("SELECT encoding, base FROM blobs WHERE id=?", (blob_id,)).fetchone()
         data = b"".join(r[0] for r in db.execute("SELECT data FROM blob_chunks WHERE blob=? ORDER BY n", (blob_id,)))
