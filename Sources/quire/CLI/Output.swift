@@ -135,26 +135,6 @@ enum Format {
     }
 }
 
-/// A one-line progress display on stderr, redrawn in place; silent unless stderr is a terminal.
-final class ProgressLine {
-    private let enabled: Bool
-    private var drawn = false
-
-    init(enabled: Bool) { self.enabled = enabled && Output.stderrIsTerminal }
-
-    func update(_ text: String) {
-        guard enabled else { return }
-        Output.errorRaw("\r\u{1B}[K" + text)
-        drawn = true
-    }
-
-    func finish() {
-        guard enabled, drawn else { return }
-        Output.errorRaw("\r\u{1B}[K")
-        drawn = false
-    }
-}
-
 /// Writes `text` to the file at `path`, replacing it whole (written under a temporary name, then renamed).
 /// Writes an output file whole (see `writeFileAtomically`): an existing file is refused unless
 /// `replace` (`--force`), an SQLite file always.

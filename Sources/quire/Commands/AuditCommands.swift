@@ -139,11 +139,12 @@ let verifyCommand = Command(
     ]
 ) { context, args in
     let archive = try context.openArchive(readOnly: args[VerifyOptions.noRecord])
-    let progress = ProgressLine(enabled: !args[VerifyOptions.quiet])
-    let report = try archive.verify(quick: args[VerifyOptions.quick], record: !args[VerifyOptions.noRecord],
-                                    allowedSigners: args[VerifyOptions.allowedSigners]) { done, total in
-        progress.update("verify: \(Format.bytes(done)) of \(Format.bytes(total))")
-    }
+    // A full run counts the blob bytes it hashes; a quick one (no blob bytes) its checks.
+    let quick = args[VerifyOptions.quick]
+    let progress = Progress(quick ? "quick verify" : "verify", unit: quick ? .items("check", "checks") : .bytes,
+                            quiet: args[VerifyOptions.quiet] || args[Command.json])
+    let report = try archive.verify(quick: quick, record: !args[VerifyOptions.noRecord],
+                                    allowedSigners: args[VerifyOptions.allowedSigners]) { done, total in progress.update(done, of: total) }
     progress.finish()
     if args[Command.json] {
         Output.json(report.json)
