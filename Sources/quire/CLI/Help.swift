@@ -24,6 +24,9 @@ enum Help {
         One process writes to an archive at a time; others wait for it up to QUIRE_LOCK_TIMEOUT
         seconds (default \(Int(Archive.defaultLockTimeout))), then fail with nothing changed. Reading commands do not wait for writes.
 
+        Long commands draw a progress line on stderr when it is a terminal (QUIRE_PROGRESS=always
+        or never overrides that). Help is wrapped to $COLUMNS, else the terminal, else 80.
+
         Exit status: 0 success, 1 failure (an error, a file that could not be archived),
         64 a mistake in the command line.
 
