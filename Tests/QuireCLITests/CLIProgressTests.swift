@@ -96,8 +96,23 @@ struct CLIProgressTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let search = try quire(["-A", archive, "search", "ferry"], environment: Self.always)
         #expect(search.status == 0, "\(search.stderr)")
-        #expect(Self.shows(Self.drawn(search.stderr), "building the search index (once)", total: articles), "\(search.stderr)")
+        #expect(Self.shows(Self.drawn(search.stderr), "search index (once)", total: articles), "\(search.stderr)")
         #expect(search.stdoutText.contains("ferry"), "the search still answers")
+    }
+
+    @Test("an error in the middle of a progress line erases it first and stands on a line of its own")
+    func errorErasesTheLine() throws {
+        let dir = TemporaryDirectory("progress")
+        let (archive, _, _) = try Self.sampleArchive(dir)
+        #expect(try quire(["-A", archive, "bundle", "create", dir.file("all.bundle"), "--all"]).status == 0)
+        #expect(try quire(["-A", dir.file("b.quire"), "init"]).status == 0)
+        // A blob larger than this copy accepts stops the import inside its records, the line drawn.
+        let r = try quire(["-A", dir.file("b.quire"), "bundle", "import", dir.file("all.bundle")],
+                          environment: ["QUIRE_PROGRESS": "always", "QUIRE_MAX_BLOB_SIZE": "16"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("import: 0 B of "), "the line was drawn: \(r.stderr)")
+        #expect(r.stderr.contains("\r\u{1B}[KError: "), "erased before the message: \(r.stderr.debugDescription)")
+        #expect(r.stderr.hasSuffix("\n") && !r.stderr.split(separator: "\r").last!.contains("import:"), "\(r.stderr.debugDescription)")
     }
 
     @Test("nothing is drawn when stderr is not a terminal, nor with --json or --quiet, nor with QUIRE_PROGRESS=never")

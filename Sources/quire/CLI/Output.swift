@@ -35,9 +35,13 @@ enum Output {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes a line to stderr.
+    /// Whether a progress line is on stderr now (`Progress`): a message first erases it.
+    nonisolated(unsafe) static var progressShown = false
+
+    /// Writes a line to stderr (erasing a progress line first, so the message stands alone).
     static func error(_ text: String) {
         flush()
+        if progressShown { errorRaw("\r\u{1B}[K"); progressShown = false }
         let line = Array((Format.visible(text) + "\n").utf8)
         line.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
     }

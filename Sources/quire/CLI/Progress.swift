@@ -80,6 +80,7 @@ final class Progress: @unchecked Sendable {
         draw()
         Output.errorRaw("\r\u{1B}[K")
         drawn = false
+        Output.progressShown = false
     }
 
     private var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
@@ -96,6 +97,7 @@ final class Progress: @unchecked Sendable {
         let text = Progress.text(label: label, done: done, total: total, unit: unit, elapsed: elapsed) + (note.map { " · " + $0 } ?? "")
         Output.errorRaw("\r\u{1B}[K" + Format.clip(text, max(20, Terminal.errorWidth - 1)))
         drawn = true
+        Output.progressShown = true
     }
 
     // MARK: Formatting

@@ -270,13 +270,14 @@ let reinstateCommand = Command(
     options: [
         ReinstateOptions.reason,
         ReinstateOptions.agent,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "HASH", help: "The blob's hash (or a unique prefix).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let hash = try blobHash(archive, args.positionals[0])
     try archive.reinstate(hash: hash, reason: args[ReinstateOptions.reason], agent: args[ReinstateOptions.agent] ?? Identity.defaultAgent)
-    Output.line("reinstated \(hash)")
+    if args[Command.json] { Output.json(["reinstated": .string(hash)]) } else { Output.line("reinstated \(hash)") }
     return 0
 }
 

@@ -40,7 +40,7 @@ let searchCommand = Command(
     if let limit = try args.value(SearchOptions.limit) { query.limit = limit }
     let archive = try context.openArchive()
     // An archive from before the index was kept from the start builds it once, with progress.
-    let progress = Progress("building the search index (once)", unit: .items("article", "articles"), quiet: args[Command.json])
+    let progress = Progress("search index (once)", unit: .items("article", "articles"), quiet: args[Command.json])
     let results = try archive.searchResults(query) { done, total in progress.update(done, of: total) }
     progress.finish()
     let hits = results.hits
