@@ -57,6 +57,8 @@ struct CLIProgressTests {
         let documents = try quire(["-A", archive, "ls", "--json"])
         let count = (try parseJSON(documents) as? [Any])?.count ?? -1
         #expect(count == 6)
+        let sightings = 8
+        // (The pull below adds one document, seen once, to `archive`.)
 
         let bundle = dir.file("all.bundle")
         #expect(try quire(["-A", archive, "bundle", "create", bundle, "--all"]).status == 0)
@@ -66,6 +68,18 @@ struct CLIProgressTests {
         let importLines = Self.drawn(imported.stderr)
         #expect(importLines.contains { $0.hasPrefix("import: 0 B of ") && $0.contains(" 0% ") && $0.contains(" left") }, "\(importLines)")
         #expect(importLines.contains { $0.hasPrefix("import: ") && $0.contains(" 100%") }, "\(importLines)")
+
+        // clone and pull draw the import they run.
+        let copy = dir.file("copy.quire")
+        let cloned = try quire(["clone", archive, copy], environment: Self.always)
+        #expect(cloned.status == 0, "\(cloned.stderr)")
+        #expect(Self.drawn(cloned.stderr).contains { $0.hasPrefix("clone: 0 B of ") && $0.contains(" 0% ") && $0.contains(" left") }, "\(cloned.stderr)")
+        _ = try dir.write("more/late-story.txt", "A late story about the harbour.\n")
+        #expect(try quire(["-A", archive, "ingest", dir.file("more")]).status == 0)
+        let pulled = try quire(["-A", copy, "pull"], environment: Self.always)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(Self.drawn(pulled.stderr).contains { $0.hasPrefix("pull: 0 B of ") && $0.contains(" 0% ") && $0.contains(" left") }, "\(pulled.stderr)")
+        #expect(try quire(["-A", copy, "verify", "--no-record"]).status == 0)
 
         let full = try quire(["-A", archive, "verify", "--no-record"], environment: Self.always)
         #expect(full.status == 0)
@@ -78,10 +92,10 @@ struct CLIProgressTests {
 
         let files = try quire(["-A", archive, "export", "files", dir.file("out")], environment: Self.always)
         #expect(files.status == 0)
-        #expect(Self.shows(Self.drawn(files.stderr), "export files", total: "\(count)"), "\(files.stderr)")
+        #expect(Self.shows(Self.drawn(files.stderr), "export files", total: "\(count + 1)"), "\(files.stderr)")
         let warc = try quire(["-A", archive, "export", "warc", dir.file("out.warc.gz")], environment: Self.always)
         #expect(warc.status == 0)
-        #expect(Self.shows(Self.drawn(warc.stderr), "export warc", total: "8"), "\(warc.stderr)")
+        #expect(Self.shows(Self.drawn(warc.stderr), "export warc", total: "\(sightings + 1)"), "\(warc.stderr)")
 
         let repack = try quire(["-A", archive, "repack"], environment: Self.always)
         #expect(repack.status == 0)
