@@ -25,7 +25,9 @@ struct CLIHostileTests {
         #expect(ingest.stderr.contains("quarantined:") && ingest.stderr.contains("my-story.txt"), "\(ingest.stderr)")
         let cat = try quire(["-A", ben, "cat", blob])
         #expect(cat.status == 1 && cat.stderr.contains("quarantine"), "\(cat.stderr)")
-        #expect(try quire(["-A", ben, "reinstate", blob]).status == 0)
+        let reinstated = try quire(["-A", ben, "reinstate", String(blob.prefix(12)), "--json"])
+        #expect(reinstated.status == 0, "\(reinstated.stderr)")
+        #expect((try parseJSON(reinstated) as? [String: Any])?["reinstated"] as? String == blob, "the full hash: \(reinstated.stdoutText)")
         #expect(try quire(["-A", ben, "cat", blob]).stdoutText == text)
         #expect(try quire(["-A", ben, "verify", "--no-record"]).status == 0)
     }

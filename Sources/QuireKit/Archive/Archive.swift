@@ -41,6 +41,9 @@ public final class Archive {
     /// fork resolution this copy records carries a signature over its chain tip (`SSHSignature`).
     /// The command line sets it from `QUIRE_SIGNING_KEY`.
     public var signingKey: SigningKey?
+    /// Told, as each bundle is imported or checked (`bundle import`, pull, sync, clone, drop
+    /// folders), its compressed bytes read and their number. The command line draws it.
+    public var importProgress: ((_ done: Int, _ total: Int) -> Void)?
 
     private init(path: String, db: Database) throws {
         self.path = path

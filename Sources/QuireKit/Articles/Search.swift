@@ -75,6 +75,7 @@ extension Archive {
         store.cache = BlobBytesCache(budget: 16 << 20)
         var batch: [(id: Int, bytes: [UInt8])] = []
         var done = 0
+        if !pending.isEmpty { progress?(0, pending.count) }
         func flush() throws {
             let inputs = batch
             let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })

@@ -78,7 +78,8 @@ public struct VerificationRecord: Sendable, Equatable {
 
 extension Archive {
     /// Verifies the archive (see the file's comment) and, unless `record` is false, records the
-    /// run as a `verify` event. `progress` gets the original bytes checked so far and the total.
+    /// run as a `verify` event. `progress` gets the original bytes checked so far and the total;
+    /// a quick run, which reads no blob bytes, gets the checks done and their number instead.
     /// With `allowedSigners` (an OpenSSH `allowed_signers` file), every signed event's key must be
     /// listed there for the principal the event names.
     public func verify(quick: Bool = false, record: Bool = true, agent: String = Identity.defaultAgent, allowedSigners: String? = nil,
@@ -91,13 +92,17 @@ extension Archive {
         // the file, the event chains and the references on a second thread; the storage facts,
         // the versions and the blob bytes here. The groups share no rows, so two snapshots are fine.
         // Both threads then share the blob trees.
-        var checker = Verifier(db: db, path: path, progress: progress)
+        var checker = Verifier(db: db, path: path, progress: quick ? nil : progress)
+        let steps = quick ? VerifySteps(total: VerifySteps.quickChecks, progress: progress) : nil
+        checker.steps = steps
         var graph: BlobGraph? = nil
         var secondary: SecondaryChecks? = nil
         do {
             try db.inTransaction(.deferred) {
                 if !quick { checker.guarded("blobs") { graph = try BlobVerification(store: BlobStore(db: $0.db)).loadGraph() } }
-                secondary = SecondaryChecks(path: path, quick: quick, graph: graph)
+                // The total is known before any work: the blob bytes, or the groups of checks.
+                if let graph { progress?(0, graph.total) } else if quick { progress?(0, VerifySteps.quickChecks) }
+                secondary = SecondaryChecks(path: path, quick: quick, graph: graph, steps: steps)
                 try checker.runPrimary(graph: graph)
             }
         } catch let error as DatabaseError {
@@ -112,6 +117,7 @@ extension Archive {
             checker.problem("signature", path, "checking the signatures failed: \(error)")
         }
         for (subject, message) in signatures.problems { checker.problem("signature", subject, message) }
+        steps?.done()
         // The two threads find problems in no fixed order; report them in one.
         checker.problems.sort { ($0.area, $0.subject, $0.message) < ($1.area, $1.subject, $1.message) }
         let finished = Timestamp.now()
@@ -170,7 +176,7 @@ private final class SecondaryChecks: @unchecked Sendable {
     private var found: Verifier.Findings?
     private let done = DispatchSemaphore(value: 0)
 
-    init(path: String, quick: Bool, graph: BlobGraph?) {
+    init(path: String, quick: Bool, graph: BlobGraph?, steps: VerifySteps?) {
         let thread = Thread { [self] in
             var checker = Verifier(db: nil, path: path, progress: nil)
             do {
@@ -178,6 +184,7 @@ private final class SecondaryChecks: @unchecked Sendable {
                 try db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)")
                 try DerivedStateCheck.prepare(db)
                 checker = Verifier(db: db, path: path, progress: nil)
+                checker.steps = steps
                 try db.inTransaction(.deferred) { try checker.runSecondary(quick: quick, graph: graph) }
             } catch {
                 checker.problem("database", path, "reading the archive failed: \(error)")
@@ -203,6 +210,8 @@ private struct Verifier {
     var problems: [VerifyProblem] = []
     var blobsChecked = 0, bytesChecked = 0, eventsChecked = 0, quarantined = 0
     var redacted: [String] = []
+    /// Counts the groups of checks done (a quick run's progress), shared by both threads.
+    var steps: VerifySteps?
 
     init(db: Database?, path: String, progress: ((Int, Int) -> Void)?) {
         self.db = db
@@ -234,6 +243,7 @@ private struct Verifier {
     /// Runs one group of checks; a database failure inside it (a damaged page) becomes a problem
     /// and the other groups still run.
     mutating func guarded(_ area: String, _ body: (inout Verifier) throws -> Void) {
+        defer { steps?.done() }
         do {
             try body(&self)
         } catch let error as DatabaseError {
@@ -357,5 +367,26 @@ private struct Verifier {
     /// After every thread is done: blobs no tree reached are in a cycle of bases.
     mutating func checkAllReached(_ graph: BlobGraph) {
         if let (subject, message) = BlobVerification.unreached(graph) { problem("blob", subject, message) }
+    }
+}
+
+/// The groups of checks a run has done, reported as progress (`done, total`) from either thread.
+final class VerifySteps: @unchecked Sendable {
+    /// A quick run's groups: storage, versions, the file, events, references, derived tables, signatures.
+    static let quickChecks = 7
+    private let total: Int
+    private let progress: ((Int, Int) -> Void)?
+    private let lock = NSLock()
+    private var count = 0
+
+    init(total: Int, progress: ((Int, Int) -> Void)?) {
+        self.total = total
+        self.progress = progress
+    }
+
+    func done() {
+        lock.lock(); defer { lock.unlock() }
+        count += 1
+        progress?(min(count, total), total)
     }
 }

@@ -65,7 +65,10 @@ final class ChunkPreparer: @unchecked Sendable {
             defer { free(resolved) }
             return Array(String(cString: resolved).utf8)
         })
+        // Bytes of the files walked before the current WARC file (progress; see `PreparedChunk`).
+        var inputBytes = 0
         func flush() throws -> Bool {
+            chunk.inputBytes = inputBytes
             try prepare(&chunk, db: db)
             guard queue.put(.element(chunk)) else {
                 chunk.removeTemporaryFiles()
@@ -92,7 +95,9 @@ final class ChunkPreparer: @unchecked Sendable {
             let (text, exact) = PathText.display(item.relative)
             if options.readWARC, case .file(let status) = item.kind, exact, WARCIngest.isWARC(text) {
                 var warc = WARCIngest(item: item, status: status, relative: text, batch: revisits)
+                let before = inputBytes
                 while let file = warc.next() {
+                    inputBytes = before + warc.bytesRead
                     chunk.files.append(file)
                     if case .small(let bytes, _, _)? = file.content { chunkBytes += bytes.count }
                     if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
@@ -100,6 +105,7 @@ final class ChunkPreparer: @unchecked Sendable {
                     }
                     if queue.isCancelled { return }
                 }
+                inputBytes = before + status.size
                 continue
             }
             var file = IngestFile(item: item, key: text, pathText: text, pathRaw: exact ? nil : Hex.encode(item.relative))
@@ -119,7 +125,10 @@ final class ChunkPreparer: @unchecked Sendable {
                 }
             }
             chunk.files.append(file)
-            if case .file(let status) = item.kind, status.size <= options.memoryFileLimit { chunkBytes += status.size }
+            if case .file(let status) = item.kind {
+                inputBytes += status.size
+                if status.size <= options.memoryFileLimit { chunkBytes += status.size }
+            }
             if chunk.files.count >= options.chunkFiles || chunkBytes >= options.chunkBytes {
                 guard try flush() else { return }
             }

@@ -114,6 +114,8 @@ struct PreparedChunk {
     var files: [IngestFile]
     /// Things the walk left out on purpose (symbolic links), with why.
     var skipped: [IngestReport.Problem]
+    /// Bytes of the inputs walked so far, this chunk included (the ingest's progress).
+    var inputBytes = 0
 
     /// Removes the temporary files of large blobs.
     func removeTemporaryFiles() {

@@ -39,6 +39,9 @@ private struct IngestRun {
     var report: IngestReport
     let started = DispatchTime.now()
     private var lastProgress = DispatchTime(uptimeNanoseconds: 0)
+    /// Bytes of the input files (counted first when progress is asked for), and walked so far.
+    private var totalInputBytes = 0
+    private var inputBytes = 0
     /// The batch's row in `batches`.
     private var batchRow: Int?
     /// `PRAGMA data_version` when the ingest started: it changes when another connection commits.
@@ -73,6 +76,13 @@ private struct IngestRun {
         batchRow = try archive.read { try archive.db.int("SELECT id FROM batches WHERE uuid = ?", report.batch) }
         dataVersion = try archive.read { try archive.db.int("PRAGMA data_version") }
 
+        // The progress has a total: the bytes of every file the walk will meet (a WARC file's
+        // records are not known before it is read; its bytes are).
+        if progress != nil {
+            var counter = Walker(inputs: inputs, includeHidden: options.includeHidden, followSymlinks: options.followSymlinks)
+            while let item = counter.next() { if case .file(let status) = item.kind { totalInputBytes += status.size } }
+            progress?(IngestProgress(files: 0, bytes: 0, elapsed: elapsed, inputBytes: 0, totalInputBytes: totalInputBytes))
+        }
         // A background thread prepares chunks (walk, read, hash, compress) while this one commits.
         let queue = ChunkQueue<PreparedChunk>(capacity: 1)
         let preparer = ChunkPreparer(archivePath: archive.path, inputs: inputs, options: options, queue: queue)
@@ -95,6 +105,7 @@ private struct IngestRun {
                     report.skipped += chunk.skipped
                     try commit(chunk.files)
                     queue.markCommitted(chunk.index)
+                    inputBytes = chunk.inputBytes
                     reportProgress()
                 }
             }
@@ -114,7 +125,8 @@ private struct IngestRun {
             "id": .string(report.batch), "finished": .string(Timestamp.now()), "counts": counts,
             "files": .int(Int64(report.files)), "bytes": .int(Int64(report.bytes)),
         ])
-        progress?(IngestProgress(files: report.files, bytes: report.bytes, elapsed: report.seconds))
+        progress?(IngestProgress(files: report.files, bytes: report.bytes, elapsed: report.seconds,
+                                 inputBytes: totalInputBytes, totalInputBytes: totalInputBytes))
         return report
     }
 
@@ -139,7 +151,8 @@ private struct IngestRun {
         let now = DispatchTime.now()
         if now.uptimeNanoseconds - lastProgress.uptimeNanoseconds > 100_000_000 {
             lastProgress = now
-            progress?(IngestProgress(files: report.files, bytes: report.bytes, elapsed: elapsed))
+            progress?(IngestProgress(files: report.files, bytes: report.bytes, elapsed: elapsed,
+                                     inputBytes: min(inputBytes, totalInputBytes), totalInputBytes: totalInputBytes))
         }
     }
 

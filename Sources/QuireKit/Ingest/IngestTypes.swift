@@ -52,6 +52,10 @@ public struct IngestProgress: Sendable {
     public let bytes: Int
     /// Seconds since the ingest started.
     public let elapsed: Double
+    /// Bytes of the input files walked so far (a WARC file's up to its last record read).
+    public var inputBytes = 0
+    /// Bytes of all the input files, counted before the first is read.
+    public var totalInputBytes = 0
 }
 
 /// What an ingest did.

@@ -13,7 +13,9 @@ import Hashing
 /// DIR/tagmanifest-sha256.txt    the SHA-256 of every tag file above
 /// ```
 extension Archive {
-    public func exportBagIt(_ selection: ExportSelection, to directory: String, organization: String? = nil) throws -> ExportReport {
+    /// `progress` gets the files done and their number.
+    public func exportBagIt(_ selection: ExportSelection, to directory: String, organization: String? = nil,
+                            progress: ((Int, Int) -> Void)? = nil) throws -> ExportReport {
         let items = try exportItems(selection)
         try prepareExportDirectory(directory)
         do { try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true) } catch {
@@ -23,7 +25,9 @@ extension Archive {
         var manifest = ""
         var provenance = ""
         var used = Set<String>()
-        for item in items {
+        progress?(0, items.count)
+        for (done, item) in items.enumerated() {
+            defer { progress?(done + 1, items.count) }
             var name = Self.bagName(item, taken: used)
             do {
                 do {

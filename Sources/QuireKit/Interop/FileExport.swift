@@ -25,13 +25,15 @@ extension Archive {
     /// Writes the selected files under `directory` at their original relative paths, byte for
     /// byte (each checked against its hash as it is written). The directory must be new or empty;
     /// a path that would leave it (`..`, absolute) is refused and reported, as is content this
-    /// copy does not serve.
-    public func exportFiles(_ selection: ExportSelection, to directory: String) throws -> ExportReport {
+    /// copy does not serve. `progress` gets the files done and their number.
+    public func exportFiles(_ selection: ExportSelection, to directory: String, progress: ((Int, Int) -> Void)? = nil) throws -> ExportReport {
         let items = try exportItems(selection)
         try prepareExportDirectory(directory)
         var report = ExportReport()
         var written = Set<[UInt8]>()
-        for item in items {
+        progress?(0, items.count)
+        for (done, item) in items.enumerated() {
+            defer { progress?(done + 1, items.count) }
             let name = item.pathRaw ?? Array(item.path.utf8)
             guard let components = Self.safeComponents(name) else {
                 report.skipped.append((item.path, "the path would leave the export folder"))

@@ -35,13 +35,16 @@ public struct PROVReport: Sendable, Equatable {
 /// versions it carried, a resolution the heads it merged) and `wasAssociatedWith` (an activity
 /// with its person, host, tool and copy). Written as it is read, section by section.
 extension Archive {
-    /// Writes the PROV-JSON document of `selection` through `write`.
-    public func exportPROV(_ selection: PROVSelection, write: (String) throws -> Void) throws -> PROVReport {
+    /// Writes the PROV-JSON document of `selection` through `write`. `progress` gets the
+    /// sections begun and their number.
+    public func exportPROV(_ selection: PROVSelection, progress: ((Int, Int) -> Void)? = nil, write: (String) throws -> Void) throws -> PROVReport {
         try read {
             try withoutActuallyEscaping(write) { write in
                 var writer = PROVWriter(db: db, write: write)
+                writer.progress = progress
                 try writer.scope(selection, archive: self)
                 try writer.run()
+                progress?(PROVWriter.sectionCount, PROVWriter.sectionCount)
                 return writer.report
             }
         }
@@ -58,6 +61,11 @@ private struct PROVWriter {
     var all = true
     var agents: [String: JSON] = [:]
     var relationCount = 0
+    /// Told the sections done and their number (`sectionCount`: prefix, entity, activity, agent
+    /// and the five relations).
+    var progress: ((Int, Int) -> Void)?
+    private var sections = 0
+    static let sectionCount = 9
 
     init(db: Database, write: @escaping (String) throws -> Void) {
         self.db = db
@@ -108,6 +116,8 @@ private struct PROVWriter {
     private var first = true
 
     mutating func open(_ name: String) throws {
+        sections += 1
+        progress?(sections - 1, Self.sectionCount)
         try write((sectionOpen ? "\n},\n" : "{\n") + JSON.string(name).canonical + ": {")
         sectionOpen = true
         first = true

@@ -27,9 +27,10 @@ public struct WACZExportReport: Sendable {
 
 extension Archive {
     /// Writes the sightings of `batch` (or all), recorded at or after `since`, to `path` as WACZ.
-    /// The file appears complete or not at all.
+    /// The file appears complete or not at all. `progress` gets the captures written and their number.
     public func exportWACZ(to path: String, batch: String? = nil, since: String? = nil, title: String? = nil,
-                           operator agent: String = Identity.defaultAgent, replace: Bool = false) throws -> WACZExportReport {
+                           operator agent: String = Identity.defaultAgent, replace: Bool = false,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> WACZExportReport {
         try checkOutputPath(path, replace: replace)
         let captures = try warcCaptures(batch: batch, since: since)
         let created = WARCDate.normalized(Timestamp.now())!
@@ -40,7 +41,7 @@ extension Archive {
         var hasher = SHA256()
         var warcSize = 0
         let result = try writeFileAtomically(temporary) { write in
-            try writeWARC(captures, fileName: "data.warc.gz", agent: agent) { piece in
+            try writeWARC(captures, fileName: "data.warc.gz", agent: agent, progress: progress) { piece in
                 crc = crc32(piece, previous: crc)
                 hasher.update(piece)
                 warcSize += piece.count

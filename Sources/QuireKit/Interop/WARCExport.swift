@@ -58,13 +58,17 @@ extension Archive {
     /// Writes the sightings of `batch` (or all), recorded at or after `since`, to `path` as WARC,
     /// and its CDXJ index to `cdxj` when given. Each file appears complete or not at all.
     /// An existing file at `path` (or `cdxj`) is refused unless `replace`, an SQLite file always.
+    /// `progress` gets the captures written and their number.
     public func exportWARC(to path: String, batch: String? = nil, since: String? = nil, cdxj: String? = nil,
-                           operator agent: String = Identity.defaultAgent, replace: Bool = false) throws -> WARCExportReport {
+                           operator agent: String = Identity.defaultAgent, replace: Bool = false,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> WARCExportReport {
         try checkOutputPath(path, replace: replace)
         if let cdxj { try checkOutputPath(cdxj, replace: replace) }
         let captures = try warcCaptures(batch: batch, since: since)
         let fileName = (path as NSString).lastPathComponent
-        let result = try writeFileAtomically(path, replace: true) { write in try writeWARC(captures, fileName: fileName, agent: agent, to: write) }
+        let result = try writeFileAtomically(path, replace: true) { write in
+            try writeWARC(captures, fileName: fileName, agent: agent, progress: progress, to: write)
+        }
         if let cdxj {
             let index = CDXJEntry.index(result.index, filename: fileName)
             try writeFileAtomically(cdxj, replace: true) { write in try index.withUnsafeBytes { try write($0) } }
@@ -73,7 +77,7 @@ extension Archive {
     }
 
     /// Writes `captures` as WARC records to `emit`.
-    func writeWARC(_ captures: [WARCCapture], fileName: String, agent: String,
+    func writeWARC(_ captures: [WARCCapture], fileName: String, agent: String, progress: ((Int, Int) -> Void)? = nil,
                    to emit: (UnsafeRawBufferPointer) throws -> Void) throws -> WARCExportResult {
         var writer = WARCWriter()
         let info = Array(("software: \(Identity.tool)\r\noperator: \(agent)\r\nquire-archive-id: \(id)\r\nformat: WARC File Format 1.1\r\n"
@@ -84,7 +88,9 @@ extension Archive {
 
         var result = WARCExportResult()
         var first: [String: (uri: String, date: String, id: String)] = [:]
-        for capture in captures {
+        progress?(0, captures.count)
+        for (done, capture) in captures.enumerated() {
+            defer { progress?(done + 1, captures.count) }
             let uri = capture.targetURI
             let date = capture.date
             let recordID = Self.newRecordID()

@@ -31,6 +31,9 @@ struct WARCIngest {
     private var kind = "WARC"
     /// Whether the file's warcinfo says Quire wrote it.
     private var exportedByQuire = false
+    /// Bytes of the file read so far (the offset of the last record met; the size at its end),
+    /// for the ingest's progress.
+    private(set) var bytesRead = 0
 
     static func isWARC(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -65,6 +68,7 @@ struct WARCIngest {
             guard let item = reader!.next() else {
                 reader!.close()
                 reader = nil
+                bytesRead = status.size
                 // This file's revisits still waiting: their original may be in an earlier file of
                 // the batch, or archived already; else they wait for the rest of the batch.
                 for token in revisits.unresolved {
@@ -94,6 +98,10 @@ struct WARCIngest {
 
     /// Turns one record (or damage report) into ready files.
     private mutating func read(_ item: WARCReader.Item) {
+        switch item {
+        case .damaged(let offset, _): bytesRead = max(bytesRead, min(offset, status.size))
+        case .record(let record): bytesRead = max(bytesRead, min(record.offset, status.size))
+        }
         switch item {
         case .damaged(let offset, let reason):
             ready.append(failed(offset: offset, reason: "\(kind) record at offset \(offset) of \(relative): \(reason)"))

@@ -50,6 +50,7 @@ extension Archive {
         var mark = resumedFrom
         var done = try read { try db.int("SELECT count(*) FROM blobs b WHERE b.id <= ? AND \(StoredForm.holdsBytesSQL("b"))", mark) ?? 0 }
         var restored = 0
+        try progress?(done, total)
         let cache = BlobBytesCache()
         while true {
             let more = try write { () -> Bool in

@@ -98,8 +98,9 @@ public struct BundleFile: Sendable {
 
     /// Decompresses the body and hands each record to `handler`. Decompression stops at the
     /// header's declared body length (a guard against decompression bombs); a body that is longer,
-    /// shorter, malformed or missing its end record is an error naming the offset.
-    func readRecords<H: BundleRecordHandler>(_ handler: inout H) throws {
+    /// shorter, malformed or missing its end record is an error naming the offset. `progress`
+    /// gets the compressed bytes read and their number.
+    func readRecords<H: BundleRecordHandler>(_ handler: inout H, progress: ((Int, Int) -> Void)? = nil) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw QuireError(.io, "cannot read bundle \(name)")
         }
@@ -108,6 +109,7 @@ public struct BundleFile: Sendable {
         let inflater = try Inflater(format: .zlib, outputLimit: header.recordsBytes)
         var parser = RecordParser(limit: header.recordsBytes)
         var remaining = bodyLength
+        progress?(0, bodyLength)
         do {
             while remaining > 0 {
                 guard let data = try handle.read(upToCount: min(remaining, 1 << 20)), !data.isEmpty else { break }
@@ -118,6 +120,7 @@ public struct BundleFile: Sendable {
                 if consumed < data.count || (inflater.isAtEnd && remaining > 0) {
                     throw QuireError(.badBundle, "bundle \(name) has bytes after the end of its compressed records")
                 }
+                progress?(bodyLength - remaining, bodyLength)
             }
             try inflater.finish()
         } catch let error as ZlibError {

@@ -26,8 +26,10 @@ extension Archive {
     /// copy is built under a temporary name beside `path` and appears there only when complete:
     /// a failure or a kill leaves no archive at `path` (a killed clone's leftover is removed by
     /// the next clone into the same folder).
+    /// `importProgress` is the new copy's (`Archive.importProgress`).
     public static func clone(from source: String, to path: String? = nil, remoteQuire: String? = nil,
-                             lockTimeout: Double = defaultLockTimeout) throws -> CloneReport {
+                             lockTimeout: Double = defaultLockTimeout,
+                             importProgress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> CloneReport {
         let location = try RemoteLocation(parsing: source, allowBundle: true)
         let destination = path ?? location.baseName + ".quire"
         if FileManager.default.fileExists(atPath: destination) {
@@ -46,6 +48,7 @@ extension Archive {
         do {
             let archive = try create(at: temporary, lockTimeout: lockTimeout)
             id = archive.id
+            archive.importProgress = importProgress
             if case .bundleFile(let bundle) = location {
                 _ = try archive.importBundle(at: bundle)
             } else {

@@ -35,14 +35,14 @@ extension Archive {
     /// with later bundles) and what the sender is now known to hold. An import adds, never takes
     /// away: any failure leaves the archive exactly as it was.
     /// `name` is what messages call the bundle (default: its path); `from` names where it came
-    /// from in the exchange log (default: the name).
+    /// from in the exchange log (default: the name). Progress goes to `importProgress`.
     public func importBundle(at path: String, name: String? = nil, peerName: String? = nil, from: String? = nil) throws -> ImportReport {
         let file = try BundleFile.open(path, name: name)
         return try write {
             let marks = try ImportMarks(db: db)
             var importer = try BundleImporter(archive: self, file: file, checkOnly: false)
             try importer.checkPrerequisites()
-            try file.readRecords(&importer)
+            try file.readRecords(&importer, progress: importProgress)
             try importer.finish()
             try checkImported(since: marks, bundle: file.header.bundle)
             try indexMissingArticles()
@@ -63,7 +63,7 @@ extension Archive {
         return try read {
             var importer = try BundleImporter(archive: self, file: file, checkOnly: true, spill: spill)
             try importer.checkPrerequisites()
-            try file.readRecords(&importer)
+            try file.readRecords(&importer, progress: importProgress)
             try importer.finish()
             return importer.report(changed: false)
         }

@@ -38,6 +38,7 @@ final class RemotePeer {
             throw QuireError(.notFound, "there is no archive at \(path) (\(display)): clone this one there with `quire clone \(me.path) \(path)`, or fix the remote's URL; nothing was changed")
         }
         other.largestIncomingBlob = me.largestIncomingBlob
+        other.importProgress = me.importProgress
         if other.id == me.id {
             if resolvedPath(other.path) == resolvedPath(me.path) { throw QuireError(.refused, "\(display) is this same archive file") }
             throw QuireError(.refused, "\(display) has this archive's id (\(me.id)): it is a copy of this archive made by copying the file (cp), so the two cannot tell their events apart. Give one of them its own id, keeping its history: `quire -A \(path) reid --other \(me.path)`, then try again")

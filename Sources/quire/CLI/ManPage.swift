@@ -118,6 +118,13 @@ enum ManPage {
         .B QUIRE_LOCK_TIMEOUT
         Seconds a write waits for another process's write (default 30).
         .TP
+        .B QUIRE_PROGRESS
+        \\fBalways\\fR draws the progress line of long commands even when stderr is not a
+        terminal; \\fBnever\\fR never draws it (default: on a terminal only).
+        .TP
+        .B COLUMNS
+        The width help is wrapped to (else the terminal's, else 80).
+        .TP
         .B PAGER
         The pager for long listings on a terminal (default: less \\-FRX).
         .TP

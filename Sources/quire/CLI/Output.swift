@@ -35,9 +35,13 @@ enum Output {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes a line to stderr.
+    /// Whether a progress line is on stderr now (`Progress`): a message first erases it.
+    nonisolated(unsafe) static var progressShown = false
+
+    /// Writes a line to stderr (erasing a progress line first, so the message stands alone).
     static func error(_ text: String) {
         flush()
+        if progressShown { errorRaw("\r\u{1B}[K"); progressShown = false }
         let line = Array((Format.visible(text) + "\n").utf8)
         line.withUnsafeBytes { writeAll(STDERR_FILENO, $0) }
     }
@@ -132,26 +136,6 @@ enum Format {
                 i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-}
-
-/// A one-line progress display on stderr, redrawn in place; silent unless stderr is a terminal.
-final class ProgressLine {
-    private let enabled: Bool
-    private var drawn = false
-
-    init(enabled: Bool) { self.enabled = enabled && Output.stderrIsTerminal }
-
-    func update(_ text: String) {
-        guard enabled else { return }
-        Output.errorRaw("\r\u{1B}[K" + text)
-        drawn = true
-    }
-
-    func finish() {
-        guard enabled, drawn else { return }
-        Output.errorRaw("\r\u{1B}[K")
-        drawn = false
     }
 }
 

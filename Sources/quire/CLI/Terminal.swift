@@ -5,13 +5,17 @@ import Foundation
 
 /// What the terminal is like: its width, for tables and help.
 enum Terminal {
-    /// Columns: `$COLUMNS` when set, else the terminal's (stdout, then stderr), else 80.
-    static var width: Int {
+    /// Columns of stdout: `$COLUMNS` when set, else the terminal's (ioctl TIOCGWINSZ), else 80
+    /// (a pipe or a file).
+    static var width: Int { width(of: STDOUT_FILENO) }
+
+    /// Columns of stderr (the progress line), the same way.
+    static var errorWidth: Int { width(of: STDERR_FILENO) }
+
+    private static func width(of fd: Int32) -> Int {
         if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return n }
         var size = winsize()
-        for fd in [STDOUT_FILENO, STDERR_FILENO] where ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 {
-            return Int(size.ws_col)
-        }
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
         return 80
     }
 }

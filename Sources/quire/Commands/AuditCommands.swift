@@ -139,11 +139,12 @@ let verifyCommand = Command(
     ]
 ) { context, args in
     let archive = try context.openArchive(readOnly: args[VerifyOptions.noRecord])
-    let progress = ProgressLine(enabled: !args[VerifyOptions.quiet])
-    let report = try archive.verify(quick: args[VerifyOptions.quick], record: !args[VerifyOptions.noRecord],
-                                    allowedSigners: args[VerifyOptions.allowedSigners]) { done, total in
-        progress.update("verify: \(Format.bytes(done)) of \(Format.bytes(total))")
-    }
+    // A full run counts the blob bytes it hashes; a quick one (no blob bytes) its checks.
+    let quick = args[VerifyOptions.quick]
+    let progress = Progress(quick ? "quick verify" : "verify", unit: quick ? .items("check", "checks") : .bytes,
+                            quiet: args[VerifyOptions.quiet] || args[Command.json])
+    let report = try archive.verify(quick: quick, record: !args[VerifyOptions.noRecord],
+                                    allowedSigners: args[VerifyOptions.allowedSigners]) { done, total in progress.update(done, of: total) }
     progress.finish()
     if args[Command.json] {
         Output.json(report.json)
@@ -269,13 +270,14 @@ let reinstateCommand = Command(
     options: [
         ReinstateOptions.reason,
         ReinstateOptions.agent,
+        Command.json,
     ],
     positionals: [PositionalSpec(name: "HASH", help: "The blob's hash (or a unique prefix).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
     let hash = try blobHash(archive, args.positionals[0])
     try archive.reinstate(hash: hash, reason: args[ReinstateOptions.reason], agent: args[ReinstateOptions.agent] ?? Identity.defaultAgent)
-    Output.line("reinstated \(hash)")
+    if args[Command.json] { Output.json(["reinstated": .string(hash)]) } else { Output.line("reinstated \(hash)") }
     return 0
 }
 

@@ -26,8 +26,8 @@ let dupesCommand = Command(
         threshold = t
     }
     let archive = try context.openArchive(readOnly: true)
-    let progress = ProgressLine(enabled: !args[DupesOptions.quiet])
-    let clusters = try archive.nearDuplicates(threshold: threshold) { done, total in progress.update("dupes: \(done) of \(total) documents") }
+    let progress = Progress("dupes", unit: .items("document", "documents"), quiet: args[DupesOptions.quiet] || args[Command.json])
+    let clusters = try archive.nearDuplicates(threshold: threshold) { done, total in progress.update(done, of: total) }
     progress.finish()
     if args[Command.json] {
         Output.json(.array(clusters.map(\.json)))

@@ -65,7 +65,9 @@ let exportFilesCommand = Command(
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportFiles(try selection(args), to: args.positionals[0])
+    let progress = Progress("export files", unit: .files, quiet: args[Command.json])
+    let report = try archive.exportFiles(try selection(args), to: args.positionals[0]) { progress.update($0, of: $1) }
+    progress.finish()
     return finish(report, what: "to \(args.positionals[0])", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
@@ -122,7 +124,10 @@ let exportBagItCommand = Command(
     positionals: [PositionalSpec(name: "DIR", help: "A new or empty folder.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
-    let report = try archive.exportBagIt(args[ExportBagItOptions.batch].map { .batch($0) } ?? .heads, to: args.positionals[0], organization: args[ExportBagItOptions.organization])
+    let progress = Progress("export bagit", unit: .files, quiet: args[Command.json])
+    let report = try archive.exportBagIt(args[ExportBagItOptions.batch].map { .batch($0) } ?? .heads, to: args.positionals[0],
+                                         organization: args[ExportBagItOptions.organization]) { progress.update($0, of: $1) }
+    progress.finish()
     return finish(report, what: "into the bag \(args.positionals[0])", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
@@ -135,6 +140,9 @@ private enum WebArchiveOptions {
     static let title = Option<String>("title", value: "TEXT", help: "The collection's title (default: the archive id).")
     static let all: [any CommandOption] = [batch, since]
 }
+
+/// What the web-archive exports count in their progress line.
+private let captures = Progress.Unit.items("capture", "captures")
 
 private func finish(_ report: WARCExportReport, wrote: String, strict: Bool, asJSON: Bool) -> Int32 {
     finish(line: "wrote \(wrote): \(report.responses) response, \(report.resources) resource and \(report.revisits) revisit records (\(Format.bytes(report.bytes)))",
@@ -155,8 +163,10 @@ let exportWARCCommand = Command(
     positionals: [PositionalSpec(name: "OUT", help: "The WARC file to write (.warc.gz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
+    let progress = Progress("export warc", unit: captures, quiet: args[Command.json])
     let report = try archive.exportWARC(to: args.positionals[0], batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
-                                        cdxj: args[WebArchiveOptions.cdxj], replace: args[Command.force])
+                                        cdxj: args[WebArchiveOptions.cdxj], replace: args[Command.force]) { progress.update($0, of: $1) }
+    progress.finish()
     return finish(report, wrote: args.positionals[0], strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
@@ -173,8 +183,10 @@ let exportCDXJCommand = Command(
 ) { context, args in
     guard let warc = args[WebArchiveOptions.warc] else { throw UsageError("export cdxj needs --warc FILE: the index names the WARC file it describes") }
     let archive = try context.openArchive(readOnly: true)
+    let progress = Progress("export cdxj", unit: captures, quiet: args[Command.json])
     let report = try archive.exportWARC(to: warc, batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
-                                        cdxj: args.positionals[0], replace: args[Command.force])
+                                        cdxj: args.positionals[0], replace: args[Command.force]) { progress.update($0, of: $1) }
+    progress.finish()
     return finish(report, wrote: "\(args.positionals[0]) and \(warc)", strict: args[StrictOption.strict], asJSON: args[Command.json])
 }
 
@@ -190,8 +202,10 @@ let exportWACZCommand = Command(
     positionals: [PositionalSpec(name: "OUT", help: "The WACZ file to write (.wacz).", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
+    let progress = Progress("export wacz", unit: captures, quiet: args[Command.json])
     let report = try archive.exportWACZ(to: args.positionals[0], batch: args[WebArchiveOptions.batch], since: args[WebArchiveOptions.since],
-                                        title: args[WebArchiveOptions.title], replace: args[Command.force])
+                                        title: args[WebArchiveOptions.title], replace: args[Command.force]) { progress.update($0, of: $1) }
+    progress.finish()
     return finish(line: "wrote \(args.positionals[0]): \(report.warc.responses + report.warc.resources) captures, \(report.warc.revisits) revisits, "
                       + "\(report.pages) pages (\(Format.bytes(report.bytes)))",
                   json: report.json, skipped: report.warc.skipped, redacted: report.warc.redacted, strict: args[StrictOption.strict], asJSON: args[Command.json])
@@ -226,15 +240,19 @@ let exportPROVCommand = Command(
     let archive = try context.openArchive(readOnly: true)
     let path = args.positionals[0]
     let report: PROVReport
+    let progress = Progress("export prov", unit: .items("section", "sections"), quiet: args[Command.json])
     if path == "-" {
-        report = try archive.exportPROV(selection) { text in Array(text.utf8).withUnsafeBytes { Output.bytes($0) } }
+        report = try archive.exportPROV(selection, progress: { progress.update($0, of: $1) }) { text in Array(text.utf8).withUnsafeBytes { Output.bytes($0) } }
     } else {
         var result = PROVReport()
         try writeFileAtomically(path, replace: args[Command.force]) { write in
-            result = try archive.exportPROV(selection) { text in try Array(text.utf8).withUnsafeBytes { try write($0) } }
+            result = try archive.exportPROV(selection, progress: { progress.update($0, of: $1) }) { text in
+                try Array(text.utf8).withUnsafeBytes { try write($0) }
+            }
         }
         report = result
     }
+    progress.finish()
     if args[Command.json] {
         if path != "-" { Output.json(report.json) }
     } else if path != "-" {

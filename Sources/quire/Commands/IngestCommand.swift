@@ -108,12 +108,10 @@ let ingestCommand = Command(
     if created && !quiet {
         Output.error("Created archive \(context.archivePath) (archive id \(archive.id))")
     }
-    let progress = ProgressLine(enabled: !quiet)
-    let report = try archive.ingest(rawPaths: inputs, options: options) { p in
-        let mb = Double(p.bytes) / 1_048_576
-        let rate = p.elapsed > 0 ? Double(p.files) / p.elapsed : 0
-        progress.update("ingest: \(p.files) files, \(Format.format1(mb)) MiB, \(Int(rate)) files/s")
-    }
+    let progress = Progress("ingest", unit: .bytes, quiet: quiet || json)
+    let report = try archive.ingest(rawPaths: inputs, options: options, progress: !progress.isOn ? nil : { p in
+        progress.update(p.inputBytes, of: p.totalInputBytes, note: Progress.amount(p.files, .files))
+    })
     progress.finish()
 
     for failure in report.failures {

@@ -44,8 +44,11 @@ let cloneCommand = Command(
     positionals: [PositionalSpec(name: "SOURCE", help: "Where to copy from.", minimum: 1, maximum: 1),
                   PositionalSpec(name: "PATH", help: "The new archive file.", minimum: 0, maximum: 1)]
 ) { context, args in
+    let progress = Progress("clone", unit: .bytes, quiet: args[Command.json])
     let report = try Archive.clone(from: args.positionals[0], to: args.positionals.count > 1 ? args.positionals[1] : nil,
-                                   remoteQuire: args[RemoteOptions.remoteQuire], lockTimeout: Context.lockTimeout())
+                                   remoteQuire: args[RemoteOptions.remoteQuire], lockTimeout: Context.lockTimeout(),
+                                   importProgress: { progress.update($0, of: $1) })
+    progress.finish()
     if args[Command.json] {
         Output.json(report.json)
     } else {
@@ -153,7 +156,10 @@ let pullCommand = Command(
 ) { context, args in
     let archive = try context.openArchive()
     let target = try target(args.positionals.first, archive, args)
+    let progress = Progress("pull", unit: .bytes, quiet: args[Command.json])
+    archive.importProgress = { progress.update($0, of: $1) }
     let report = try archive.pull(from: target)
+    progress.finish()
     if args[Command.json] { Output.json(report.json); return 0 }
     if report.received == 0 && report.receivedBlobs == 0 {
         Output.line("Nothing to pull from \(describe(target)): this copy holds everything it has\(report.waiting > 0 ? " that can be imported yet" : "").")
@@ -173,7 +179,10 @@ let pushCommand = Command(
 ) { context, args in
     let archive = try context.openArchive()
     let target = try target(args.positionals.first, archive, args)
+    let progress = Progress("push", unit: .bytes, quiet: args[Command.json])
+    archive.importProgress = { progress.update($0, of: $1) }
     let report = try archive.push(to: target)
+    progress.finish()
     if args[Command.json] { Output.json(report.json); return 0 }
     if report.sent == 0 && report.sentBlobs == 0 {
         Output.line("Nothing to push to \(describe(target)): it holds everything this copy has.")
@@ -197,7 +206,10 @@ let syncCommand = Command(
 ) { context, args in
     let archive = try context.openArchive()
     let target = try target(args.positionals.first, archive, args)
+    let progress = Progress("sync", unit: .bytes, quiet: args[Command.json])
+    archive.importProgress = { progress.update($0, of: $1) }
     let report = try archive.sync(with: target)
+    progress.finish()
     if args[Command.json] { Output.json(report.json); return 0 }
     if let digest = report.digest {
         Output.line("Synced with \(describe(target)): sent \(report.sent) events, received \(report.received)\(wire(report)); both digests \(digest)")

@@ -18,10 +18,8 @@ let repackCommand = Command(
     options: [RepackOptions.quiet, Command.json]
 ) { context, args in
     let archive = try context.openArchive()
-    let progress = ProgressLine(enabled: !args[RepackOptions.quiet] && !args[Command.json])
-    let report = try archive.repack { done, total in
-        progress.update("repack: \(done) of \(total) blobs (\(total == 0 ? 100 : done * 100 / total)%)")
-    }
+    let progress = Progress("repack", unit: .items("blob", "blobs"), quiet: args[RepackOptions.quiet] || args[Command.json])
+    let report = try archive.repack { done, total in progress.update(done, of: total) }
     progress.finish()
     if args[Command.json] {
         Output.json(report.json)

@@ -40,10 +40,8 @@ let searchCommand = Command(
     if let limit = try args.value(SearchOptions.limit) { query.limit = limit }
     let archive = try context.openArchive()
     // An archive from before the index was kept from the start builds it once, with progress.
-    let progress = ProgressLine(enabled: !args[Command.json])
-    let results = try archive.searchResults(query) { done, total in
-        progress.update("building the search index (once): \(done) of \(total) articles (\(total == 0 ? 100 : done * 100 / total)%)")
-    }
+    let progress = Progress("search index (once)", unit: .items("article", "articles"), quiet: args[Command.json])
+    let results = try archive.searchResults(query) { done, total in progress.update(done, of: total) }
     progress.finish()
     let hits = results.hits
     if args[Command.json] {

@@ -16,8 +16,10 @@ let stateCommand = Command(
     The state is a small JSON file a peer uses to make the smallest bundle for this archive:
       quire state -o mine.state           (send mine.state to a colleague)
       quire bundle create new.bundle --since mine.state    (they run this on their copy)
+    It is JSON already: --json prints the same document (docs/cli.md), as every command that
+    prints data accepts --json.
     """,
-    options: [StateOptions.output, Command.force]
+    options: [StateOptions.output, Command.force, Command.json]
 ) { context, args in
     let archive = try context.openArchive(readOnly: true)
     let text = try archive.state().json.pretty + "\n"
@@ -117,8 +119,11 @@ private func importOrVerifyBundle(_ context: Context, _ args: ParsedArguments, p
     let archive = try context.openArchive()
     let (path, name, staged) = try bundleSource(args.positionals[0], near: context.archivePath)
     defer { withExtendedLifetime(staged) {} }
+    let progress = Progress(commit ? "import" : "bundle verify", unit: .bytes, quiet: args[Command.json])
+    archive.importProgress = { progress.update($0, of: $1) }
     let report = commit ? try archive.importBundle(at: path, name: name, peerName: peerName, from: name ?? path)
                         : try archive.verifyBundle(at: path, name: name)
+    progress.finish()
     if args[Command.json] {
         Output.json(commit ? report.json : ["valid": true, "report": report.json])
     } else if !commit {
