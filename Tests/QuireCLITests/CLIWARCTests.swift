@@ -137,4 +137,21 @@ struct CLIWARCTests {
         let bad = try quire(["-A", a, "ingest", dir.file("bad.arc")])
         #expect(bad.status == 1 && bad.stderr.contains("ARC record at offset") && bad.stderr.contains("The WARC/ARC record could not be archived."), "\(bad.stderr)")
     }
+
+    @Test("a batch of plain files and WARC records that partly fails says how many of all its items failed")
+    func mixedFailureCount() throws {
+        let dir = TemporaryDirectory("cli-warc-mixed")
+        let input = dir.file("in")
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        try "A plain article.\n".write(toFile: input + "/note.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: sharedDirectory + "/corpora/warc-real/oduwsdl_ipwb/broken.warc", toPath: input + "/broken.warc")
+        let a = dir.file("a.quire")
+        let ingest = try quire(["-A", a, "ingest", input])
+        #expect(ingest.status == 1)
+        let sighted = try #require(ingest.stdoutText.split(separator: "\n").first { $0.hasPrefix("Batch ") })
+        // "1 file and N WARC/ARC records": the failure line counts the whole, then says what it is made of.
+        let records = try #require(sighted.split(separator: " ").firstIndex(of: "and").map { Int(sighted.split(separator: " ")[$0 + 1])! })
+        #expect(ingest.stderr.contains("1 of \(records + 1) (1 file and \(records) WARC/ARC records) could not be archived; the others were."),
+                "\(ingest.stderr)")
+    }
 }

@@ -167,6 +167,6 @@ struct ArticlePage {
             let decoded = HTMLEntities.decode(s)
             if decoded != s { s = decoded }
         }
-        return s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return s.foldedWhitespace
     }
 }

@@ -194,7 +194,8 @@ enum Byline {
     /// the first capitalized, no digits) and is not the outlet or a role. A declared value
     /// (`source: .declared`) may also be a handle or a desk, but not a URL, an address or a number.
     static func names(in raw: String, outlets: Set<String> = [], source: Source = .visible) -> [String] {
-        var text = raw.replacingOccurrences(of: "\u{00A0}", with: " ").split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // (A no-break space is C2 A0 in UTF-8: without a C2 byte there is none to replace.)
+        var text = (raw.utf8.contains(0xC2) ? raw.replacingOccurrences(of: "\u{00A0}", with: " ") : raw).foldedWhitespace
         guard !text.isEmpty, text.utf8.count <= 400 else { return [] }
         if let rest = strippingBylineWord(text) { text = rest }
         // A photo credit is not a byline.
@@ -235,7 +236,7 @@ enum Byline {
         for part in parts {
             var name = part.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'“”„«»()[]:.*-–—+"))
             if let rest = strippingBylineWord(name + " "), !rest.isEmpty { name = rest }
-            name = name.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            name = name.foldedWhitespace
             if source == .visible { name = withoutRole(name) }
             let lower = name.lowercased()
             guard !isOutlet(lower, outlets), !isOrganization(lower) else { continue }

@@ -192,7 +192,9 @@ struct HTMLScanner {
             var j = i
             // A name: up to white space, '/', '>' or an '=' that is not its first character.
             while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") && (b[j] != UInt8(ascii: "=") || j == i) { j += 1 }
-            let name = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]).map(Self.lower), as: UTF8.self)
+            let nameBytes = UnsafeBufferPointer(rebasing: b[i..<j])
+            let name = nameBytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
+                ? String(decoding: nameBytes.map(Self.lower), as: UTF8.self) : String(decoding: nameBytes, as: UTF8.self)
             i = j
             while i < b.count && Self.isSpace(b[i]) { i += 1 }
             var value = ""

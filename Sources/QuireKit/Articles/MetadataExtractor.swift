@@ -292,7 +292,7 @@ public enum MetadataExtractor {
     }
 
     private static func collapse(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        s.foldedWhitespace
     }
 
     /// Text with each line's runs of white space collapsed (a no-break space counts), lines

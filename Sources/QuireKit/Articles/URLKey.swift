@@ -105,7 +105,36 @@ extension URLKey {
 extension String {
     /// The string without white space (spaces, tabs, line breaks, no-break spaces) at either end.
     var trimmedWhitespace: String {
+        // Most strings start and end with an ASCII byte that is not white space: a Character that
+        // starts or ends with one is not white space, so the string is already trimmed.
+        if let head = utf8.first, let tail = utf8.last, head < 0x80, tail < 0x80, !Self.isASCIIWhitespace(head), !Self.isASCIIWhitespace(tail) {
+            return self
+        }
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
+    }
+
+    /// The ASCII bytes Unicode counts as white space (tab, line feed, vertical tab, form feed,
+    /// carriage return, space), the ones `Character.isWhitespace` is true for.
+    static func isASCIIWhitespace(_ c: UInt8) -> Bool { (c >= 0x09 && c <= 0x0D) || c == 0x20 }
+
+    /// The words of the string (runs of characters that are not white space) joined by one
+    /// space; an ASCII string is split on its bytes, which gives the same words.
+    var foldedWhitespace: String {
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count)
+            var pendingSpace = false
+            for c in utf8 {
+                if Self.isASCIIWhitespace(c) {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(c)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        return split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

@@ -89,9 +89,9 @@ extension Archive {
         }
         let started = Timestamp.now()
         // Two groups of checks run at once, each in one read transaction on its own connection:
-        // the file, the event chains and the references on a second thread; the storage facts,
-        // the versions and the blob bytes here. The groups share no rows, so two snapshots are fine.
-        // Both threads then share the blob trees.
+        // the rebuild of the derived tables on a second thread; the storage facts, the versions,
+        // the file, the event chains and the references here. The groups share no rows, so two
+        // snapshots are fine. Both threads then share the blob trees.
         var checker = Verifier(db: db, path: path, progress: quick ? nil : progress)
         let steps = quick ? VerifySteps(total: VerifySteps.quickChecks, progress: progress) : nil
         checker.steps = steps
@@ -103,7 +103,7 @@ extension Archive {
                 // The total is known before any work: the blob bytes, or the groups of checks.
                 if let graph { progress?(0, graph.total) } else if quick { progress?(0, VerifySteps.quickChecks) }
                 secondary = SecondaryChecks(path: path, quick: quick, graph: graph, steps: steps)
-                try checker.runPrimary(graph: graph)
+                try checker.runPrimary(quick: quick, graph: graph)
             }
         } catch let error as DatabaseError {
             checker.problem("database", path, "reading the archive failed: \(error)")
@@ -170,7 +170,7 @@ extension Archive {
     }
 }
 
-/// Runs the file, event and reference checks on a thread of their own with their own read-only
+/// Runs the rebuild of the derived tables on a thread of its own with its own read-only
 /// connection; `wait()` returns what they found.
 private final class SecondaryChecks: @unchecked Sendable {
     private var found: Verifier.Findings?
@@ -253,18 +253,22 @@ private struct Verifier {
         }
     }
 
-    /// The storage facts, the versions, and blob trees from `graph`.
-    mutating func runPrimary(graph: BlobGraph?) throws {
+    /// The storage facts, the versions, SQLite's check of the file, the event chains and the
+    /// references, then blob trees from `graph`.
+    ///
+    /// The rebuild of the derived tables (on the other thread) is the longest single check, so
+    /// this thread takes every other check before it joins the other in the blob trees.
+    mutating func runPrimary(quick: Bool, graph: BlobGraph?) throws {
         guarded("storage") { try $0.checkStorage() }
         guarded("versions") { try $0.checkVersions() }
-        if let graph { checkBlobTrees(graph) }
-    }
-
-    /// SQLite's check of the file, the event chains, the references, then blob trees from `graph`.
-    mutating func runSecondary(quick: Bool, graph: BlobGraph?) throws {
         guarded("the database file") { try $0.checkIntegrity(quick: quick) }
         guarded("events") { try $0.checkEvents() }
         guarded("references") { try $0.checkReferences() }
+        if let graph { checkBlobTrees(graph) }
+    }
+
+    /// The derived tables rebuilt from the events and compared, then blob trees from `graph`.
+    mutating func runSecondary(quick: Bool, graph: BlobGraph?) throws {
         guarded("the derived tables") { try $0.checkDerivedState(quick: quick) }
         if let graph { checkBlobTrees(graph) }
     }

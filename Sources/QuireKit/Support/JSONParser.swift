@@ -37,7 +37,12 @@ private struct Parser {
     func error(_ message: String) -> JSONParseError { JSONParseError(offset: position, message: message) }
 
     mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
     }
 
     mutating func value(depth: Int) throws -> JSON {
@@ -121,7 +126,19 @@ private struct Parser {
 
     mutating func string() throws -> String {
         position += 1
-        var out = [UInt8]()
+        // Most strings have no escape: they are their bytes, made a String in one step.
+        let start = position
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            position = end + 1
+            guard let s = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) else {
+                throw error("string is not valid UTF-8")
+            }
+            return s
+        }
+        var out = Array(bytes[start..<end])
+        position = end
         while true {
             guard position < bytes.count else { throw error("unterminated string") }
             let c = bytes[position]

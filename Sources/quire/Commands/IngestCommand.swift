@@ -138,7 +138,8 @@ let ingestCommand = Command(
         Output.error(n == report.files
             ? (n == 1 ? (report.records == 1 ? "The WARC/ARC record could not be archived." : "The file could not be archived.")
                       : "None of the \(report.sightedText) could be archived.")
-            : "\(n) of \(report.sightedText) could not be archived; the others were.")
+            : "\(n) of \(report.records == 0 || report.records == report.files ? report.sightedText : "\(report.files) (\(report.sightedText))")"
+              + " could not be archived; the others were.")
         return 1
     }
     return 0
