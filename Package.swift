@@ -17,10 +17,13 @@ let package = Package(
         // The SHA-256 block function using the x86 SHA extensions, chosen at run time when the CPU has them.
         .target(name: "CSHA256"),
 
+        // bm25 for a contentless FTS5 index with detail=column (FTS5's own bm25 needs the text there).
+        .target(name: "CSearchRank"),
+
         // Foundation layers, each with its own tests.
         .target(name: "Hashing", dependencies: ["CSHA256"]),
         .target(name: "Deflate", dependencies: ["CZlib"]),
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "SQLite", dependencies: ["CSQLite", "CSearchRank"]),
 
         // The archive schema: `Schema/*.sql` embedded in the binary at build time.
         .target(
@@ -37,7 +40,8 @@ let package = Package(
                 .embedInCode("v010-delta-blobs.sql"),
                 .embedInCode("v011-search-distinct-texts.sql"),
                 .embedInCode("v012-payloads-and-partial-captures.sql"),
-                .embedInCode("v013-sighting-roots.sql")]
+                .embedInCode("v013-sighting-roots.sql"),
+                .embedInCode("v014-search-column-detail.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

@@ -98,4 +98,37 @@ struct SearchTests {
         #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'quayside'") == 0)
         #expect(keys(try c[0].search(SearchQuery("nothing"))) == ["other.txt"])
     }
+
+    @Test("a phrase is confirmed in each text: its words apart or out of order are no hit, and the total counts confirmed texts only")
+    func phrasesConfirmed() throws {
+        let c = try Copies(1)
+        _ = try c.ingest(0, [
+            "together.txt": "Toolbar news\n\nA Google toolbar was sold to thousands of users.\n",
+            "punctuated.txt": "More news\n\nThey said: Google. Toolbar sales fell.\n",
+            "apart.txt": "Apart\n\nGoogle said the new toolbar was ready.\n",
+            "reversed.txt": "Reversed\n\nThe toolbar from Google is gone.\n",
+            "split.txt": "Toolbar makers\n\nGoogle bought one on Monday.\n",
+            "other.txt": "Other story\n\nThe harbour ferry sails at noon. Don't miss it.\n",
+        ])
+        #expect(try c[0].db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        #expect(keys(try c[0].search(SearchQuery("google toolbar"))) == ["apart.txt", "punctuated.txt", "reversed.txt", "split.txt", "together.txt"])
+        #expect(try c[0].search(SearchQuery("\"google toolbar\"")).contains { $0.snippet.contains("[Google toolbar]") })
+        let phrase = try c[0].searchResults(SearchQuery("\"google toolbar\""))
+        // Words apart or reversed (`toolbar makers` then `google`) are not the phrase;
+        // punctuation between the words is allowed, as FTS5 with positions allowed it.
+        #expect(keys(phrase.hits) == ["punctuated.txt", "together.txt"] && phrase.total == 2)
+        var one = SearchQuery("\"google toolbar\"")
+        one.limit = 1
+        let limited = try c[0].searchResults(one)
+        #expect(limited.hits.count == 1 && limited.total == 2, "the total counts every confirmed text past the limit")
+        #expect(try c[0].search(SearchQuery("\"toolbar google\"")).isEmpty)
+        #expect(keys(try c[0].search(SearchQuery("\"google toolbar\" OR ferry"))) == ["other.txt", "punctuated.txt", "together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("ferry OR \"google toolbar\""))) == ["other.txt", "punctuated.txt", "together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("\"google toolbar\" thousands"))) == ["together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("\"toolbar makers\" monday"))) == ["split.txt"])
+        // A word with an apostrophe is two tokens to the index: a phrase, found, not an error.
+        #expect(keys(try c[0].search(SearchQuery("don't"))) == ["other.txt"])
+        #expect(try c[0].search(SearchQuery("\"don't sail\"")).isEmpty)
+        #expect(try c[0].search(SearchQuery("\"harbour ferry sails\"")).first?.snippet.contains("[harbour ferry sails]") == true)
+    }
 }

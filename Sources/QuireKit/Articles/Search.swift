@@ -162,15 +162,17 @@ extension Archive {
                 try updateSearchIndex(progress: indexProgress)
             }
         }
+        let match = Self.indexMatch(words)
+        let phrases = words.contains { Self.indexTokens($0).count > 1 }
+        try db.registerColumnBM25()
         return try read {
-            // FTS5 finds the blobs; the version, document and filters come from the archive.
-            let match = words.map { $0 == "OR" ? "OR" : "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+            // FTS5 finds the texts; the version, document and filters come from the archive.
             var sql = """
                 SELECT d.key, v.hash, b.hash, d.head = v.id, s.rank,
                        (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'title'),
                        (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'published'),
-                       v.created_at
-                FROM (SELECT rowid AS row, rank FROM article_search WHERE article_search MATCH ?) s
+                       v.created_at, s.row, i.blob
+                FROM (SELECT rowid AS row, column_bm25(article_search) AS rank FROM article_search WHERE article_search MATCH ?) s
                 JOIN article_index i ON i.row = s.row
                 JOIN blobs b ON b.id = i.blob JOIN articles a ON a.blob = i.blob
                 JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
@@ -183,13 +185,27 @@ extension Archive {
                 values.append(source)
             }
             sql += " ORDER BY s.rank, d.key, v.hash"
+            func inDates(_ r: Statement) -> Bool {
+                let date = r.optionalText(6) ?? r.text(7)
+                if let since = query.since, date < since { return false }
+                if let until = query.until, date >= until, !date.hasPrefix(until) { return false }
+                return true
+            }
             var hits: [SearchHit] = []
             var total = 0
             do {
+                // With a phrase, FTS5 (detail=column) gave every text with all of the phrase's
+                // words: keep those whose own text has the phrase (first pass), then count.
+                var confirmed: Set<Int>? = nil
+                if phrases {
+                    var candidates: [Int: Int] = [:]   // index row -> one blob with that text
+                    try db.forEach(sql, values) { r in
+                        if inDates(r), candidates[r.int(8)] == nil { candidates[r.int(8)] = r.int(9) }
+                    }
+                    confirmed = try confirmPhrases(Self.phraseMatch(words), candidates: candidates)
+                }
                 try db.forEach(sql, values) { r in
-                    let date = r.optionalText(6) ?? r.text(7)
-                    if let since = query.since, date < since { return }
-                    if let until = query.until, date >= until, !date.hasPrefix(until) { return }
+                    guard inDates(r), confirmed?.contains(r.int(8)) ?? true else { return }
                     total += 1
                     guard hits.count < query.limit else { return }
                     hits.append(SearchHit(key: r.text(0), version: r.text(1), blob: r.text(2), isCurrent: r.int(3) != 0,
@@ -204,6 +220,70 @@ extension Archive {
                                  published: hit.published, rank: hit.rank, snippet: Self.snippet(text, words: words.filter { $0 != "OR" }))
             }, total: total)
         }
+    }
+
+    /// The words of a term as the index's tokenizer (unicode61) splits them: runs of letters
+    /// and digits. A term of more than one (a phrase, or `don't`) is a phrase to FTS5.
+    static func indexTokens(_ term: String) -> [Substring] {
+        term.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+    }
+
+    /// The FTS5 query the index (detail=column, no positions) can answer: each word quoted, a
+    /// phrase as the AND of its words; `OR` kept. AND binds tighter than OR, as in the user's
+    /// query (`a b OR c` is `(a AND b) OR c`).
+    static func indexMatch(_ terms: [String]) -> String {
+        var out = ""
+        for (i, term) in terms.enumerated() {
+            // FTS5 has an implicit AND between phrases only, not after a parenthesis: write it.
+            if i > 0 { out += term == "OR" || terms[i - 1] == "OR" ? " " : " AND " }
+            if term == "OR" { out += "OR"; continue }
+            let tokens = indexTokens(term)
+            out += tokens.count > 1 ? "(" + tokens.map { quoted(String($0)) }.joined(separator: " AND ") + ")" : quoted(term)
+        }
+        return out
+    }
+
+    /// The query with its phrases as FTS5 phrases, run on the candidates' own texts.
+    static func phraseMatch(_ terms: [String]) -> String {
+        terms.map { $0 == "OR" ? "OR" : quoted($0) }.joined(separator: " ")
+    }
+
+    private static func quoted(_ word: String) -> String { "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// The index rows among `candidates` (row -> a blob with that row's text) whose text matches
+    /// `match` with its phrases: each candidate's title and text are read again from its bytes
+    /// (on all cores) and put, a batch at a time, in a temporary FTS5 table with positions and
+    /// the index's tokenizer, which runs the query exactly as the index would with positions.
+    /// Inside a read transaction (the temporary table is the connection's own).
+    private func confirmPhrases(_ match: String, candidates: [Int: Int]) throws -> Set<Int> {
+        guard !candidates.isEmpty else { return [] }
+        try db.execute("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS temp.phrase_check USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+            DELETE FROM temp.phrase_check;
+            """)
+        defer { try? db.execute("DELETE FROM temp.phrase_check") }
+        var store = blobs
+        store.cache = BlobBytesCache(budget: 16 << 20)
+        var confirmed = Set<Int>()
+        let pending = candidates.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: pending.count, by: 256) {
+            var read: [(row: Int, bytes: [UInt8])] = []
+            for (row, blob) in pending[start..<min(pending.count, start + 256)] {
+                guard let record = try store.record(id: blob), record.size <= articleExtractionLimit, record.form.holdsBytes else { continue }
+                read.append((row, try store.bytes(record)))
+            }
+            let inputs = read
+            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
+            for (i, input) in inputs.enumerated() {
+                guard let metadata = slots.pointer[i] else { continue }
+                let (title, body) = Self.searchText(metadata)
+                try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", input.row, title, body)
+            }
+            try db.forEach("SELECT rowid FROM temp.phrase_check WHERE phrase_check MATCH ?", [match]) { confirmed.insert($0.int(0)) }
+            try db.execute("DELETE FROM temp.phrase_check")
+        }
+        return confirmed
     }
 
     /// The most different words one search may have (each costs a pass over the matches).
