@@ -131,4 +131,27 @@ struct SearchTests {
         #expect(try c[0].search(SearchQuery("\"don't sail\"")).isEmpty)
         #expect(try c[0].search(SearchQuery("\"harbour ferry sails\"")).first?.snippet.contains("[harbour ferry sails]") == true)
     }
+
+    @Test("a word in more texts than there are documents (past 1,000) gives the same current hits and total as a rare one")
+    func commonWordCurrentVersions() throws {
+        let c = try Copies(1)
+        // 600 documents with two versions each: 1,200 texts with "ferry", 600 of them current.
+        var first: [String: String] = [:], second: [String: String] = [:]
+        for i in 0..<600 {
+            first["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. Old edition.\n"
+            second["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. New edition\(i % 7 == 0 ? " with a rarity" : "").\n"
+        }
+        _ = try c.ingest(0, first, label: "one")
+        _ = try c.ingest(0, second, label: "two")
+        #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'ferry'") == 1200)
+        var ferry = SearchQuery("ferry")
+        ferry.limit = 5
+        let common = try c[0].searchResults(ferry)
+        #expect(common.total == 600 && common.hits.count == 5 && common.hits.allSatisfy(\.isCurrent))
+        #expect(try c[0].searchResults(SearchQuery("old")).total == 0, "no old version is found by default")
+        ferry.allVersions = true
+        #expect(try c[0].searchResults(ferry).total == 1200)
+        let both = try c[0].searchResults(SearchQuery("ferry rarity"))
+        #expect(both.total == 86 && both.hits.count == 20)
+    }
 }
