@@ -51,7 +51,15 @@ let package = Package(
         .target(name: "CorpusGenerator", dependencies: ["Hashing"]),
 
         // The command-line tool.
-        .executableTarget(name: "quire", dependencies: ["QuireKit"]),
+        // Linked with the Swift runtime and Foundation inside (-static-stdlib): a short command
+        // such as `cat` then spends no time in the dynamic loader binding their symbols. Unsafe
+        // flags are allowed here: no package depends on an executable.
+        .executableTarget(name: "quire", dependencies: ["QuireKit"], linkerSettings: [
+            .unsafeFlags(["-static-stdlib"]),
+            // What the static Foundation needs after it, in this order (autolinking names only Foundation).
+            .linkedLibrary("CoreFoundation"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+            .linkedLibrary("_FoundationICU"), .linkedLibrary("stdc++"),
+        ]),
         // The benchmark driver (release build; see docs/benchmarks.md).
         .executableTarget(name: "quire-bench", dependencies: ["QuireKit", "CorpusGenerator", "Hashing"]),
 

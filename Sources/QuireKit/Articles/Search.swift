@@ -190,11 +190,12 @@ extension Archive {
         if !query.allVersions {
             filters += " AND d.head = v.id"
             // A common word is in many more texts than there are documents: keep to the texts of
-            // current versions first (one probe of a small set per text, not four joins).
+            // current versions first (one probe of a small set per text, not four joins). The `+`
+            // keeps the set a filter: as a constraint FTS5 would look up each row in the word's list.
             let matches = try db.int("SELECT count(*) FROM article_search WHERE article_search MATCH ?", match) ?? 0
             if matches > 1000, matches > (try db.int("SELECT max(id) FROM documents") ?? 0) {
                 filters += """
-                     AND article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
+                     AND +article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
                                                   JOIN article_index h ON h.blob = hv.blob)
                     """
             }
@@ -224,7 +225,7 @@ extension Archive {
                 if candidates[r.int(0)] == nil { candidates[r.int(0)] = r.int(1) }
             }
             try confirmPhrases(phraseMatch, candidates: candidates)
-            filters += " AND article_search.rowid IN (SELECT row FROM temp.phrase_rows)"
+            filters += " AND +article_search.rowid IN (SELECT row FROM temp.phrase_rows)"
         }
         let total = try db.firstRow("SELECT count(*) \(from) WHERE \(filters)", values) { $0.int(0) } ?? 0
         let ranked = """
