@@ -51,14 +51,18 @@ let package = Package(
         .target(name: "CorpusGenerator", dependencies: ["Hashing"]),
 
         // The command-line tool.
-        // Linked with the Swift runtime and Foundation inside (-static-stdlib): a short command
-        // such as `cat` then spends no time in the dynamic loader binding their symbols. Unsafe
-        // flags are allowed here: no package depends on an executable.
+        // A release build links the Swift runtime and Foundation inside (-static-stdlib): a short
+        // command such as `cat` then spends no time in the dynamic loader binding their symbols
+        // (docs/benchmarks.md). Release only: the test bundle, which links this target, has no
+        // static Testing/XCTest. Unsafe flags are allowed here: no package depends on an executable.
         .executableTarget(name: "quire", dependencies: ["QuireKit"], linkerSettings: [
-            .unsafeFlags(["-static-stdlib"]),
+            .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
             // What the static Foundation needs after it, in this order (autolinking names only Foundation).
-            .linkedLibrary("CoreFoundation"), .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
-            .linkedLibrary("_FoundationICU"), .linkedLibrary("stdc++"),
+            .linkedLibrary("CoreFoundation", .when(configuration: .release)),
+            .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+            .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+            .linkedLibrary("_FoundationICU", .when(configuration: .release)),
+            .linkedLibrary("stdc++", .when(configuration: .release)),
         ]),
         // The benchmark driver (release build; see docs/benchmarks.md).
         .executableTarget(name: "quire-bench", dependencies: ["QuireKit", "CorpusGenerator", "Hashing"]),
