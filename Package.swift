@@ -17,10 +17,13 @@ let package = Package(
         // The SHA-256 block function using the x86 SHA extensions, chosen at run time when the CPU has them.
         .target(name: "CSHA256"),
 
+        // bm25 for a contentless FTS5 index with detail=column (FTS5's own bm25 needs the text there).
+        .target(name: "CSearchRank"),
+
         // Foundation layers, each with its own tests.
         .target(name: "Hashing", dependencies: ["CSHA256"]),
         .target(name: "Deflate", dependencies: ["CZlib"]),
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "SQLite", dependencies: ["CSQLite", "CSearchRank"]),
 
         // The archive schema: `Schema/*.sql` embedded in the binary at build time.
         .target(
@@ -37,7 +40,8 @@ let package = Package(
                 .embedInCode("v010-delta-blobs.sql"),
                 .embedInCode("v011-search-distinct-texts.sql"),
                 .embedInCode("v012-payloads-and-partial-captures.sql"),
-                .embedInCode("v013-sighting-roots.sql")]
+                .embedInCode("v013-sighting-roots.sql"),
+                .embedInCode("v014-search-column-detail.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.
@@ -47,7 +51,19 @@ let package = Package(
         .target(name: "CorpusGenerator", dependencies: ["Hashing"]),
 
         // The command-line tool.
-        .executableTarget(name: "quire", dependencies: ["QuireKit"]),
+        // A release build links the Swift runtime and Foundation inside (-static-stdlib): a short
+        // command such as `cat` then spends no time in the dynamic loader binding their symbols
+        // (docs/benchmarks.md). Release only: the test bundle, which links this target, has no
+        // static Testing/XCTest. Unsafe flags are allowed here: no package depends on an executable.
+        .executableTarget(name: "quire", dependencies: ["QuireKit"], linkerSettings: [
+            .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+            // What the static Foundation needs after it, in this order (autolinking names only Foundation).
+            .linkedLibrary("CoreFoundation", .when(configuration: .release)),
+            .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
+            .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+            .linkedLibrary("_FoundationICU", .when(configuration: .release)),
+            .linkedLibrary("stdc++", .when(configuration: .release)),
+        ]),
         // The benchmark driver (release build; see docs/benchmarks.md).
         .executableTarget(name: "quire-bench", dependencies: ["QuireKit", "CorpusGenerator", "Hashing"]),
 

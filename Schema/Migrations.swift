@@ -19,5 +19,6 @@ public enum SchemaMigrations {
         (11, "v011-search-distinct-texts.sql", String(decoding: PackageResources.v011_search_distinct_texts_sql, as: UTF8.self)),
         (12, "v012-payloads-and-partial-captures.sql", String(decoding: PackageResources.v012_payloads_and_partial_captures_sql, as: UTF8.self)),
         (13, "v013-sighting-roots.sql", String(decoding: PackageResources.v013_sighting_roots_sql, as: UTF8.self)),
+        (14, "v014-search-column-detail.sql", String(decoding: PackageResources.v014_search_column_detail_sql, as: UTF8.self)),
     ]
 }

@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CSearchRank
 
 /// One connection to an SQLite database file (`sqlite3*`), closed when released.
 ///
@@ -32,6 +33,8 @@ public final class Database {
     public let path: String
     private var statementCache: [String: Statement] = [:]
     private var savepointDepth = 0
+    /// Whether `column_bm25` is registered on this connection (`registerColumnBM25`).
+    private var columnBM25Registered = false
 
     /// Opens the database at `path`. `busyTimeout` is how long (milliseconds) to wait for
     /// another connection's lock before failing with `SQLITE_BUSY`.
@@ -160,6 +163,16 @@ public final class Database {
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     /// Rows changed by the last statement (`sqlite3_changes64`).
+    /// Makes the FTS5 ranking function `column_bm25(TABLE)` available on this connection (once):
+    /// bm25 for a contentless index with `detail=column`, whose own `bm25()` is always 0 there
+    /// (CSearchRank). Done on first need, not at open: most commands never rank.
+    public func registerColumnBM25() throws {
+        guard !columnBM25Registered else { return }
+        let rc = quire_register_column_bm25(handle)
+        guard rc == SQLITE_OK else { throw DatabaseError(code: rc, message: "cannot register the FTS5 function column_bm25") }
+        columnBM25Registered = true
+    }
+
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 
     /// Whether a transaction is open on this connection.

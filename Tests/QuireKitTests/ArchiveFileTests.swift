@@ -158,6 +158,55 @@ struct MigrationTests {
         #expect(try archive.verify(record: false).isClean)
     }
 
+    @Test("migration 14 rebuilds an index with positions as one without (detail=column); phrases and ranking still work")
+    func searchColumnDetailMigration() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("v13.quire")
+        do {
+            // An archive made, ingested into and searched with schema 13 (index with positions).
+            let db = try Database(path: path, mode: .create)
+            try db.execute("PRAGMA page_size = \(Archive.pageSize); PRAGMA auto_vacuum = INCREMENTAL")
+            try db.migrate(SchemaMigrations.all.prefix(13).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
+                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+            }
+            try db.execute("""
+                INSERT INTO archive (key, value) VALUES ('archive_id', '00000000-0000-4000-8000-000000000013'), ('search_index', 'on');
+                INSERT INTO origins (archive) VALUES ('00000000-0000-4000-8000-000000000013');
+                """)
+            #expect(try db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail") == false)
+        }
+        try dir.write("in/together.txt", "Toolbar news\n\nA Google toolbar was sold to thousands of users.\n")
+        try dir.write("in/apart.txt", "Apart\n\nGoogle said the new toolbar was ready.\n")
+        try dir.write("in/ferry.txt", "Ferry\n\nThe ferry sails at noon.\n")
+        do {
+            // Fill the schema-13 index as schema 13 did (rows = blobs, texts with positions).
+            let db = try Database(path: path)
+            try db.execute("""
+                CREATE TABLE temp.texts (title TEXT, body TEXT);
+                INSERT INTO temp.texts VALUES ('Toolbar news', 'A Google toolbar was sold to thousands of users.'),
+                    ('Apart', 'Google said the new toolbar was ready.'), ('Ferry', 'The ferry sails at noon.');
+                INSERT INTO article_search (rowid, title, body) SELECT rowid, title, body FROM temp.texts;
+                """)
+            #expect(try db.int("SELECT count(*) FROM article_search WHERE article_search MATCH '\"google toolbar\"'") == 1)
+        }
+        let archive = try Archive.open(at: path)
+        #expect(try archive.db.userVersion == Archive.schemaVersion)
+        #expect(try archive.db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "rebuild")
+        #expect(try archive.db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'ferry'") == 0, "the old index is gone")
+        #expect(try archive.db.int("SELECT count(*) FROM search_texts") == 0)
+        _ = try archive.ingest(paths: [dir.file("in")])
+        #expect(try archive.db.int("SELECT count(*) FROM article_index") == 0, "ingest does not add to an index marked for rebuild")
+        var built = 0
+        let hits = try archive.searchResults(SearchQuery("\"google toolbar\""), indexProgress: { done, _ in built = done })
+        #expect(built == 3 && hits.total == 1 && hits.hits.first?.key == "together.txt", "the first search rebuilt the index and confirmed the phrase")
+        #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "on")
+        #expect(try archive.search(SearchQuery("google")).count == 2)
+        let ferry = try #require(try archive.search(SearchQuery("ferry")).first)
+        #expect(ferry.key == "ferry.txt" && ferry.rank < 0, "bm25 still ranks: \(ferry.rank)")
+        #expect(try archive.verify(record: false).isClean)
+    }
+
     @Test("an archive with data at schema version 7 keeps every sighting's path through migration 8")
     func sightingPathsMigration() throws {
         let dir = TemporaryDirectory()

@@ -98,4 +98,60 @@ struct SearchTests {
         #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'quayside'") == 0)
         #expect(keys(try c[0].search(SearchQuery("nothing"))) == ["other.txt"])
     }
+
+    @Test("a phrase is confirmed in each text: its words apart or out of order are no hit, and the total counts confirmed texts only")
+    func phrasesConfirmed() throws {
+        let c = try Copies(1)
+        _ = try c.ingest(0, [
+            "together.txt": "Toolbar news\n\nA Google toolbar was sold to thousands of users.\n",
+            "punctuated.txt": "More news\n\nThey said: Google. Toolbar sales fell.\n",
+            "apart.txt": "Apart\n\nGoogle said the new toolbar was ready.\n",
+            "reversed.txt": "Reversed\n\nThe toolbar from Google is gone.\n",
+            "split.txt": "Toolbar makers\n\nGoogle bought one on Monday.\n",
+            "other.txt": "Other story\n\nThe harbour ferry sails at noon. Don't miss it.\n",
+        ])
+        #expect(try c[0].db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        #expect(keys(try c[0].search(SearchQuery("google toolbar"))) == ["apart.txt", "punctuated.txt", "reversed.txt", "split.txt", "together.txt"])
+        #expect(try c[0].search(SearchQuery("\"google toolbar\"")).contains { $0.snippet.contains("[Google toolbar]") })
+        let phrase = try c[0].searchResults(SearchQuery("\"google toolbar\""))
+        // Words apart or reversed (`toolbar makers` then `google`) are not the phrase;
+        // punctuation between the words is allowed, as FTS5 with positions allowed it.
+        #expect(keys(phrase.hits) == ["punctuated.txt", "together.txt"] && phrase.total == 2)
+        var one = SearchQuery("\"google toolbar\"")
+        one.limit = 1
+        let limited = try c[0].searchResults(one)
+        #expect(limited.hits.count == 1 && limited.total == 2, "the total counts every confirmed text past the limit")
+        #expect(try c[0].search(SearchQuery("\"toolbar google\"")).isEmpty)
+        #expect(keys(try c[0].search(SearchQuery("\"google toolbar\" OR ferry"))) == ["other.txt", "punctuated.txt", "together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("ferry OR \"google toolbar\""))) == ["other.txt", "punctuated.txt", "together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("\"google toolbar\" thousands"))) == ["together.txt"])
+        #expect(keys(try c[0].search(SearchQuery("\"toolbar makers\" monday"))) == ["split.txt"])
+        // A word with an apostrophe is two tokens to the index: a phrase, found, not an error.
+        #expect(keys(try c[0].search(SearchQuery("don't"))) == ["other.txt"])
+        #expect(try c[0].search(SearchQuery("\"don't sail\"")).isEmpty)
+        #expect(try c[0].search(SearchQuery("\"harbour ferry sails\"")).first?.snippet.contains("[harbour ferry sails]") == true)
+    }
+
+    @Test("a word in more texts than there are documents (past 1,000) gives the same current hits and total as a rare one")
+    func commonWordCurrentVersions() throws {
+        let c = try Copies(1)
+        // 600 documents with two versions each: 1,200 texts with "ferry", 600 of them current.
+        var first: [String: String] = [:], second: [String: String] = [:]
+        for i in 0..<600 {
+            first["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. Old edition.\n"
+            second["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. New edition\(i % 7 == 0 ? " with a rarity" : "").\n"
+        }
+        _ = try c.ingest(0, first, label: "one")
+        _ = try c.ingest(0, second, label: "two")
+        #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'ferry'") == 1200)
+        var ferry = SearchQuery("ferry")
+        ferry.limit = 5
+        let common = try c[0].searchResults(ferry)
+        #expect(common.total == 600 && common.hits.count == 5 && common.hits.allSatisfy(\.isCurrent))
+        #expect(try c[0].searchResults(SearchQuery("old")).total == 0, "no old version is found by default")
+        ferry.allVersions = true
+        #expect(try c[0].searchResults(ferry).total == 1200)
+        let both = try c[0].searchResults(SearchQuery("ferry rarity"))
+        #expect(both.total == 86 && both.hits.count == 20)
+    }
 }

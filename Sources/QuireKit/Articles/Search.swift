@@ -163,47 +163,150 @@ extension Archive {
                 try updateSearchIndex(progress: indexProgress)
             }
         }
+        let match = Self.indexMatch(words)
+        let phrases = words.contains { Self.indexTokens($0).count > 1 }
+        try db.registerColumnBM25()
         return try read {
-            // FTS5 finds the blobs; the version, document and filters come from the archive.
-            let match = words.map { $0 == "OR" ? "OR" : "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
-            var sql = """
-                SELECT d.key, v.hash, b.hash, d.head = v.id, s.rank,
-                       (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'title'),
-                       (SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'published'),
-                       v.created_at
-                FROM (SELECT rowid AS row, rank FROM article_search WHERE article_search MATCH ?) s
-                JOIN article_index i ON i.row = s.row
-                JOIN blobs b ON b.id = i.blob JOIN articles a ON a.blob = i.blob
-                JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
-                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = i.blob)
-                """
-            var values: [any DatabaseValueConvertible] = [match]
-            if !query.allVersions { sql += " AND d.head = v.id" }
-            if let source = query.source {
-                sql += " AND EXISTS (SELECT 1 FROM sightings x JOIN batches y ON y.id = x.batch WHERE x.version = v.id AND y.source = ?)"
-                values.append(source)
-            }
-            sql += " ORDER BY s.rank, d.key, v.hash"
-            var hits: [SearchHit] = []
-            var total = 0
             do {
-                try db.forEach(sql, values) { r in
-                    let date = r.optionalText(6) ?? r.text(7)
-                    if let since = query.since, date < since { return }
-                    if let until = query.until, date >= until, !date.hasPrefix(until) { return }
-                    total += 1
-                    guard hits.count < query.limit else { return }
-                    hits.append(SearchHit(key: r.text(0), version: r.text(1), blob: r.text(2), isCurrent: r.int(3) != 0,
-                                          title: r.optionalText(5), published: r.optionalText(6), rank: r.double(4), snippet: ""))
-                }
+                return try rankedResults(query, match: match, phraseMatch: phrases ? Self.phraseMatch(words) : nil,
+                                         words: words.filter { $0 != "OR" })
             } catch let error as DatabaseError {
                 throw QuireError(.badArgument, "the search '\(query.text)' cannot be run", underlying: error)
             }
-            return SearchResults(hits: hits.map { hit in
-                let text = (try? articleText(blob: hit.blob)) ?? ""
-                return SearchHit(key: hit.key, version: hit.version, blob: hit.blob, isCurrent: hit.isCurrent, title: hit.title,
-                                 published: hit.published, rank: hit.rank, snippet: Self.snippet(text, words: words.filter { $0 != "OR" }))
-            }, total: total)
+        }
+    }
+
+    /// The search itself, in a read transaction. FTS5 finds the texts; the version, document
+    /// and filters come from the archive, all in SQL, so that the total is one `count(*)` (no
+    /// ranking) and the hits one ranked query with `ORDER BY ... LIMIT` (SQLite keeps only the
+    /// best `limit` rows while it ranks). A query with a phrase (`phraseMatch`) first confirms
+    /// the candidate texts (`confirmPhrases`) and both queries keep to those.
+    private func rankedResults(_ query: SearchQuery, match: String, phraseMatch: String?, words: [String]) throws -> SearchResults {
+        var from = """
+            FROM article_search JOIN article_index i ON i.row = article_search.rowid
+            JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
+            """
+        var filters = "article_search MATCH ? AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = i.blob)"
+        var values: [any DatabaseValueConvertible] = [match]
+        if !query.allVersions {
+            filters += " AND d.head = v.id"
+            // A common word is in many more texts than there are documents: keep to the texts of
+            // current versions first (one probe of a small set per text, not four joins). The `+`
+            // keeps the set a filter: as a constraint FTS5 would look up each row in the word's list.
+            let matches = try db.int("SELECT count(*) FROM article_search WHERE article_search MATCH ?", match) ?? 0
+            if matches > 1000, matches > (try db.int("SELECT max(id) FROM documents") ?? 0) {
+                filters += """
+                     AND +article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
+                                                  JOIN article_index h ON h.blob = hv.blob)
+                    """
+            }
+        }
+        if let source = query.source {
+            filters += " AND EXISTS (SELECT 1 FROM sightings x JOIN batches y ON y.id = x.batch WHERE x.version = v.id AND y.source = ?)"
+            values.append(source)
+        }
+        // The date compared: published, else first archived (text, so a prefix is a period).
+        if query.since != nil || query.until != nil {
+            from += " JOIN articles a ON a.blob = i.blob"
+            let date = """
+                coalesce((SELECT json_extract(f.value, '$[1]') FROM json_each(a.fields) f WHERE json_extract(f.value, '$[0]') = 'published'), v.created_at)
+                """
+            if let since = query.since {
+                filters += " AND \(date) >= ?"
+                values.append(since)
+            }
+            if let until = query.until {
+                filters += " AND (\(date) < ? OR substr(\(date), 1, length(?)) = ?)"
+                values += [until, until, until]
+            }
+        }
+        if let phraseMatch {
+            var candidates: [Int: Int] = [:]   // index row -> one blob with that text
+            try db.forEach("SELECT article_search.rowid, i.blob \(from) WHERE \(filters)", values) { r in
+                if candidates[r.int(0)] == nil { candidates[r.int(0)] = r.int(1) }
+            }
+            try confirmPhrases(phraseMatch, candidates: candidates)
+            filters += " AND +article_search.rowid IN (SELECT row FROM temp.phrase_rows)"
+        }
+        let total = try db.firstRow("SELECT count(*) \(from) WHERE \(filters)", values) { $0.int(0) } ?? 0
+        let ranked = """
+            SELECT d.key, v.hash, i.blob, d.head = v.id, column_bm25(article_search) AS score
+            \(from) WHERE \(filters) ORDER BY score, d.key, v.hash LIMIT ?
+            """
+        let top = try db.rows(ranked, values + [query.limit]) { r in
+            (key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4))
+        }
+        let field = "SELECT json_extract(f.value, '$[1]') FROM articles a, json_each(a.fields) f WHERE a.blob = ? AND json_extract(f.value, '$[0]') = ?"
+        let hits = try top.map { hit in
+            let hash = try blobs.hash(id: hit.blob) ?? ""
+            let text = (try? articleText(blob: hash)) ?? ""
+            return SearchHit(key: hit.key, version: hit.version, blob: hash, isCurrent: hit.isCurrent,
+                             title: try db.text(field, hit.blob, "title"), published: try db.text(field, hit.blob, "published"),
+                             rank: hit.rank, snippet: Self.snippet(text, words: words))
+        }
+        return SearchResults(hits: hits, total: total)
+    }
+
+    /// The words of a term as the index's tokenizer (unicode61) splits them: runs of letters
+    /// and digits. A term of more than one (a phrase, or `don't`) is a phrase to FTS5.
+    static func indexTokens(_ term: String) -> [Substring] {
+        term.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+    }
+
+    /// The FTS5 query the index (detail=column, no positions) can answer: each word quoted, a
+    /// phrase as the AND of its words; `OR` kept. AND binds tighter than OR, as in the user's
+    /// query (`a b OR c` is `(a AND b) OR c`).
+    static func indexMatch(_ terms: [String]) -> String {
+        var out = ""
+        for (i, term) in terms.enumerated() {
+            // FTS5 has an implicit AND between phrases only, not after a parenthesis: write it.
+            if i > 0 { out += term == "OR" || terms[i - 1] == "OR" ? " " : " AND " }
+            if term == "OR" { out += "OR"; continue }
+            let tokens = indexTokens(term)
+            out += tokens.count > 1 ? "(" + tokens.map { quoted(String($0)) }.joined(separator: " AND ") + ")" : quoted(term)
+        }
+        return out
+    }
+
+    /// The query with its phrases as FTS5 phrases, run on the candidates' own texts.
+    static func phraseMatch(_ terms: [String]) -> String {
+        terms.map { $0 == "OR" ? "OR" : quoted($0) }.joined(separator: " ")
+    }
+
+    private static func quoted(_ word: String) -> String { "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// Puts in `temp.phrase_rows` the index rows among `candidates` (row -> a blob with that
+    /// row's text) whose text matches `match` with its phrases: each candidate's title and text
+    /// are read again from its bytes (on all cores) and put, a batch at a time, in a temporary
+    /// FTS5 table with positions and the index's tokenizer, which runs the query exactly as an
+    /// index with positions would. In a read transaction (temporary tables are the connection's own).
+    private func confirmPhrases(_ match: String, candidates: [Int: Int]) throws {
+        try db.execute("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS temp.phrase_check USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+            CREATE TABLE IF NOT EXISTS temp.phrase_rows (row INTEGER PRIMARY KEY);
+            DELETE FROM temp.phrase_check;
+            DELETE FROM temp.phrase_rows;
+            """)
+        defer { try? db.execute("DELETE FROM temp.phrase_check") }
+        var store = blobs
+        store.cache = BlobBytesCache(budget: 16 << 20)
+        let pending = candidates.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: pending.count, by: 256) {
+            var read: [(row: Int, bytes: [UInt8])] = []
+            for (row, blob) in pending[start..<min(pending.count, start + 256)] {
+                guard let record = try store.record(id: blob), record.size <= articleExtractionLimit, record.form.holdsBytes else { continue }
+                read.append((row, try store.bytes(record)))
+            }
+            let inputs = read
+            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
+            for (i, input) in inputs.enumerated() {
+                guard let metadata = slots.pointer[i] else { continue }
+                let (title, body) = Self.searchText(metadata)
+                try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", input.row, title, body)
+            }
+            try db.run("INSERT INTO temp.phrase_rows (row) SELECT rowid FROM temp.phrase_check WHERE phrase_check MATCH ?", match)
+            try db.execute("DELETE FROM temp.phrase_check")
         }
     }
 
