@@ -194,8 +194,8 @@ enum Byline {
     /// the first capitalized, no digits) and is not the outlet or a role. A declared value
     /// (`source: .declared`) may also be a handle or a desk, but not a URL, an address or a number.
     static func names(in raw: String, outlets: Set<String> = [], source: Source = .visible) -> [String] {
-        // (A no-break space is C2 A0 in UTF-8: without a C2 byte there is none to replace.)
-        var text = (raw.utf8.contains(0xC2) ? raw.replacingOccurrences(of: "\u{00A0}", with: " ") : raw).foldedWhitespace
+        // A no-break space is white space to `foldedWhitespace` as well (it separates words).
+        var text = raw.foldedWhitespace
         guard !text.isEmpty, text.utf8.count <= 400 else { return [] }
         if let rest = strippingBylineWord(text) { text = rest }
         // A photo credit is not a byline.

@@ -291,10 +291,6 @@ public enum MetadataExtractor {
         } ?? []
     }
 
-    private static func collapse(_ s: String) -> String {
-        s.foldedWhitespace
-    }
-
     /// Text with each line's runs of white space collapsed (a no-break space counts), lines
     /// trimmed, and runs of blank lines made one. Works on UTF-8 bytes: it runs on every article.
     static func tidy(_ s: String) -> String {

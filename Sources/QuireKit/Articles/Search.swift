@@ -365,7 +365,7 @@ extension Archive {
     /// About 160 characters of `text` around the first query term found, each whole-word
     /// occurrence of a term (a phrase as a whole) in [brackets].
     static func snippet(_ text: String, words: [String]) -> String {
-        let flat = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let flat = text.foldedWhitespace
         guard let hit = words.compactMap({ wholeWordRanges(of: $0, in: flat).first }).min(by: { $0.lowerBound < $1.lowerBound }) else {
             return String(flat.prefix(160))
         }

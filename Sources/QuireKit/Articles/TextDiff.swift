@@ -60,7 +60,7 @@ public struct TextDiff: Sendable, Equatable {
     static func sentences(_ text: String) -> [String] {
         var out: [String] = []
         for line in text.split(whereSeparator: \.isNewline) {
-            let chars = Array(line.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+            let chars = Array(line.foldedWhitespace)
             var start = 0
             var i = 0
             while i < chars.count {
@@ -222,6 +222,6 @@ public struct TextDiff: Sendable, Equatable {
     }
 
     private static func lines(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map { $0.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }.filter { !$0.isEmpty }
+        text.split(whereSeparator: \.isNewline).map { $0.foldedWhitespace }.filter { !$0.isEmpty }
     }
 }

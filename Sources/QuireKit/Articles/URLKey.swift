@@ -117,7 +117,9 @@ extension String {
     /// The ASCII bytes Unicode counts as white space (tab, line feed, vertical tab, form feed,
     /// carriage return, space), the ones `Character.isWhitespace` is true for.
     static func isASCIIWhitespace(_ c: UInt8) -> Bool { (c >= 0x09 && c <= 0x0D) || c == 0x20 }
+}
 
+extension StringProtocol {
     /// The words of the string (runs of characters that are not white space) joined by one
     /// space; an ASCII string is split on its bytes, which gives the same words.
     var foldedWhitespace: String {
@@ -126,7 +128,7 @@ extension String {
             out.reserveCapacity(utf8.count)
             var pendingSpace = false
             for c in utf8 {
-                if Self.isASCIIWhitespace(c) {
+                if String.isASCIIWhitespace(c) {
                     pendingSpace = !out.isEmpty
                 } else {
                     if pendingSpace { out.append(0x20); pendingSpace = false }
