@@ -122,58 +122,55 @@ extension Archive {
 
     /// Gets what the remote holds that this copy lacks, as one bundle imported with every check.
     public func pull(from target: RemoteTarget) throws -> ExchangeReport {
-        if case .folder(let root) = target.location { return try DropFolder(root: root, url: target.url).exchange(self, pull: true, push: false) }
-        let peer = try connect(target, writing: false)
-        defer { peer.close() }
-        var report = ExchangeReport(remote: target.url)
-        report.peer = peer.archiveID
-        if let name = target.name { try namePeer(archive: peer.archiveID, name: name) }
-        try receive(from: peer, target: target, into: &report)
-        report.rounds = 1
-        if let wire = peer.wireBytes { report.bytesReceived = wire.received; report.bytesSent = wire.sent }
-        return report
+        try exchange(with: target, pull: true, push: false) { peer, report in
+            try receive(from: peer, target: target, into: &report)
+            report.rounds = 1
+        }
     }
 
     /// Gives the remote what it lacks of this copy, as one bundle it imports with every check.
     public func push(to target: RemoteTarget) throws -> ExchangeReport {
-        if case .folder(let root) = target.location { return try DropFolder(root: root, url: target.url).exchange(self, pull: false, push: true) }
-        let peer = try connect(target, writing: true)
-        defer { peer.close() }
-        var report = ExchangeReport(remote: target.url)
-        report.peer = peer.archiveID
-        if let name = target.name { try namePeer(archive: peer.archiveID, name: name) }
-        try peer.refuseIfReadOnly()
-        try send(to: peer, target: target, into: &report)
-        report.rounds = 1
-        if let wire = peer.wireBytes { report.bytesReceived = wire.received; report.bytesSent = wire.sent }
-        return report
+        try exchange(with: target, pull: false, push: true) { peer, report in
+            try send(to: peer, target: target, into: &report)
+            report.rounds = 1
+        }
     }
 
     /// Pushes and pulls until neither copy lacks anything (import records make a second round),
     /// then checks both digests are equal. A drop folder: imports what can be imported, then
     /// adds one bundle of what the folder lacks.
     public func sync(with target: RemoteTarget) throws -> ExchangeReport {
-        if case .folder(let root) = target.location { return try DropFolder(root: root, url: target.url).exchange(self, pull: true, push: true) }
-        let peer = try connect(target, writing: true)
+        try exchange(with: target, pull: true, push: true) { peer, report in
+            while report.rounds < 4 {
+                report.rounds += 1
+                let before = (report.sent, report.received)
+                try send(to: peer, target: target, into: &report)
+                try receive(from: peer, target: target, into: &report)
+                if (report.sent, report.received) == before { break }
+            }
+            let mine = (try digest(), try contentDigest())
+            let theirs = try peer.digests()
+            guard mine.0 == theirs.full else {
+                throw QuireError(.corrupt, "after sync the digests differ (\(mine.0) here, \(theirs.full) at \(target.url))")
+            }
+            report.digest = mine.0
+            report.contentDigest = mine.1
+        }
+    }
+
+    /// One exchange with `target`. A drop folder does it its own way; otherwise: a connection
+    /// (one that writes is refused by a read-only remote before anything happens), the report
+    /// naming the peer (and the remote's name recorded for it), `body`, and the bytes on the wire.
+    private func exchange(with target: RemoteTarget, pull: Bool, push: Bool,
+                          _ body: (RemotePeer, inout ExchangeReport) throws -> Void) throws -> ExchangeReport {
+        if case .folder(let root) = target.location { return try DropFolder(root: root, url: target.url).exchange(self, pull: pull, push: push) }
+        let peer = try connect(target, writing: push)
         defer { peer.close() }
-        try peer.refuseIfReadOnly()
+        if push { try peer.refuseIfReadOnly() }
         var report = ExchangeReport(remote: target.url)
         report.peer = peer.archiveID
         if let name = target.name { try namePeer(archive: peer.archiveID, name: name) }
-        while report.rounds < 4 {
-            report.rounds += 1
-            let before = (report.sent, report.received)
-            try send(to: peer, target: target, into: &report)
-            try receive(from: peer, target: target, into: &report)
-            if (report.sent, report.received) == before { break }
-        }
-        let mine = (try digest(), try contentDigest())
-        let theirs = try peer.digests()
-        guard mine.0 == theirs.full else {
-            throw QuireError(.corrupt, "after sync the digests differ (\(mine.0) here, \(theirs.full) at \(target.url))")
-        }
-        report.digest = mine.0
-        report.contentDigest = mine.1
+        try body(peer, &report)
         if let wire = peer.wireBytes { report.bytesReceived = wire.received; report.bytesSent = wire.sent }
         return report
     }

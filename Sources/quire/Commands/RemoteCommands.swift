@@ -147,6 +147,21 @@ private func folderLines(_ report: ExchangeReport) -> [String] {
     return lines
 }
 
+/// Runs one exchange (pull, push or sync) with the remote the command names, drawing the
+/// progress of the import it runs; prints the report as JSON with `--json`. Returns the report
+/// and the remote for the command's own words (nil when JSON was printed).
+private func exchange(_ name: String, _ context: Context, _ args: ParsedArguments,
+                      _ run: (Archive, RemoteTarget) throws -> ExchangeReport) throws -> (report: ExchangeReport, target: RemoteTarget)? {
+    let archive = try context.openArchive()
+    let target = try target(args.positionals.first, archive, args)
+    let progress = Progress(name, unit: .bytes, quiet: args[Command.json])
+    archive.importProgress = { progress.update($0, of: $1) }
+    let report = try run(archive, target)
+    progress.finish()
+    if args[Command.json] { Output.json(report.json); return nil }
+    return (report, target)
+}
+
 let pullCommand = Command(
     name: "pull",
     summary: "Get what a remote holds that this copy lacks.",
@@ -154,13 +169,7 @@ let pullCommand = Command(
     options: [RemoteOptions.remoteQuire, Command.json],
     positionals: [remoteArgument]
 ) { context, args in
-    let archive = try context.openArchive()
-    let target = try target(args.positionals.first, archive, args)
-    let progress = Progress("pull", unit: .bytes, quiet: args[Command.json])
-    archive.importProgress = { progress.update($0, of: $1) }
-    let report = try archive.pull(from: target)
-    progress.finish()
-    if args[Command.json] { Output.json(report.json); return 0 }
+    guard let (report, target) = try exchange("pull", context, args, { try $0.pull(from: $1) }) else { return 0 }
     if report.received == 0 && report.receivedBlobs == 0 {
         Output.line("Nothing to pull from \(describe(target)): this copy holds everything it has\(report.waiting > 0 ? " that can be imported yet" : "").")
     } else {
@@ -177,13 +186,7 @@ let pushCommand = Command(
     options: [RemoteOptions.remoteQuire, Command.json],
     positionals: [remoteArgument]
 ) { context, args in
-    let archive = try context.openArchive()
-    let target = try target(args.positionals.first, archive, args)
-    let progress = Progress("push", unit: .bytes, quiet: args[Command.json])
-    archive.importProgress = { progress.update($0, of: $1) }
-    let report = try archive.push(to: target)
-    progress.finish()
-    if args[Command.json] { Output.json(report.json); return 0 }
+    guard let (report, target) = try exchange("push", context, args, { try $0.push(to: $1) }) else { return 0 }
     if report.sent == 0 && report.sentBlobs == 0 {
         Output.line("Nothing to push to \(describe(target)): it holds everything this copy has.")
     } else {
@@ -204,13 +207,7 @@ let syncCommand = Command(
     options: [RemoteOptions.remoteQuire, Command.json],
     positionals: [remoteArgument]
 ) { context, args in
-    let archive = try context.openArchive()
-    let target = try target(args.positionals.first, archive, args)
-    let progress = Progress("sync", unit: .bytes, quiet: args[Command.json])
-    archive.importProgress = { progress.update($0, of: $1) }
-    let report = try archive.sync(with: target)
-    progress.finish()
-    if args[Command.json] { Output.json(report.json); return 0 }
+    guard let (report, target) = try exchange("sync", context, args, { try $0.sync(with: $1) }) else { return 0 }
     if let digest = report.digest {
         Output.line("Synced with \(describe(target)): sent \(report.sent) events, received \(report.received)\(wire(report)); both digests \(digest)")
     } else {
