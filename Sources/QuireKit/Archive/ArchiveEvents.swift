@@ -233,9 +233,10 @@ extension Archive {
             try db.run("INSERT OR IGNORE INTO version_parents (version, parent) VALUES (?, ?)", id, parentID)
         }
         // A document's first version is its head whatever the rule below says (it is the only
-        // leaf, whole or partial); a document has no head exactly while it has no version.
-        try db.run("UPDATE documents SET head = ?2 WHERE id = ?1 AND head IS NULL", document, id)
-        if db.changes == 0 { try updateHead(document: document) }
+        // leaf, whole or partial); a document has no head exactly while it has no version, and a
+        // version with parents is never its document's first.
+        if parentIDs.isEmpty { try db.run("UPDATE documents SET head = ?2 WHERE id = ?1 AND head IS NULL", document, id) }
+        if !parentIDs.isEmpty || db.changes == 0 { try updateHead(document: document) }
         return id
     }
 
