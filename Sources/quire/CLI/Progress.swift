@@ -35,11 +35,10 @@ final class Progress: @unchecked Sendable {
     private var lastDraw: UInt64 = 0
     private var drawn = false
 
-    /// A progress line for `label` (the command: `ingest`), counting `unit` up to `total`
-    /// (nil when not known yet). `quiet` (`--quiet`, `--json`) turns it off.
-    init(_ label: String, total: Int? = nil, unit: Unit, quiet: Bool = false) {
+    /// A progress line for `label` (the command: `ingest`), counting `unit`; the total comes with
+    /// the first `update` that knows it. `quiet` (`--quiet`, `--json`) turns it off.
+    init(_ label: String, unit: Unit, quiet: Bool = false) {
         self.label = label
-        self.total = total
         self.unit = unit
         enabled = !quiet && Progress.wanted
     }
@@ -51,13 +50,6 @@ final class Progress: @unchecked Sendable {
         case "never": return false
         default: return Output.stderrIsTerminal
         }
-    }
-
-    /// Adds `n` to what is done.
-    func advance(by n: Int = 1) {
-        lock.lock(); defer { lock.unlock() }
-        done += n
-        drawIfDue()
     }
 
     /// Whether the line is drawn at all (a command can skip work done only for it).

@@ -37,7 +37,8 @@ enum TextWrap {
         while i < chars.count, chars[i] != " " { i += 1 }
         var j = i
         while j < chars.count, chars[j] == " " { j += 1 }
-        let column = j - i >= 2 && j < chars.count && j <= width / 2 ? j : indent
+        // Never more than half the width, so every continuation line has room for words.
+        let column = min(j - i >= 2 && j < chars.count && j <= width / 2 ? j : indent, width / 2)
         let head = String(chars[0..<column])
         let body = String(chars[column...])
         return fill(body, first: head, rest: String(repeating: " ", count: column), width: width)
