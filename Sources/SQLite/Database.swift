@@ -162,7 +162,6 @@ public final class Database {
     /// The rowid of the last inserted row (`sqlite3_last_insert_rowid`).
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
-    /// Rows changed by the last statement (`sqlite3_changes64`).
     /// Makes the FTS5 ranking function `column_bm25(TABLE)` available on this connection (once):
     /// bm25 for a contentless index with `detail=column`, whose own `bm25()` is always 0 there
     /// (CSearchRank). Done on first need, not at open: most commands never rank.
@@ -173,6 +172,7 @@ public final class Database {
         columnBM25Registered = true
     }
 
+    /// Rows changed by the last statement (`sqlite3_changes64`).
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 
     /// Whether a transaction is open on this connection.

@@ -71,29 +71,38 @@ extension Archive {
     @discardableResult
     func updateSearchIndex(progress: ((Int, Int) -> Void)? = nil) throws -> Int {
         let pending = try db.rows(Self.unindexedArticles + " ORDER BY a.blob") { $0.int(0) }
-        var store = blobs
-        store.cache = BlobBytesCache(budget: 16 << 20)
-        var batch: [(id: Int, bytes: [UInt8])] = []
         var done = 0
         if !pending.isEmpty { progress?(0, pending.count) }
-        func flush() throws {
-            let inputs = batch
+        try extractArticles(pending.map { (tag: $0, blob: $0) }, each: { try addToSearchIndex(blob: $0, $1) }, batchDone: { n in
+            done += n
+            progress?(done, pending.count)
+        })
+        return pending.count
+    }
+
+    /// Reads the articles of `items` (a caller's tag and a blob row each) a batch of 256 at a
+    /// time and reads their metadata on all cores: `each` gets the tag and the metadata of every
+    /// blob whose bytes are held (in order), `batchDone` how many items each batch covered. For
+    /// the index build and the phrase check, which both need the text the index is made of.
+    private func extractArticles(_ items: [(tag: Int, blob: Int)], each: (Int, ArticleMetadata) throws -> Void,
+                                 batchDone: (Int) throws -> Void) throws {
+        var store = blobs
+        store.cache = BlobBytesCache(budget: 16 << 20)
+        for start in stride(from: 0, to: items.count, by: 256) {
+            let part = items[start..<min(items.count, start + 256)]
+            var read: [(tag: Int, bytes: [UInt8])] = []
+            for item in part {
+                guard let record = try store.record(id: item.blob), record.size <= articleExtractionLimit, record.form.holdsBytes else { continue }
+                read.append((item.tag, try store.bytes(record)))
+            }
+            let inputs = read
             let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
             DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
-            for (i, item) in inputs.enumerated() {
-                if let metadata = slots.pointer[i] { try addToSearchIndex(blob: item.id, metadata) }
+            for (i, input) in inputs.enumerated() {
+                if let metadata = slots.pointer[i] { try each(input.tag, metadata) }
             }
-            done += inputs.count
-            progress?(done, pending.count)
-            batch.removeAll(keepingCapacity: true)
+            try batchDone(part.count)
         }
-        for id in pending {
-            guard let blob = try store.record(id: id), blob.size <= articleExtractionLimit, blob.form.holdsBytes else { continue }
-            batch.append((id, try store.bytes(blob)))
-            if batch.count >= 256 { try flush() }
-        }
-        if !batch.isEmpty { try flush() }
-        return pending.count
     }
 
     /// Whether some article is newer than every indexed one (an index range, not a scan).
@@ -288,26 +297,13 @@ extension Archive {
             DELETE FROM temp.phrase_rows;
             """)
         defer { try? db.execute("DELETE FROM temp.phrase_check") }
-        var store = blobs
-        store.cache = BlobBytesCache(budget: 16 << 20)
-        let pending = candidates.sorted { $0.key < $1.key }
-        for start in stride(from: 0, to: pending.count, by: 256) {
-            var read: [(row: Int, bytes: [UInt8])] = []
-            for (row, blob) in pending[start..<min(pending.count, start + 256)] {
-                guard let record = try store.record(id: blob), record.size <= articleExtractionLimit, record.form.holdsBytes else { continue }
-                read.append((row, try store.bytes(record)))
-            }
-            let inputs = read
-            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
-            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
-            for (i, input) in inputs.enumerated() {
-                guard let metadata = slots.pointer[i] else { continue }
-                let (title, body) = Self.searchText(metadata)
-                try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", input.row, title, body)
-            }
+        try extractArticles(candidates.sorted { $0.key < $1.key }.map { (tag: $0.key, blob: $0.value) }, each: { row, metadata in
+            let (title, body) = Self.searchText(metadata)
+            try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", row, title, body)
+        }, batchDone: { _ in
             try db.run("INSERT INTO temp.phrase_rows (row) SELECT rowid FROM temp.phrase_check WHERE phrase_check MATCH ?", match)
             try db.execute("DELETE FROM temp.phrase_check")
-        }
+        })
     }
 
     /// The most different words one search may have (each costs a pass over the matches).
