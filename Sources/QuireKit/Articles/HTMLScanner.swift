@@ -165,14 +165,14 @@ struct HTMLScanner {
     /// The lowercased tag name starting at `j` (which is left after it): up to white space, `/` or `>`.
     private func tagName(from j: inout Int) -> String {
         let start = j
-        var upper = false
-        while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") {
-            if b[j] >= 0x41 && b[j] <= 0x5A { upper = true }
-            j += 1
-        }
-        let slice = UnsafeBufferPointer(rebasing: b[start..<j])
-        guard upper else { return String(decoding: slice, as: UTF8.self) }
-        return String(decoding: slice.map(Self.lower), as: UTF8.self)
+        while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") { j += 1 }
+        return Self.lowercased(UnsafeBufferPointer(rebasing: b[start..<j]))
+    }
+
+    /// A tag or attribute name, ASCII-lowercased (copied again only when it has capitals).
+    private static func lowercased(_ name: UnsafeBufferPointer<UInt8>) -> String {
+        guard name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(decoding: name, as: UTF8.self) }
+        return String(decoding: name.map(lower), as: UTF8.self)
     }
 
     /// The attributes from `i` to the tag's `>` (which `i` is left after), and whether the tag
@@ -192,9 +192,7 @@ struct HTMLScanner {
             var j = i
             // A name: up to white space, '/', '>' or an '=' that is not its first character.
             while j < b.count && !Self.isSpace(b[j]) && b[j] != UInt8(ascii: "/") && b[j] != UInt8(ascii: ">") && (b[j] != UInt8(ascii: "=") || j == i) { j += 1 }
-            let nameBytes = UnsafeBufferPointer(rebasing: b[i..<j])
-            let name = nameBytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
-                ? String(decoding: nameBytes.map(Self.lower), as: UTF8.self) : String(decoding: nameBytes, as: UTF8.self)
+            let name = Self.lowercased(UnsafeBufferPointer(rebasing: b[i..<j]))
             i = j
             while i < b.count && Self.isSpace(b[i]) { i += 1 }
             var value = ""
