@@ -28,7 +28,8 @@ public final class Inflater {
         self.dictionary = dictionary.map { Array($0.suffix(32 * 1024)) }
         self.outputLimit = outputLimit
         self.format = format
-        buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // No bigger than the output can be: a new buffer is zeroed, and many streams are small blobs.
+        buffer = [UInt8](repeating: 0, count: outputLimit < 64 * 1024 ? max(outputLimit + 1, 1024) : 64 * 1024)
         let rc = inflateInit2_(stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else {
             stream.deallocate()

@@ -32,6 +32,8 @@ public final class Database {
     /// The path the database was opened from.
     public let path: String
     private var statementCache: [String: Statement] = [:]
+    /// Statements `withStatement` has prepared and is not using now, by SQL text.
+    private var statementPool: [String: [Statement]] = [:]
     private var savepointDepth = 0
     /// Whether `column_bm25` is registered on this connection (`registerColumnBM25`).
     private var columnBM25Registered = false
@@ -89,6 +91,7 @@ public final class Database {
 
     deinit {
         statementCache.removeAll()
+        statementPool.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -121,6 +124,18 @@ public final class Database {
         let statement = try Statement(database: self, sql: sql)
         statementCache[sql] = statement
         return statement
+    }
+
+    /// Lends `body` a prepared statement for `sql` that nothing else uses until `body` returns,
+    /// then keeps it for the next call. Unlike `cached`, calls may nest (a blob read inside the
+    /// read of another blob): a nested call with the same SQL gets a statement of its own.
+    public func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws -> T {
+        let statement = try statementPool[sql]?.popLast() ?? Statement(database: self, sql: sql)
+        defer {
+            statement.reset()
+            statementPool[sql, default: []].append(statement)
+        }
+        return try body(statement)
     }
 
     /// Runs `sql` with `values` bound, ignoring any rows.

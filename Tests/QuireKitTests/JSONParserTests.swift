@@ -41,4 +41,62 @@ import Testing
         #expect { try parse(Array("012".utf8)) } throws: { ($0 as? JSONParseError)?.message == "leading zero" }
         #expect(try JSON.parse(" \t\r\n 42 \n") == .int(42))
     }
+
+    /// What `parseObjectLists` gives, put back together as the value `parse` makes: fields by
+    /// their last value, the list given apart back in its place.
+    private func rebuilt(_ bytes: [UInt8], listKey: String = "sightings") throws -> JSON {
+        let (fields, items) = try JSON.parseObjectLists(bytes, listKey: listKey)
+        guard bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") else { return try JSON.parse(bytes) }
+        func object(_ fields: JSON.Fields) -> JSON {
+            var o: [String: JSON] = [:]
+            for (key, value) in fields { o[key] = value }
+            return .object(o)
+        }
+        guard case .object(var whole) = object(fields) else { return .null }
+        if let items {
+            whole[listKey] = .array(items.map {
+                switch $0 {
+                case .fields(let f): return object(f)
+                case .value(let v): return v
+                }
+            })
+        }
+        return .object(whole)
+    }
+
+    @Test("the list reader of sightings payloads accepts and refuses what parse does, and reads the same values")
+    func objectListsAgreeWithParse() throws {
+        let cases = [
+            #"{"batch":"b1","sightings":[{"key":"a.txt","meaning":"new","size":12,"held":false,"parents":[]},{"meaning":"failed","path":"x","error":"e\u0021"}]}"#,
+            #"{"sightings":[], "batch": "b"}"#,
+            #"{"sightings":[1, "two", [3], {"k": {"deep": [null]}}], "batch": "b"}"#,
+            #"{"sightings":[{"a":1}], "sightings": 5}"#,          // the later value wins: not a list
+            #"{"sightings":5, "sightings": [{"a":1}]}"#,          // and here it is one
+            #"{"batch":"b","batch":"c","sightings":[{"meaning":"new","meaning":"version"}]}"#,
+            #"{}"#, #" { "x" : [ ] } "#, #"[1,2]"#, #""text""#, #"null"#,
+        ]
+        for text in cases {
+            #expect(try rebuilt(Array(text.utf8)) == JSON.parse(text), "\(text)")
+        }
+        let bad = [#"{"sightings":[{"a":1},]}"#, #"{"sightings":[{"a":}]}"#, #"{"sightings":[{"a":1}]} x"#, #"{"sightings":["\q"]}"#,
+                   #"{"sightings":[{"a":1}"#, #"{"sightings""#, #"{"#, "", #"{"a":1,}"#, "{\"sightings\":[{\"a\":\"\u{01}\"}]}"]
+        for text in bad {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSON.parseObjectLists(Array(text.utf8), listKey: "sightings") }
+            #expect(throws: JSONParseError.self, "\(text)") { try JSON.parse(text) }
+        }
+        // Nesting is bounded the same: the list's objects sit two levels down.
+        for depth in [59, 60, 61, 62, 63, 64] {
+            let inner = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            let text = #"{"sightings":[{"a":"# + inner + "}]}"
+            let viaParse = try? JSON.parse(text), viaLists = try? rebuilt(Array(text.utf8))
+            #expect(viaParse == viaLists, "depth \(depth)")
+        }
+        #expect(throws: JSONParseError.self) { try JSON.parse(#"{"sightings":[{"a":"# + String(repeating: "[", count: 64) + String(repeating: "]", count: 64) + "}]}") }
+        // Every way of cutting a real payload short is refused by both.
+        let payload = Array(cases[0].utf8)
+        for end in 0..<payload.count {
+            let cut = Array(payload[0..<end])
+            #expect((try? JSON.parse(cut)) == nil && (try? JSON.parseObjectLists(cut, listKey: "sightings")) == nil, "cut at \(end)")
+        }
+    }
 }

@@ -44,6 +44,9 @@ public final class Archive {
     /// Told, as each bundle is imported or checked (`bundle import`, pull, sync, clone, drop
     /// folders), its compressed bytes read and their number. The command line draws it.
     public var importProgress: ((_ done: Int, _ total: Int) -> Void)?
+    /// Set only on verify's replay (`DerivedStateCheck`): the sightings the events make are
+    /// handed to it to compare with the stored ones instead of being written.
+    var sightingRows: SightingRowCheck?
 
     private init(path: String, db: Database) throws {
         self.path = path

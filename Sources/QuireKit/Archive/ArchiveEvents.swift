@@ -59,11 +59,21 @@ extension Archive {
     }
 
     private func applySightings(_ event: EventLog.Applied) throws {
-        let batch = try batchID(event.payload, field: "batch", kind: .sightings, origin: event.origin)
-        guard let items = event.payload["sightings"]?.arrayValue else {
+        try applySightings(batch: event.payload["batch"], items: event.payload["sightings"]?.arrayValue?.map { .value($0) },
+                           eventID: event.id, origin: event.origin, at: event.at)
+    }
+
+    /// Applies a sightings event given as its `batch` field and its `sightings` list (nil when
+    /// that is not a list): from the parsed payload, or as `JSON.parseObjectLists` reads it.
+    func applySightings(batch: JSON?, items: [JSON.Either]?, eventID: Int, origin: Int, at: String) throws {
+        guard let uuid = batch?.stringValue else {
+            throw QuireError(.corrupt, "\(EventKind.sightings.name) event lacks its 'batch' field")
+        }
+        let batch = try batchID(uuid: uuid, kind: .sightings, origin: origin)
+        guard let items else {
             throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
         }
-        for item in items { try applySighting(SightingRecord(json: item), batch: batch, eventID: event.id, at: event.at) }
+        for item in items { try applySighting(SightingRecord(item), batch: batch, eventID: eventID, at: at) }
     }
 
     private func applyMerge(_ event: EventLog.Applied) throws {
@@ -80,7 +90,10 @@ extension Archive {
 
     /// The row of the batch an event of `origin` names in `field`: it must be a batch that copy opened.
     func batchID(_ payload: JSON, field name: String, kind: EventKind, origin: Int) throws -> Int {
-        let uuid = try field(payload, name, kind)
+        try batchID(uuid: field(payload, name, kind), kind: kind, origin: origin)
+    }
+
+    func batchID(uuid: String, kind: EventKind, origin: Int) throws -> Int {
         guard let (batch, owner) = try db.firstRow("SELECT id, origin FROM batches WHERE uuid = ?", [uuid], { ($0.int(0), $0.int(1)) }) else {
             throw QuireError(.corrupt, "\(kind.name) refers to batch \(uuid), which is not in the archive")
         }
@@ -117,18 +130,27 @@ extension Archive {
             versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID,
                                          partial: sighting.partial)
         }
-        try db.run("""
-            INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial, root, held)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
-            versionID, sighting.meaning.rawValue, sighting.error, eventID, sighting.partial, try sighting.root.map(rootID),
-            sighting.meaning == .failed || sighting.meaning == .pending ? nil : sighting.bytesWereHeld.map { $0 ? 1 : 0 })
-        if let meta = sighting.meta {
-            let sightingID = db.lastInsertRowID
-            for pair in meta where pair.count == 2 {
+        let held = sighting.meaning == .failed || sighting.meaning == .pending ? nil : sighting.bytesWereHeld.map { $0 ? 1 : 0 }
+        let sightingID: Int
+        if let check = sightingRows {
+            sightingID = try check.add(SightingRowCheck.Row(
+                batch: batch, path: sighting.path, pathRaw: sighting.pathRaw.flatMap(Hex.decode), size: sighting.size, mtime: sighting.mtime,
+                blob: blobID, document: documentID, version: versionID, meaning: sighting.meaning.rawValue, error: sighting.error,
+                event: eventID, partial: sighting.partial, root: sighting.root, held: held,
+                fields: (sighting.meta ?? []).filter { $0.count == 2 }))
+        } else {
+            try db.run("""
+                INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial, root, held)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                batch, try pathID(sighting.path), sighting.pathRaw.flatMap(Hex.decode), sighting.size, sighting.mtime, blobID, documentID,
+                versionID, sighting.meaning.rawValue, sighting.error, eventID, sighting.partial, try sighting.root.map(rootID), held)
+            sightingID = db.lastInsertRowID
+            for pair in sighting.meta ?? [] where pair.count == 2 {
                 try db.run("INSERT INTO supplied_fields (sighting, name, value) VALUES (?, ?, ?)", sightingID, pair[0], pair[1])
             }
+        }
+        if let meta = sighting.meta {
             try indexWARCReferences(sighting: sightingID, meaning: sighting.meaning, blob: blobID.map { ($0, sighting.blob!) }, meta: meta)
         }
     }

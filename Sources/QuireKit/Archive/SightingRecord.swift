@@ -46,34 +46,44 @@ struct SightingRecord: Sendable, Equatable {
 
     /// Reads one element of a `sightings` payload.
     init(json: JSON) throws {
-        guard let name = json["meaning"]?.stringValue else {
+        try self.init(field: { json[$0] })
+    }
+
+    /// Reads one element of a `sightings` payload as `JSON.parseObjectLists` gives it.
+    init(_ item: JSON.Either) throws {
+        try self.init(field: { item[$0] })
+    }
+
+    /// Reads one element of a `sightings` payload through `json`, which gives the value of a key.
+    private init(field json: (String) -> JSON?) throws {
+        guard let name = json("meaning")?.stringValue else {
             throw QuireError(.corrupt, "a sighting lacks its 'meaning' field")
         }
         guard let meaning = SightingMeaning(rawValue: name) else {
             throw QuireError(.corrupt, "a sighting has the unknown meaning '\(name)'")
         }
-        let key = json["key"]?.stringValue
-        guard let path = json["path"]?.stringValue ?? key else {
+        let key = json("key")?.stringValue
+        guard let path = json("path")?.stringValue ?? key else {
             throw QuireError(.corrupt, "a sighting has neither 'path' nor 'key'")
         }
         var parents: [String]? = nil
-        if let list = json["parents"] {
+        if let list = json("parents") {
             guard let array = list.arrayValue else { throw QuireError(.corrupt, "a sighting's 'parents' is not a list") }
             parents = try array.map {
                 guard let s = $0.stringValue else { throw QuireError(.corrupt, "a sighting's parent is not a string") }
                 return s
             }
         }
-        self.init(key: key, path: path, pathRaw: json["path_raw"]?.stringValue, size: json["size"]?.intValue,
-                  mtime: json["mtime"]?.stringValue, blob: json["blob"]?.stringValue, meaning: meaning,
-                  version: json["version"]?.stringValue, parents: parents, error: json["error"]?.stringValue)
-        partial = json["partial"]?.stringValue
-        meta = json["meta"]?.arrayValue?.compactMap { pair in
+        self.init(key: key, path: path, pathRaw: json("path_raw")?.stringValue, size: json("size")?.intValue,
+                  mtime: json("mtime")?.stringValue, blob: json("blob")?.stringValue, meaning: meaning,
+                  version: json("version")?.stringValue, parents: parents, error: json("error")?.stringValue)
+        partial = json("partial")?.stringValue
+        meta = json("meta")?.arrayValue?.compactMap { pair in
             guard let p = pair.arrayValue, p.count == 2, let name = p[0].stringValue, let value = p[1].stringValue else { return nil }
             return [name, value]
         }
-        root = json["root"]?.stringValue
-        if case .bool(let b)? = json["held"] { held = b }
+        root = json("root")?.stringValue
+        if case .bool(let b)? = json("held") { held = b }
     }
 
     /// Whether the bytes were already stored, as far as the record says: its `held` field, else

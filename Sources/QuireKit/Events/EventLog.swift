@@ -179,14 +179,26 @@ struct EventLog {
             """)
         while try events.step() {
             let name = "\(events.text(6)):\(events.int(7)) (\(events.text(2)))"
-            let payload: JSON
+            let kind = EventKind(name: events.text(2))
+            // A sightings event (the bulk of the log) has its list of small objects read without a dictionary for each.
+            let payload: JSON, lists: (fields: JSON.Fields, items: [JSON.Either]?)?
             do {
-                payload = try JSON.parse(EventPayload.bytes(events, payload: 4, size: 5))
+                let bytes = try EventPayload.bytes(events, payload: 4, size: 5)
+                if kind == .sightings {
+                    (payload, lists) = (.null, try JSON.parseObjectLists(bytes, listKey: "sightings"))
+                } else {
+                    (payload, lists) = (try JSON.parse(bytes), nil)
+                }
             } catch {
                 throw QuireError(.corrupt, "event \(name) has a payload that is not JSON", underlying: error as? JSONParseError)
             }
             do {
-                try apply(Applied(id: events.int(0), origin: events.int(1), kind: EventKind(name: events.text(2)), at: events.text(3), payload: payload))
+                if let lists {
+                    try archive.applySightings(batch: JSON.value(of: "batch", in: lists.fields), items: lists.items, eventID: events.int(0),
+                                               origin: events.int(1), at: events.text(3))
+                } else {
+                    try apply(Applied(id: events.int(0), origin: events.int(1), kind: kind, at: events.text(3), payload: payload))
+                }
             } catch let error as QuireError {
                 throw QuireError(error.code, "event \(name) cannot be applied: \(error.message)", underlying: error.underlying)
             }

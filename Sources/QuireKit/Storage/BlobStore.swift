@@ -162,11 +162,12 @@ struct BlobStore {
     /// Calls `body` with each stored chunk of a blob in order (its stored form, not its original
     /// bytes); stops when `body` returns false.
     func forEachChunk(_ blobID: Int, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
-        // A fresh statement: reading a base's dictionary may run this query again while this one is open.
-        let statement = try db.prepare("SELECT data FROM blob_chunks WHERE blob = ? ORDER BY n")
-        try statement.bind(blobID)
-        while try statement.step() {
-            if try !statement.withBlob(0, body) { break }
+        // A statement of its own: reading a base's dictionary may run this query again while this one is open.
+        try db.withStatement("SELECT data FROM blob_chunks WHERE blob = ? ORDER BY n") { statement in
+            _ = try statement.bind(blobID)
+            while try statement.step() {
+                if try !statement.withBlob(0, body) { break }
+            }
         }
     }
 

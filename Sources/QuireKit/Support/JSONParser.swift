@@ -24,6 +24,64 @@ extension JSON {
     }
 }
 
+extension JSON {
+    /// One JSON object's fields in the order written, each key with its value. Read by
+    /// `parseObjectLists`, which builds no dictionary; a key written twice is there twice, and
+    /// `self[key]` of the `object` it would be is its last value (`value(of:)`).
+    typealias Fields = [(key: String, value: JSON)]
+
+    /// Parses `bytes` exactly as `parse` does (it accepts and refuses the same inputs, with the same
+    /// limits) when they are one JSON object, and gives its fields as a list; the value of key
+    /// `listKey`, when it is an array, is given as `lists`: each object in it as its fields, any
+    /// other item as its value. The other values are as `parse` makes them.
+    ///
+    /// For the payloads whose bulk is a long list of small objects (a sightings event's one
+    /// per file), where making a dictionary for every object costs more than reading it.
+    static func parseObjectLists(_ bytes: [UInt8], listKey: String, maxDepth: Int = 64) throws -> (fields: Fields, items: [Either]?) {
+        var parser = Parser(bytes: bytes, maxDepth: maxDepth)
+        parser.skipWhitespace()
+        guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
+            // Not an object: whatever `parse` says of it, and no fields.
+            _ = try parse(bytes, maxDepth: maxDepth)
+            return ([], nil)
+        }
+        var lists: [Either]? = nil
+        let fields = try parser.fields(depth: 0) { key, parser in
+            guard key == listKey, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else { return nil }
+            let items = try parser.items(depth: 1) { parser -> Either in
+                guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else { return .value(try parser.value(depth: 2)) }
+                return .fields(try parser.fields(depth: 2) { _, _ in nil })
+            }
+            lists = items
+            return JSON.array([])   // stands in the fields for the list given apart
+        }
+        // The last value of the key decides, as in `parse`: a later non-array value of it wins.
+        if let last = fields.last(where: { $0.key == listKey }), last.value != .array([]) { lists = nil }
+        parser.skipWhitespace()
+        if parser.position != bytes.count { throw parser.error("unexpected text after the value") }
+        return (fields, lists)
+    }
+
+    /// An item of a list `parseObjectLists` gives apart: an object's fields, or another value.
+    enum Either {
+        case fields(Fields)
+        case value(JSON)
+
+        /// `self[key]` of the value it stands for.
+        subscript(key: String) -> JSON? {
+            switch self {
+            case .fields(let fields): return JSON.value(of: key, in: fields)
+            case .value(let value): return value[key]
+            }
+        }
+    }
+
+    /// The value `key` has in an object with these fields: its last one.
+    static func value(of key: String, in fields: Fields) -> JSON? {
+        fields.last(where: { $0.key == key })?.value
+    }
+}
+
 private struct Parser {
     let bytes: [UInt8]
     let maxDepth: Int
@@ -87,6 +145,54 @@ private struct Parser {
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
             if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
             throw error("expected ',' or '}'")
+        }
+    }
+
+    /// An object's fields in order, as `object` reads them. `special` may read a key's value
+    /// itself (returning what stands for it) or return nil to have it read as usual.
+    mutating func fields(depth: Int, _ special: (String, inout Parser) throws -> JSON?) throws -> JSON.Fields {
+        guard depth <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
+        position += 1
+        var fields: JSON.Fields = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return fields }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let key = try string()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipWhitespace()
+            guard depth + 1 <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
+            guard position < bytes.count else { throw error("unexpected end of input") }
+            let value = try special(key, &self) ?? value(depth: depth + 1)
+            fields.append((key, value))
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in an object") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return fields }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    /// An array's items, each read by `item` (as `array` reads them with `value`).
+    mutating func items<T>(depth: Int, _ item: (inout Parser) throws -> T) throws -> [T] {
+        guard depth <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
+        position += 1
+        var items: [T] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return items }
+        while true {
+            skipWhitespace()
+            guard depth + 1 <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
+            guard position < bytes.count else { throw error("unexpected end of input") }
+            items.append(try item(&self))
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in an array") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return items }
+            throw error("expected ',' or ']'")
         }
     }
 

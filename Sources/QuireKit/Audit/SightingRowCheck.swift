@@ -1,0 +1,185 @@
+import SQLite
+
+/// The part of verify's rebuild (`DerivedStateCheck`) that compares the rows of `sightings`,
+/// `paths`, `roots` and `supplied_fields` with what the events say as the replay makes them,
+/// instead of writing them into temporary copies and comparing those afterwards.
+///
+/// They are most of the rows the log makes (one sighting per file of every batch), and none of
+/// the other handlers reads them back, so nothing needs them written: the replay hands each
+/// sighting here (`Archive.sightingRows`) with the id it would get, and one cursor over the
+/// stored sightings (joined to their path and root text) and one over the stored supplied
+/// fields, both in id order, move along with it. A stored row the replay passes without making
+/// is one no event makes; a row the replay makes that the cursor lacks is missing; a row in both
+/// is compared column by column. Paths and roots are compared by their text, and a stored path
+/// or root no sighting uses is one no event makes.
+final class SightingRowCheck {
+    /// One sighting as the events make it, its path and root as text.
+    struct Row {
+        var batch: Int
+        var path: String
+        var pathRaw: [UInt8]?
+        var size: Int?
+        var mtime: String?
+        var blob: Int?
+        var document: Int?
+        var version: Int?
+        var meaning: String
+        var error: String?
+        var event: Int
+        var partial: String?
+        var root: String?
+        var held: Int?
+        /// The supplied fields, (name, value) in order.
+        var fields: [[String]]
+    }
+
+    private let db: Database
+    /// `sightings` with its path and root text, by id; `sightingAt` is the id of the row it is on.
+    private let stored: Statement
+    private var sightingAt: Int?
+    /// `supplied_fields` by rowid; `fieldAt` is the rowid of the row it is on.
+    private let storedFields: Statement
+    private var fieldAt: Int?
+    private var lastSighting = 0, lastField = 0
+    /// Names `event ORIGIN:SEQ (KIND)` for an event row id.
+    private let eventName: (Int?) throws -> String
+    private(set) var problems: [(subject: String, message: String)] = []
+    private var named: [String: Int] = [:], unnamed: [String: Int] = [:]
+    /// The path and root rows already named as altered (`paths 3`).
+    private var alteredRows = Set<String>()
+
+    /// The stored columns the cursor reads, in `Row`'s order: path and root as text.
+    static let columns = ["batch", "path", "path_raw", "size", "mtime", "blob", "document", "version", "meaning", "error",
+                          "event", "partial", "root", "held"]
+
+    init(db: Database, eventName: @escaping (Int?) throws -> String) throws {
+        self.db = db
+        self.eventName = eventName
+        stored = try db.prepare("""
+            SELECT s.id, s.batch, p.path, s.path_raw, s.size, s.mtime, s.blob, s.document, s.version, s.meaning, s.error,
+                   s.event, s.partial, r.path, s.held, s.path, s.root
+            FROM main.sightings s LEFT JOIN main.paths p ON p.id = s.path LEFT JOIN main.roots r ON r.id = s.root ORDER BY s.id
+            """)
+        storedFields = try db.prepare("SELECT rowid, sighting, name, value FROM main.supplied_fields ORDER BY rowid")
+        sightingAt = try stored.step() ? stored.int(0) : nil
+        fieldAt = try storedFields.step() ? storedFields.int(0) : nil
+    }
+
+    /// Takes the next sighting the replay makes; returns the id it has (the one the insert would give).
+    func add(_ row: Row) throws -> Int {
+        lastSighting += 1
+        let id = lastSighting
+        while let at = sightingAt, at < id { try storedSightingWithoutEvent() }
+        if sightingAt == id {
+            try compare(row, id: id)
+            try advanceSighting()
+        } else {
+            report("sightings", "sighting \(id) (\(row.path))", "missing: \(try eventName(row.event)) makes this row, but the table lacks it")
+        }
+        for pair in row.fields { try addField(sighting: id, name: pair[0], value: pair[1], event: row.event) }
+        return id
+    }
+
+    /// After the replay: stored rows past the last one made, and paths and roots no sighting uses.
+    func finish() throws {
+        while sightingAt != nil { try storedSightingWithoutEvent() }
+        while fieldAt != nil { try storedFieldWithoutEvent() }
+        for (table, column) in [("paths", "path"), ("roots", "root")] {
+            try db.forEach("""
+                SELECT t.path FROM main.\(table) t WHERE NOT EXISTS (SELECT 1 FROM main.sightings s WHERE s.\(column) = t.id)
+                """) { s in
+                report(table, "\(column) \(DerivedStateCheck.show(s.value(0)))", "no event makes this row: it was added or altered outside Quire")
+            }
+        }
+        for table in ["sightings", "supplied_fields", "paths", "roots"] where unnamed[table, default: 0] > 0 {
+            problems.append((table, "\(unnamed[table]!) more rows differ from what the events say"))
+        }
+    }
+
+    // MARK: Sightings
+
+    private func compare(_ row: Row, id: Int) throws {
+        let label = "sighting \(id) (\(row.path))"
+        let derived: [DatabaseValue] = [
+            .integer(Int64(row.batch)), .text(row.path), row.pathRaw.map { .blob($0) } ?? .null, Self.value(row.size),
+            Self.value(row.mtime), Self.value(row.blob), Self.value(row.document), Self.value(row.version), .text(row.meaning),
+            Self.value(row.error), .integer(Int64(row.event)), Self.value(row.partial), Self.value(row.root), Self.value(row.held),
+        ]
+        var changes: [String] = []
+        for (i, column) in Self.columns.enumerated() {
+            let held = stored.value(1 + i)
+            guard held != derived[i] else { continue }
+            let change = "\(column) is \(DerivedStateCheck.show(held)) but the events say \(DerivedStateCheck.show(derived[i]))"
+            // A path (or root) whose own row holds other text, while no row holds the events'
+            // text, was altered: that table's problem. A sighting pointing at another row is the
+            // sighting's.
+            let table = column == "path" ? "paths" : "roots"
+            if column == "path" || column == "root", case .text(let text) = held, case .text(let expected) = derived[i],
+               try db.int("SELECT id FROM main.\(table) WHERE path = ?", expected) == nil {
+                // Each altered row once, however many sightings use it.
+                if alteredRows.insert("\(table) \(stored.int(column == "path" ? 15 : 16))").inserted {
+                    report(table, "\(column) \(DerivedStateCheck.show(.text(text)))", "\(change) (\(try eventName(row.event)))")
+                }
+            } else {
+                changes.append(change)
+            }
+        }
+        if !changes.isEmpty { report("sightings", label, "\(changes.joined(separator: "; ")) (\(try eventName(row.event)))") }
+    }
+
+    private func storedSightingWithoutEvent() throws {
+        let claimed = stored.optionalInt(11).map { " (it names \((try? eventName($0)) ?? "event \($0)"), which does not make it)" } ?? ""
+        let path = stored.optionalText(2).map { " (\($0))" } ?? ""
+        report("sightings", "sighting \(stored.int(0))\(path)", "no event makes this row\(claimed): it was added or altered outside Quire")
+        try advanceSighting()
+    }
+
+    private func advanceSighting() throws {
+        sightingAt = try stored.step() ? stored.int(0) : nil
+    }
+
+    // MARK: Supplied fields
+
+    private func addField(sighting: Int, name: String, value: String, event: Int) throws {
+        lastField += 1
+        let id = lastField
+        while let at = fieldAt, at < id { try storedFieldWithoutEvent() }
+        let label = "supplied field \(DerivedStateCheck.show(.text(name))) of sighting \(sighting)"
+        if fieldAt == id {
+            var changes: [String] = []
+            for (i, (column, derived)) in [("sighting", DatabaseValue.integer(Int64(sighting))), ("name", .text(name)), ("value", .text(value))].enumerated() {
+                let held = storedFields.value(1 + i)
+                if held != derived { changes.append("\(column) is \(DerivedStateCheck.show(held)) but the events say \(DerivedStateCheck.show(derived))") }
+            }
+            if !changes.isEmpty { report("supplied_fields", label, "\(changes.joined(separator: "; ")) (\(try eventName(event)))") }
+            try advanceField()
+        } else {
+            report("supplied_fields", label, "missing: \(try eventName(event)) makes this row, but the table lacks it")
+        }
+    }
+
+    private func storedFieldWithoutEvent() throws {
+        report("supplied_fields", "supplied field \(DerivedStateCheck.show(storedFields.value(2))) of sighting \(storedFields.int(1))",
+               "no event makes this row: it was added or altered outside Quire")
+        try advanceField()
+    }
+
+    private func advanceField() throws {
+        fieldAt = try storedFields.step() ? storedFields.int(0) : nil
+    }
+
+    // MARK: Problems
+
+    /// Names a problem, up to `DerivedStateCheck.namedPerTable` per table; counts the rest.
+    private func report(_ table: String, _ row: String, _ message: String) {
+        if named[table, default: 0] < DerivedStateCheck.namedPerTable {
+            named[table, default: 0] += 1
+            problems.append(("\(table): \(row)", message))
+        } else {
+            unnamed[table, default: 0] += 1
+        }
+    }
+
+    private static func value(_ int: Int?) -> DatabaseValue { int.map { .integer(Int64($0)) } ?? .null }
+    private static func value(_ text: String?) -> DatabaseValue { text.map { .text($0) } ?? .null }
+}
