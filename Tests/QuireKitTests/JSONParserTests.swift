@@ -99,4 +99,29 @@ import Testing
             #expect((try? JSON.parse(cut)) == nil && (try? JSON.parseObjectLists(cut, listKey: "sightings")) == nil, "cut at \(end)")
         }
     }
+
+    @Test("an article's fields are read for their url without parsing when they are plain [name, value, extractor] lists, and the same as parse gives")
+    func plainTriplesGiveTheFirstValue() throws {
+        func viaParse(_ text: String) -> String? {
+            (try? JSON.parse(text))?.arrayValue?.first { $0.arrayValue?.first?.stringValue == "url" }?.arrayValue?[1].stringValue
+        }
+        let plain = [
+            #"[]"#, #" [ ] "#,
+            #"[["title","T","html/1"],["url","https://a.example/x","html/1"],["url","https://second.example/","supplied"]]"#,
+            #"[["title","Café","html/1"]]"#, #"[ [ "url" , "u" , "e" ] ]"#,
+        ]
+        for text in plain {
+            let lean = JSON.firstValue(named: "url", inTriples: Array(text.utf8))
+            #expect(lean != nil, "\(text)")
+            #expect(lean! == viaParse(text), "\(text)")
+        }
+        // Anything else is left to parse: escapes, other shapes, bad JSON, bytes that are not UTF-8.
+        let other: [[UInt8]] = [
+            #"[["url","a\/b","e"]]"#, #"[["url","u"]]"#, #"[["url","u","e","x"]]"#, #"[["url",1,"e"]]"#, #"{"url":"u"}"#,
+            #"[["url","u","e"],]"#, #"[["url","u","e"]] x"#, #"[["url","u","e"]"#, "",
+        ].map { Array($0.utf8) } + [[0x5B, 0x5B, 0x22, 0xFF, 0x22, 0x2C, 0x22, 0x22, 0x2C, 0x22, 0x22, 0x5D, 0x5D]]
+        for bytes in other {
+            #expect(JSON.firstValue(named: "url", inTriples: bytes) == nil, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
 }

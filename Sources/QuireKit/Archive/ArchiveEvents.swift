@@ -110,7 +110,7 @@ extension Archive {
         var documentID: Int?
         var versionID: Int?
         if let blobHash = sighting.blob {
-            guard let id = try known?.blob ?? blobs.id(hash: blobHash) else {
+            guard let id = try known?.blob ?? sightingRows?.nextStoredBlob(hash: blobHash) ?? blobs.id(hash: blobHash) else {
                 throw QuireError(.corrupt, "sighting refers to blob \(blobHash), which is not in the archive")
             }
             blobID = id
@@ -254,11 +254,23 @@ extension Archive {
         for parentID in parentIDs {
             try db.run("INSERT OR IGNORE INTO version_parents (version, parent) VALUES (?, ?)", id, parentID)
         }
-        // A document's first version is its head whatever the rule below says (it is the only
-        // leaf, whole or partial); a document has no head exactly while it has no version, and a
-        // version with parents is never its document's first.
-        if parentIDs.isEmpty { try db.run("UPDATE documents SET head = ?2 WHERE id = ?1 AND head IS NULL", document, id) }
-        if !parentIDs.isEmpty || db.changes == 0 { try updateHead(document: document) }
+        // Two cases settle the head without the rule's scan of the document's versions (which
+        // grows with its history). A document's first version is its head whatever the rule says
+        // (it is the only leaf, whole or partial); a document has no head exactly while it has no
+        // version, and a version with parents is never its document's first. And a new whole
+        // version (a leaf: nothing names it yet) created after the current head, or over a partial
+        // head, is the rule's answer: a whole head is the latest whole leaf (or, with none, the
+        // latest whole version), so the new version is later than every whole leaf; a partial
+        // head means there was no whole version at all.
+        if parentIDs.isEmpty {
+            try db.run("UPDATE documents SET head = ?2 WHERE id = ?1 AND head IS NULL", document, id)
+        } else if partial == nil {
+            try db.run("""
+                UPDATE documents SET head = ?2 WHERE id = ?1 AND EXISTS (SELECT 1 FROM versions h WHERE h.id = documents.head
+                    AND (h.partial IS NOT NULL OR h.created_at < ?3 OR (h.created_at = ?3 AND h.hash < ?4)))
+                """, document, id, at, hash)
+        }
+        if partial != nil && !parentIDs.isEmpty || db.changes == 0 { try updateHead(document: document) }
         return id
     }
 

@@ -57,8 +57,10 @@ final class SightingRowCheck {
         self.eventName = eventName
         stored = try db.prepare("""
             SELECT s.id, s.batch, p.path, s.path_raw, s.size, s.mtime, s.blob, s.document, s.version, s.meaning, s.error,
-                   s.event, s.partial, r.path, s.held, s.path, s.root
-            FROM main.sightings s LEFT JOIN main.paths p ON p.id = s.path LEFT JOIN main.roots r ON r.id = s.root ORDER BY s.id
+                   s.event, s.partial, r.path, s.held, s.path, s.root, b.hash
+            FROM main.sightings s LEFT JOIN main.paths p ON p.id = s.path LEFT JOIN main.roots r ON r.id = s.root
+                 LEFT JOIN main.blobs b ON b.id = s.blob
+            ORDER BY s.id
             """)
         storedFields = try db.prepare("SELECT rowid, sighting, name, value FROM main.supplied_fields ORDER BY rowid")
         sightingAt = try stored.step() ? stored.int(0) : nil
@@ -78,6 +80,14 @@ final class SightingRowCheck {
         }
         for pair in row.fields { try addField(sighting: id, name: pair[0], value: pair[1], event: row.event) }
         return id
+    }
+
+    /// The row of blob `hash` when the stored sighting the next `add` compares with names that
+    /// blob: its id, read with the row, instead of a look-up by hash (hashes are unique). Nil
+    /// otherwise: the caller looks it up.
+    func nextStoredBlob(hash: String) -> Int? {
+        guard sightingAt == lastSighting + 1, stored.optionalText(17) == hash else { return nil }
+        return stored.optionalInt(6)
     }
 
     /// After the replay: stored rows past the last one made, and paths and roots no sighting uses.

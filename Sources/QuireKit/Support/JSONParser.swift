@@ -315,3 +315,58 @@ private struct Parser {
         return .double(d)
     }
 }
+
+extension JSON {
+    /// For a list of string lists of three, as an article's `fields` column holds them
+    /// (`[[name, value, extractor], ...]`): the value of the first entry named `name` (nil when
+    /// none is), read without making a value for each string. Nil (not `.some(nil)`) when the
+    /// bytes are anything else or hold an escape: then `parse` must read them to say what they are.
+    static func firstValue(named name: String, inTriples bytes: [UInt8]) -> String?? {
+        var parser = Parser(bytes: bytes, maxDepth: 64)
+        let wanted = Array(name.utf8)
+        var found: String?? = .some(nil)
+        func expect(_ c: UInt8) -> Bool {
+            parser.skipWhitespace()
+            guard parser.position < bytes.count, bytes[parser.position] == c else { return false }
+            parser.position += 1
+            return true
+        }
+        guard expect(UInt8(ascii: "[")) else { return nil }
+        parser.skipWhitespace()
+        if !expect(UInt8(ascii: "]")) {
+            repeat {
+                guard expect(UInt8(ascii: "[")), let first = parser.plainString() else { return nil }
+                guard expect(UInt8(ascii: ",")), let second = parser.plainString() else { return nil }
+                guard expect(UInt8(ascii: ",")), parser.plainString() != nil, expect(UInt8(ascii: "]")) else { return nil }
+                if case .some(nil) = found, bytes[first].elementsEqual(wanted) {
+                    guard let value = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[second]), as: UTF8.self) }) else { return nil }
+                    found = .some(value)
+                }
+            } while expect(UInt8(ascii: ","))
+            guard expect(UInt8(ascii: "]")) else { return nil }
+        }
+        parser.skipWhitespace()
+        return parser.position == bytes.count ? found : nil
+    }
+}
+
+extension Parser {
+    /// A string without escapes at `position` (which must be its opening quote): the range of
+    /// its bytes, which are valid UTF-8. Nil for anything else, the position then undefined.
+    fileprivate mutating func plainString() -> Range<Int>? {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let start = position + 1
+        var end = start, ascii = true
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            if bytes[end] >= 0x80 { ascii = false }
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        if !ascii, bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) == nil {
+            return nil
+        }
+        position = end + 1
+        return start..<end
+    }
+}
