@@ -104,7 +104,6 @@ struct DerivedStateCheck {
         for table in Self.tables where (!quick || table.inQuick) && !table.streamed { try compare(table) }
         if quick { try checkBatchCounts() }
         try checkPeers()
-        try checkArticles()
     }
 
     private mutating func problem(_ subject: String, _ message: String) { problems.append((subject, message)) }
@@ -257,7 +256,8 @@ struct DerivedStateCheck {
     /// The `articles` rows (read from the bytes, not from the events) against what they can be
     /// checked with without reading the bytes again: a blob without bytes has nothing read out of
     /// it, and the canonical URL is the normalized `url` field.
-    private mutating func checkArticles() throws {
+    /// Run by verify's other thread (`Verifier.checkArticleRows`), beside the rebuild, which is the longer.
+    mutating func checkArticles() throws {
         try db.forEach("""
             SELECT b.hash, a.kind FROM main.articles a JOIN main.blobs b ON b.id = a.blob
             WHERE b.encoding = 'redacted' AND (a.kind <> 'none' OR a.fields <> '[]' OR a.url IS NOT NULL OR a.fingerprint IS NOT NULL)

@@ -253,8 +253,8 @@ private struct Verifier {
         }
     }
 
-    /// The storage facts, the versions, SQLite's check of the file, the event chains and the
-    /// references, then blob trees from `graph`.
+    /// The storage facts, the versions (quick runs), SQLite's check of the file, the event
+    /// chains, the references and the articles rows, then blob trees from `graph`.
     ///
     /// The rebuild of the derived tables (on the other thread) is the longest single check, so
     /// this thread takes every other check before it joins the other in the blob trees.
@@ -267,6 +267,7 @@ private struct Verifier {
         guarded("the database file") { try $0.checkIntegrity(quick: quick) }
         guarded("events") { try $0.checkEvents() }
         guarded("references") { try $0.checkReferences() }
+        guarded("articles") { try $0.checkArticleRows() }
         if let graph { checkBlobTrees(graph) }
     }
 
@@ -326,6 +327,14 @@ private struct Verifier {
         for (subject, message) in check.problems { problem("derived", subject, message) }
     }
 
+    /// The `articles` rows against what they can be checked with without running the
+    /// extractors again (`DerivedStateCheck.checkArticles`), named as derived-state problems.
+    mutating func checkArticleRows() throws {
+        var check = DerivedStateCheck(db: db, path: path, quick: true)
+        try check.checkArticles()
+        for (subject, message) in check.problems { problem("derived", subject, message) }
+    }
+
     // MARK: Storage
 
     /// The blob store's storage facts, and that every blob without bytes was redacted by a
@@ -379,8 +388,8 @@ private struct Verifier {
 
 /// The groups of checks a run has done, reported as progress (`done, total`) from either thread.
 final class VerifySteps: @unchecked Sendable {
-    /// A quick run's groups: storage, versions, the file, events, references, derived tables, signatures.
-    static let quickChecks = 7
+    /// A quick run's groups: storage, versions, the file, events, references, articles, derived tables, signatures.
+    static let quickChecks = 8
     private let total: Int
     private let progress: ((Int, Int) -> Void)?
     private let lock = NSLock()
