@@ -58,6 +58,27 @@ struct SearchTests {
         #expect(keys(try c[1].search(SearchQuery("saturday"))) == ["harbour.txt"])
     }
 
+    @Test("an ingest writes a chunk's index rows together: a few index segments for 300 articles, not one per file; every one is found, and one bundle import into another copy does the same")
+    func indexRowsWrittenTogether() throws {
+        let c = try Copies(2)
+        var random = SeededRandom(seed: 15)
+        let words = ["harbour", "ferry", "council", "budget", "strike", "mayor", "river", "storm", "school", "bridge", "court", "market"]
+        var files: [String: String] = [:]
+        for i in 0..<300 {
+            let text = (0..<120).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: " ")
+            files[String(format: "s%03d.html", i)] = "<html><head><title>Story \(i) marker\(i)</title></head><body><p>\(text)</p></body></html>"
+        }
+        _ = try c.ingest(0, files)
+        try c.send(0, 1)
+        for i in 0..<2 {
+            // FTS5 stores each segment's pages as rows of its data table: one segment per file
+            // (the index flushed at every statement's savepoint) made dozens of rows here.
+            let rows = try c[i].db.int("SELECT count(*) FROM article_search_data")!
+            #expect(rows <= 12, "copy \(i): \(rows) rows in the index's data table")
+            for n in [0, 150, 299] { #expect(keys(try c[i].search(SearchQuery("marker\(n)"))) == [String(format: "s%03d.html", n)], "copy \(i), marker\(n)") }
+        }
+    }
+
     @Test("redacted and quarantined articles are not found")
     func redactedNotFound() throws {
         let c = try Copies(2)

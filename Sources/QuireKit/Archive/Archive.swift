@@ -47,6 +47,8 @@ public final class Archive {
     /// Set only on verify's replay (`DerivedStateCheck`): the sightings the events make are
     /// handed to it to compare with the stored ones instead of being written.
     var sightingRows: SightingRowCheck?
+    /// While `deferringSearchIndex` runs: the search-index rows to write when it ends.
+    var deferredSearchRows: [(rowid: Int, title: String, body: String)]?
 
     private init(path: String, db: Database) throws {
         self.path = path

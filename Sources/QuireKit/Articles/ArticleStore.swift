@@ -127,7 +127,9 @@ struct ArticleBatch {
         DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
             if let b = inputs[i].bytes { slots.pointer[i] = MetadataExtractor.extract(b) }
         }
-        for (i, item) in inputs.enumerated() { try archive.insertArticle(blob: item.id, slots.pointer[i]) }
+        try archive.deferringSearchIndex {
+            for (i, item) in inputs.enumerated() { try archive.insertArticle(blob: item.id, slots.pointer[i]) }
+        }
         items.removeAll(keepingCapacity: true)
         bytes = 0
     }

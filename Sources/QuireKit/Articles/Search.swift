@@ -125,7 +125,29 @@ extension Archive {
         }
         try db.run("INSERT INTO search_texts (hash, row) VALUES (?, ?)", hash, id)
         try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, id)
-        try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+        if deferredSearchRows != nil {
+            deferredSearchRows!.append((id, title, body))
+        } else {
+            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+        }
+    }
+
+    /// Runs `body` (inside a write transaction) with the rows it adds to the full-text index
+    /// written when it ends, together. FTS5 writes the terms it holds in memory to a new segment
+    /// of the index whenever a statement opens a savepoint (any update of a table with foreign
+    /// keys does), so index rows mixed with ingest's other statements made one tiny segment per
+    /// file, and the index's merging of them took most of an ingest's time. The bookkeeping
+    /// (`article_index`, `search_texts`) is written at once, so the rest of `body` sees it.
+    /// Only for work whose texts fit in memory together (a chunk of files, a batch of blobs).
+    func deferringSearchIndex<T>(_ body: () throws -> T) throws -> T {
+        guard deferredSearchRows == nil else { return try body() }   // already deferred by a caller
+        deferredSearchRows = []
+        defer { deferredSearchRows = nil }
+        let result = try body()
+        for row in deferredSearchRows! {
+            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", row.rowid, row.title, row.body)
+        }
+        return result
     }
 
     /// The key of a distinct indexed text: SHA-256 of the title, a NUL and the body.

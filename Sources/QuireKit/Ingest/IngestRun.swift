@@ -165,22 +165,25 @@ private struct IngestRun {
             if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
             guard !chunk.isEmpty, let batchRow else { return }
             // One event holds the chunk's sightings; each is applied as it is decided, so the
-            // next file sees the documents and versions the previous ones made.
-            try archive.events.appendBuilt(.sightings) { eventID, at in
-                var items: [[UInt8]] = []
-                items.reserveCapacity(chunk.count)
-                for file in chunk {
-                    let (record, known, rendered) = try decide(file, report: &chunkReport)
-                    try archive.applySighting(record, batch: batchRow, eventID: eventID, at: at, known: known)
-                    if let rendered {
-                        items.append(rendered)
-                    } else {
-                        var text: [UInt8] = []
-                        record.writeCanonical(to: &text)
-                        items.append(text)
+            // next file sees the documents and versions the previous ones made. The chunk's
+            // search-index rows are written together at its end.
+            try archive.deferringSearchIndex {
+                try archive.events.appendBuilt(.sightings) { eventID, at in
+                    var items: [[UInt8]] = []
+                    items.reserveCapacity(chunk.count)
+                    for file in chunk {
+                        let (record, known, rendered) = try decide(file, report: &chunkReport)
+                        try archive.applySighting(record, batch: batchRow, eventID: eventID, at: at, known: known)
+                        if let rendered {
+                            items.append(rendered)
+                        } else {
+                            var text: [UInt8] = []
+                            record.writeCanonical(to: &text)
+                            items.append(text)
+                        }
                     }
+                    return SightingRecord.eventPayload(batch: chunkReport.batch, rendered: items)
                 }
-                return SightingRecord.eventPayload(batch: chunkReport.batch, rendered: items)
             }
         }
         report = chunkReport
