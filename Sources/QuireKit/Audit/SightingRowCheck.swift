@@ -45,8 +45,9 @@ final class SightingRowCheck {
     private let eventName: (Int?) throws -> String
     private(set) var problems: [(subject: String, message: String)] = []
     private var named: [String: Int] = [:], unnamed: [String: Int] = [:]
-    /// The path and root rows already named as altered (`paths 3`).
+    /// The path and root rows already named as altered (`paths 3`), up to `alteredRowsKept`.
     private var alteredRows = Set<String>()
+    static let alteredRowsKept = 10_000
 
     /// The stored columns the cursor reads, in `Row`'s order: path and root as text.
     static let columns = ["batch", "path", "path_raw", "size", "mtime", "blob", "document", "version", "meaning", "error",
@@ -126,8 +127,9 @@ final class SightingRowCheck {
             let table = column == "path" ? "paths" : "roots"
             if column == "path" || column == "root", case .text(let text) = held, case .text(let expected) = derived[i],
                try db.int("SELECT id FROM main.\(table) WHERE path = ?", expected) == nil {
-                // Each altered row once, however many sightings use it.
-                if alteredRows.insert("\(table) \(stored.int(column == "path" ? 15 : 16))").inserted {
+                // Each altered row once, however many sightings use it (remembered up to a
+                // bound, so a file with every path altered cannot make the check's memory grow).
+                if alteredRows.count >= Self.alteredRowsKept || alteredRows.insert("\(table) \(stored.int(column == "path" ? 15 : 16))").inserted {
                     report(table, "\(column) \(DerivedStateCheck.show(.text(text)))", "\(change) (\(try eventName(row.event)))")
                 }
             } else {
