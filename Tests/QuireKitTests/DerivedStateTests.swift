@@ -13,6 +13,7 @@ private func richFixture() throws -> (copies: Copies, paths: [String]) {
     let root = c.dir.file("in1")
     _ = try c.dir.write("in1/a.txt", String(repeating: "The council met on Tuesday to discuss the budget. ", count: 30))
     _ = try c.dir.write("in1/b.txt", "A secret source said the mayor will resign.\n")
+    _ = try c.dir.write("in1/caf\u{E9}.txt", "The caf\u{E9} on the square reopens.\n")   // a name with an accent, written precomposed
     _ = try c.dir.write("in1/story.html", """
         <html><head><title>Storm</title><link rel="canonical" href="https://news.example.org/storm"></head>
         <body><p>The storm reached the coast on Monday.</p></body></html>
@@ -100,6 +101,8 @@ struct DerivedStateTests {
         ("UPDATE sightings SET path = (SELECT max(id) FROM paths) WHERE id = 1", "sightings", false),
         ("UPDATE roots SET path = '/elsewhere' WHERE id = 1", "roots", false),
         ("INSERT INTO roots (path) VALUES ('/never/seen')", "roots", false),
+        // The same name decomposed (e + U+0301): other bytes, though Swift's String == calls them equal.
+        ("UPDATE paths SET path = 'cafe' || char(769) || '.txt' WHERE path = 'caf' || char(233) || '.txt'", "paths", false),
         ("UPDATE sightings SET held = 1 - held WHERE held IS NOT NULL AND id = (SELECT max(id) FROM sightings WHERE held IS NOT NULL)", "sightings", false),
         ("UPDATE payload_references SET reference = 'digest:sha1:' || lower(hex(randomblob(20))) WHERE reference = (SELECT min(reference) FROM payload_references)", "payload_references", false),
         ("INSERT INTO pending_references (sighting, reference) SELECT sighting, 'digest:sha1:00' FROM pending_references LIMIT 1", "pending_references", false),

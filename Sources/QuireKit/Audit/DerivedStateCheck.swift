@@ -20,6 +20,8 @@ struct DerivedStateCheck {
     let quick: Bool
     /// Each problem: the table and row, and what is wrong.
     private(set) var problems: [(subject: String, message: String)] = []
+    /// Whether the log could not be replayed: then no table was compared.
+    private(set) var replayFailed = false
     /// How many differences are named per table; past it, one problem says how many more there are.
     static let namedPerTable = 50
 
@@ -99,6 +101,7 @@ struct DerivedStateCheck {
             }
         } catch let error as QuireError {
             problem("events", "the derived tables cannot be rebuilt from the log: \(error.message)")
+            replayFailed = true
             return
         }
         for table in Self.tables where (!quick || table.inQuick) && !table.streamed { try compare(table) }
@@ -256,7 +259,7 @@ struct DerivedStateCheck {
     /// The `articles` rows (read from the bytes, not from the events) against what they can be
     /// checked with without reading the bytes again: a blob without bytes has nothing read out of
     /// it, and the canonical URL is the normalized `url` field.
-    /// Run by verify's other thread (`Verifier.checkArticleRows`), beside the rebuild, which is the longer.
+    /// Run by verify's primary thread (`Verifier.checkArticleRows`), beside the rebuild on the other, which is the longer.
     mutating func checkArticles() throws {
         try db.forEach("""
             SELECT b.hash, a.kind FROM main.articles a JOIN main.blobs b ON b.id = a.blob

@@ -118,8 +118,11 @@ final class SightingRowCheck {
         ]
         var changes: [String] = []
         for (i, column) in Self.columns.enumerated() {
-            let held = stored.value(1 + i)
-            guard held != derived[i] else { continue }
+            var held = stored.value(1 + i)
+            if column == "root", held == .null, let rootID = stored.optionalInt(16) {
+                held = .integer(Int64(rootID))   // a root id no row of `roots` has: not the NULL it reads as
+            }
+            guard !Self.holds(stored, 1 + i, held, derived[i]) else { continue }
             let change = "\(column) is \(DerivedStateCheck.show(held)) but the events say \(DerivedStateCheck.show(derived[i]))"
             // A path (or root) whose own row holds other text, while no row holds the events'
             // text, was altered: that table's problem. A sighting pointing at another row is the
@@ -128,7 +131,8 @@ final class SightingRowCheck {
             if column == "path" || column == "root", case .text(let text) = held, case .text(let expected) = derived[i],
                try db.int("SELECT id FROM main.\(table) WHERE path = ?", expected) == nil {
                 // Each altered row once, however many sightings use it (remembered up to a
-                // bound, so a file with every path altered cannot make the check's memory grow).
+                // bound, so a file with every path altered cannot make the check's memory grow;
+                // past it, each sighting of such a row counts once more).
                 if alteredRows.count >= Self.alteredRowsKept || alteredRows.insert("\(table) \(stored.int(column == "path" ? 15 : 16))").inserted {
                     report(table, "\(column) \(DerivedStateCheck.show(.text(text)))", "\(change) (\(try eventName(row.event)))")
                 }
@@ -161,7 +165,7 @@ final class SightingRowCheck {
             var changes: [String] = []
             for (i, (column, derived)) in [("sighting", DatabaseValue.integer(Int64(sighting))), ("name", .text(name)), ("value", .text(value))].enumerated() {
                 let held = storedFields.value(1 + i)
-                if held != derived { changes.append("\(column) is \(DerivedStateCheck.show(held)) but the events say \(DerivedStateCheck.show(derived))") }
+                if !Self.holds(storedFields, 1 + i, held, derived) { changes.append("\(column) is \(DerivedStateCheck.show(held)) but the events say \(DerivedStateCheck.show(derived))") }
             }
             if !changes.isEmpty { report("supplied_fields", label, "\(changes.joined(separator: "; ")) (\(try eventName(event)))") }
             try advanceField()
@@ -190,6 +194,14 @@ final class SightingRowCheck {
         } else {
             unnamed[table, default: 0] += 1
         }
+    }
+
+    /// Whether column `i` of `statement`, read as `held`, is exactly `derived`: text byte for byte,
+    /// as SQL's `IS` compares it (Swift's `==` takes canonically equivalent strings as equal, and
+    /// reading a column as text replaces bytes that are not UTF-8), anything else by value.
+    private static func holds(_ statement: Statement, _ i: Int, _ held: DatabaseValue, _ derived: DatabaseValue) -> Bool {
+        if case .text = held, case .text(let text) = derived { return statement.withBlob(i) { $0.elementsEqual(text.utf8) } }
+        return held == derived
     }
 
     private static func value(_ int: Int?) -> DatabaseValue { int.map { .integer(Int64($0)) } ?? .null }

@@ -325,6 +325,8 @@ private struct Verifier {
         var check = DerivedStateCheck(db: db, path: path, quick: quick)
         try check.run()
         for (subject, message) in check.problems { problem("derived", subject, message) }
+        // A full run leaves the versions' hashes to the rebuild; without it they are checked here.
+        if !quick, check.replayFailed { try checkVersions() }
     }
 
     /// The `articles` rows against what they can be checked with without running the
