@@ -142,6 +142,39 @@ struct DerivedStateTests {
         #expect(try archive.db.int("SELECT count(*) FROM events")! == eventsBefore)
     }
 
+    @Test("past 50 differences in a table, verify names 50 and says how many more: for a compared table and a streamed one")
+    func manyDifferencesAreCounted() throws {
+        let (c, paths) = try richFixture()
+        let path = try copyOf(paths[1], in: c.dir)
+        try forge(path, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) INSERT INTO paths (path) SELECT 'fake-' || i FROM n;
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+            INSERT INTO verifications (event, archive, at, agent, host, tool, mode, result, problems, blobs, bytes, events)
+            SELECT 1000000 + i, (SELECT archive FROM verifications LIMIT 1), '2030-01-01T00:00:' || printf('%02d', i) || '.000Z', 'x', 'y', 'z', 'full', 'clean', 0, 0, 0, 0 FROM n
+            """)
+        let problems = try Archive.open(at: path).verify(quick: false, record: false).problems.filter { $0.area == "derived" }
+        for table in ["paths", "verifications"] {
+            #expect(problems.filter { $0.subject.hasPrefix(table + ":") }.count == DerivedStateCheck.namedPerTable, "\(table)")
+            #expect(problems.contains { $0.subject == table && $0.message == "10 more rows differ from what the events say" },
+                    "\(table): \(problems.filter { !$0.subject.contains(":") }.map(\.description))")
+        }
+    }
+
+    @Test("when the log cannot be replayed, a full verify still checks every version's hash itself")
+    func versionHashesWithoutTheReplay() throws {
+        let (c, paths) = try richFixture()
+        let path = try copyOf(paths[0], in: c.dir)
+        // A blob row gone: the sightings event naming it cannot be applied, so no table is compared.
+        try forge(path, """
+            DELETE FROM blob_chunks WHERE blob = (SELECT blob FROM versions WHERE id = 1);
+            DELETE FROM blobs WHERE id = (SELECT blob FROM versions WHERE id = 1);
+            UPDATE versions SET hash = 'ff' || substr(hash, 3) WHERE id = 2
+            """)
+        let report = try Archive.open(at: path).verify(quick: false, record: false)
+        #expect(report.problems.contains { $0.area == "derived" && $0.message.contains("cannot be rebuilt") }, "\(report.problems.map(\.description))")
+        #expect(report.problems.contains { $0.area == "version" && $0.subject.hasPrefix("ff") }, "\(report.problems.map(\.description))")
+    }
+
     @Test("a forged row reports which column differs, what is stored and what the event says")
     func differenceNamesColumns() throws {
         let (c, paths) = try richFixture()

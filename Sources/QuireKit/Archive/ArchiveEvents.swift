@@ -133,11 +133,8 @@ extension Archive {
         let held = sighting.meaning == .failed || sighting.meaning == .pending ? nil : sighting.bytesWereHeld.map { $0 ? 1 : 0 }
         let sightingID: Int
         if let check = sightingRows {
-            sightingID = try check.add(SightingRowCheck.Row(
-                batch: batch, path: sighting.path, pathRaw: sighting.pathRaw.flatMap(Hex.decode), size: sighting.size, mtime: sighting.mtime,
-                blob: blobID, document: documentID, version: versionID, meaning: sighting.meaning.rawValue, error: sighting.error,
-                event: eventID, partial: sighting.partial, root: sighting.root, held: held,
-                fields: (sighting.meta ?? []).filter { $0.count == 2 }))
+            sightingID = try check.add(SightingRowCheck.Row(sighting: sighting, batch: batch, blob: blobID, document: documentID,
+                                                            version: versionID, event: eventID, held: held))
         } else {
             try db.run("""
                 INSERT INTO sightings (batch, path, path_raw, size, mtime, blob, document, version, meaning, error, event, partial, root, held)

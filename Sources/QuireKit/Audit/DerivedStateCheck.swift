@@ -8,7 +8,9 @@ import SQLite
 /// handlers (`EventRegistry`) write into the temporary copies while they read the primary tables
 /// (blobs, origins, events) from the archive. The temporary tables live in SQLite's temporary
 /// file with a bounded page cache, so memory stays bounded whatever the archive's size; nothing
-/// is written to the archive.
+/// is written to the archive. The sightings and their paths, roots and supplied fields (most of
+/// the rows) are the exception: `SightingRowCheck` compares each with its stored row as the
+/// replay makes it, and their temporary copies stay empty.
 ///
 /// A full check replays every event; a quick one (`verify --quick`) replays all but the
 /// `sightings` and `merge` events, so it compares batches, imports, redactions, quarantine and
@@ -24,6 +26,8 @@ struct DerivedStateCheck {
     private(set) var replayFailed = false
     /// How many differences are named per table; past it, one problem says how many more there are.
     static let namedPerTable = 50
+    /// The differences found per table by `compare`.
+    private var counted = TableProblems()
 
     init(db: Database, path: String, quick: Bool) {
         self.db = db
@@ -43,7 +47,16 @@ struct DerivedStateCheck {
         /// Compared in quick mode too (its events are replayed there).
         let inQuick: Bool
         /// Compared as the replay makes its rows (`SightingRowCheck`), not written and compared after.
-        var streamed = false
+        var streamed: Bool { key.isEmpty }
+
+        init(name: String, key: [String], label: String, event: String, inQuick: Bool) {
+            (self.name, self.key, self.label, self.event, self.inQuick) = (name, key, label, event, inQuick)
+        }
+
+        /// A table `SightingRowCheck` compares (a full run only), which `compare` skips.
+        init(streamed name: String) {
+            (self.name, key, label, event, inQuick) = (name, [], "", "", false)
+        }
     }
 
     /// The tables derived from the events (`Archive.derivedTables`), in the order they are compared.
@@ -56,12 +69,11 @@ struct DerivedStateCheck {
         Table(name: "version_parents", key: ["version", "parent"],
               label: "'version ' || coalesce((SELECT hash FROM S.versions WHERE id = r.version), r.version) || ' parent ' || coalesce((SELECT hash FROM S.versions WHERE id = r.parent), r.parent)",
               event: "(SELECT event FROM S.versions WHERE id = r.version)", inQuick: false),
-        Table(name: "paths", key: ["id"], label: "'path ' || quote(r.path)", event: "(SELECT min(x.event) FROM S.sightings x WHERE x.path = r.id)", inQuick: false, streamed: true),
-        Table(name: "roots", key: ["id"], label: "'root ' || quote(r.path)", event: "(SELECT min(x.event) FROM S.sightings x WHERE x.root = r.id)", inQuick: false, streamed: true),
-        Table(name: "sightings", key: ["id"],
-              label: "'sighting ' || r.id || coalesce(' (' || (SELECT path FROM S.paths WHERE id = r.path) || ')', '')", event: "r.event", inQuick: false, streamed: true),
-        Table(name: "supplied_fields", key: ["rowid"], label: "'supplied field ' || quote(r.name) || ' of sighting ' || r.sighting",
-              event: "(SELECT event FROM S.sightings WHERE id = r.sighting)", inQuick: false, streamed: true),
+        // Compared as the replay makes them (`SightingRowCheck`).
+        Table(streamed: "paths"),
+        Table(streamed: "roots"),
+        Table(streamed: "sightings"),
+        Table(streamed: "supplied_fields"),
         Table(name: "payload_references", key: ["reference", "blob"],
               label: "'payload reference ' || quote(r.reference) || ' of blob ' || coalesce((SELECT hash FROM main.blobs WHERE id = r.blob), r.blob)",
               event: "(SELECT min(x.event) FROM main.sightings x WHERE x.blob = r.blob)", inQuick: false),
@@ -163,18 +175,12 @@ struct DerivedStateCheck {
         let join = table.key.map { "s.\($0) = r.\($0)" }.joined(separator: " AND ")
         let label = { (schema: String) in table.label.replacingOccurrences(of: "S.", with: "\(schema).") }
         let event = { (schema: String) in table.event.replacingOccurrences(of: "S.", with: "\(schema).") }
-        var named = 0, unnamed = 0
-        func count() -> Bool {
-            if named < Self.namedPerTable { named += 1; return true }
-            unnamed += 1
-            return false
-        }
         // Rows the events make that the table lacks.
         try db.forEach("""
             SELECT \(label("temp")), \(event("temp")) FROM temp.\(table.name) r
             WHERE NOT EXISTS (SELECT 1 FROM main.\(table.name) s WHERE \(table.key.map { "s.\($0) = r.\($0)" }.joined(separator: " AND ")))
             """) { s in
-            guard count() else { return }
+            guard counted.names(table.name) else { return }
             problems.append(("\(table.name): \(s.text(0))", "missing: \(try eventName(s.optionalInt(1))) makes this row, but the table lacks it"))
         }
         // Stored rows no event makes.
@@ -182,7 +188,7 @@ struct DerivedStateCheck {
             SELECT \(label("main")), \(event("main")) FROM main.\(table.name) r
             WHERE NOT EXISTS (SELECT 1 FROM temp.\(table.name) d WHERE \(table.key.map { "d.\($0) = r.\($0)" }.joined(separator: " AND ")))
             """) { s in
-            guard count() else { return }
+            guard counted.names(table.name) else { return }
             let claimed = s.optionalInt(1).map { " (it names \((try? eventName($0)) ?? "event \($0)"), which does not make it)" } ?? ""
             problems.append(("\(table.name): \(s.text(0))", "no event makes this row\(claimed): it was added or altered outside Quire"))
         }
@@ -194,16 +200,16 @@ struct DerivedStateCheck {
             FROM main.\(table.name) s JOIN temp.\(table.name) r ON \(join) WHERE \(differs)
             """)
         while try statement.step() {
-            guard count() else { continue }
+            guard counted.names(table.name) else { continue }
             var changes: [String] = []
             for (i, column) in columns.enumerated() {
                 let stored = statement.value(2 + 2 * i), derived = statement.value(3 + 2 * i)
-                if stored != derived { changes.append("\(column) is \(Self.show(stored)) but the events say \(Self.show(derived))") }
+                if !Self.identical(stored, derived) { changes.append("\(column) is \(Self.show(stored)) but the events say \(Self.show(derived))") }
             }
             problems.append(("\(table.name): \(statement.text(0))",
                              "\(changes.joined(separator: "; ")) (\(try eventName(statement.optionalInt(1))))"))
         }
-        if unnamed > 0 { problem(table.name, "\(unnamed) more rows differ from what the events say") }
+        problems += counted.uncounted(in: [table.name])
     }
 
     /// `event ORIGIN:SEQ (KIND)` for event row `id`.
@@ -214,6 +220,13 @@ struct DerivedStateCheck {
         return try db.firstRow("SELECT o.archive, e.seq, e.kind FROM main.events e JOIN main.origins o ON o.id = e.origin WHERE e.id = ?", [id]) {
             "event \($0.text(0)):\($0.int(1)) (\($0.text(2)))"
         } ?? "event row \(id), which is not in the log"
+    }
+
+    /// Whether two values are the same, text byte for byte as SQL's `IS` compares it (Swift's
+    /// `==` takes canonically equivalent strings as equal).
+    static func identical(_ a: DatabaseValue, _ b: DatabaseValue) -> Bool {
+        if case .text(let x) = a, case .text(let y) = b { return x.utf8.elementsEqual(y.utf8) }
+        return a == b
     }
 
     /// A value as a problem shows it: text quoted (long text cut), NULL, numbers, blobs in hex.
@@ -317,5 +330,27 @@ struct DerivedStateCheck {
                 }
             }
         }
+    }
+}
+
+
+/// Counts the differences found in each table: the first `DerivedStateCheck.namedPerTable` are
+/// named, the rest only counted, and then said as one problem per table.
+struct TableProblems {
+    private var named: [String: Int] = [:], unnamed: [String: Int] = [:]
+
+    /// Counts one difference of `table`; whether it is to be named.
+    mutating func names(_ table: String) -> Bool {
+        if named[table, default: 0] < DerivedStateCheck.namedPerTable {
+            named[table, default: 0] += 1
+            return true
+        }
+        unnamed[table, default: 0] += 1
+        return false
+    }
+
+    /// One problem for each of `tables` with differences past those named: how many.
+    func uncounted(in tables: [String]) -> [(subject: String, message: String)] {
+        tables.compactMap { table in unnamed[table].map { (table, "\($0) more rows differ from what the events say") } }
     }
 }

@@ -13,24 +13,21 @@ import SQLite
 /// is compared column by column. Paths and roots are compared by their text, and a stored path
 /// or root no sighting uses is one no event makes.
 final class SightingRowCheck {
-    /// One sighting as the events make it, its path and root as text.
+    /// One sighting as the events make it: the record, with the rows the replay found or made for it.
     struct Row {
-        var batch: Int
-        var path: String
-        var pathRaw: [UInt8]?
-        var size: Int?
-        var mtime: String?
-        var blob: Int?
-        var document: Int?
-        var version: Int?
-        var meaning: String
-        var error: String?
-        var event: Int
-        var partial: String?
-        var root: String?
-        var held: Int?
-        /// The supplied fields, (name, value) in order.
-        var fields: [[String]]
+        let sighting: SightingRecord
+        let batch: Int, blob: Int?, document: Int?, version: Int?, event: Int
+        /// The `held` column: 1 or 0, nil for failed and pending sightings or when not recorded.
+        let held: Int?
+
+        /// The columns of `SightingRowCheck.columns`, path and root as text.
+        var values: [DatabaseValue] {
+            func value(_ int: Int?) -> DatabaseValue { int.map { .integer(Int64($0)) } ?? .null }
+            func value(_ text: String?) -> DatabaseValue { text.map { .text($0) } ?? .null }
+            return [.integer(Int64(batch)), .text(sighting.path), sighting.pathRaw.flatMap(Hex.decode).map { .blob($0) } ?? .null,
+                    value(sighting.size), value(sighting.mtime), value(blob), value(document), value(version), .text(sighting.meaning.rawValue),
+                    value(sighting.error), .integer(Int64(event)), value(sighting.partial), value(sighting.root), value(held)]
+        }
     }
 
     private let db: Database
@@ -44,7 +41,7 @@ final class SightingRowCheck {
     /// Names `event ORIGIN:SEQ (KIND)` for an event row id.
     private let eventName: (Int?) throws -> String
     private(set) var problems: [(subject: String, message: String)] = []
-    private var named: [String: Int] = [:], unnamed: [String: Int] = [:]
+    private var counted = TableProblems()
     /// The path and root rows already named as altered (`paths 3`), up to `alteredRowsKept`.
     private var alteredRows = Set<String>()
     static let alteredRowsKept = 10_000
@@ -77,9 +74,9 @@ final class SightingRowCheck {
             try compare(row, id: id)
             try advanceSighting()
         } else {
-            report("sightings", "sighting \(id) (\(row.path))", "missing: \(try eventName(row.event)) makes this row, but the table lacks it")
+            report("sightings", "sighting \(id) (\(row.sighting.path))", "missing: \(try eventName(row.event)) makes this row, but the table lacks it")
         }
-        for pair in row.fields { try addField(sighting: id, name: pair[0], value: pair[1], event: row.event) }
+        for pair in row.sighting.meta ?? [] where pair.count == 2 { try addField(sighting: id, name: pair[0], value: pair[1], event: row.event) }
         return id
     }
 
@@ -102,20 +99,14 @@ final class SightingRowCheck {
                 report(table, "\(column) \(DerivedStateCheck.show(s.value(0)))", "no event makes this row: it was added or altered outside Quire")
             }
         }
-        for table in ["sightings", "supplied_fields", "paths", "roots"] where unnamed[table, default: 0] > 0 {
-            problems.append((table, "\(unnamed[table]!) more rows differ from what the events say"))
-        }
+        problems += counted.uncounted(in: ["sightings", "supplied_fields", "paths", "roots"])
     }
 
     // MARK: Sightings
 
     private func compare(_ row: Row, id: Int) throws {
-        let label = "sighting \(id) (\(row.path))"
-        let derived: [DatabaseValue] = [
-            .integer(Int64(row.batch)), .text(row.path), row.pathRaw.map { .blob($0) } ?? .null, Self.value(row.size),
-            Self.value(row.mtime), Self.value(row.blob), Self.value(row.document), Self.value(row.version), .text(row.meaning),
-            Self.value(row.error), .integer(Int64(row.event)), Self.value(row.partial), Self.value(row.root), Self.value(row.held),
-        ]
+        let label = "sighting \(id) (\(row.sighting.path))"
+        let derived = row.values
         var changes: [String] = []
         for (i, column) in Self.columns.enumerated() {
             var held = stored.value(1 + i)
@@ -188,12 +179,7 @@ final class SightingRowCheck {
 
     /// Names a problem, up to `DerivedStateCheck.namedPerTable` per table; counts the rest.
     private func report(_ table: String, _ row: String, _ message: String) {
-        if named[table, default: 0] < DerivedStateCheck.namedPerTable {
-            named[table, default: 0] += 1
-            problems.append(("\(table): \(row)", message))
-        } else {
-            unnamed[table, default: 0] += 1
-        }
+        if counted.names(table) { problems.append(("\(table): \(row)", message)) }
     }
 
     /// Whether column `i` of `statement`, read as `held`, is exactly `derived`: text byte for byte,
@@ -204,6 +190,4 @@ final class SightingRowCheck {
         return held == derived
     }
 
-    private static func value(_ int: Int?) -> DatabaseValue { int.map { .integer(Int64($0)) } ?? .null }
-    private static func value(_ text: String?) -> DatabaseValue { text.map { .text($0) } ?? .null }
 }

@@ -181,22 +181,25 @@ struct EventLog {
             let name = "\(events.text(6)):\(events.int(7)) (\(events.text(2)))"
             let kind = EventKind(name: events.text(2))
             // A sightings event (the bulk of the log) has its list of small objects read without a dictionary for each.
-            let payload: JSON, lists: (fields: JSON.Fields, items: [JSON.Either]?)?
+            enum Parsed { case json(JSON), sightings(fields: JSON.Fields, items: [JSON.Either]?) }
+            let parsed: Parsed
             do {
                 let bytes = try EventPayload.bytes(events, payload: 4, size: 5)
                 if kind == .sightings {
-                    (payload, lists) = (.null, try JSON.parseObjectLists(bytes, listKey: "sightings"))
+                    let (fields, items) = try JSON.parseObjectLists(bytes, listKey: "sightings")
+                    parsed = .sightings(fields: fields, items: items)
                 } else {
-                    (payload, lists) = (try JSON.parse(bytes), nil)
+                    parsed = .json(try JSON.parse(bytes))
                 }
             } catch {
                 throw QuireError(.corrupt, "event \(name) has a payload that is not JSON", underlying: error as? JSONParseError)
             }
             do {
-                if let lists {
-                    try archive.applySightings(batch: JSON.value(of: "batch", in: lists.fields), items: lists.items, eventID: events.int(0),
+                switch parsed {
+                case .sightings(let fields, let items):
+                    try archive.applySightings(batch: JSON.value(of: "batch", in: fields), items: items, eventID: events.int(0),
                                                origin: events.int(1), at: events.text(3))
-                } else {
+                case .json(let payload):
                     try apply(Applied(id: events.int(0), origin: events.int(1), kind: kind, at: events.text(3), payload: payload))
                 }
             } catch let error as QuireError {

@@ -169,24 +169,29 @@ private struct IngestRun {
             // search-index rows are written together at its end.
             try archive.deferringSearchIndex {
                 try archive.events.appendBuilt(.sightings) { eventID, at in
-                    var items: [[UInt8]] = []
-                    items.reserveCapacity(chunk.count)
-                    for file in chunk {
-                        let (record, known, rendered) = try decide(file, report: &chunkReport)
-                        try archive.applySighting(record, batch: batchRow, eventID: eventID, at: at, known: known)
-                        if let rendered {
-                            items.append(rendered)
-                        } else {
-                            var text: [UInt8] = []
-                            record.writeCanonical(to: &text)
-                            items.append(text)
-                        }
-                    }
-                    return SightingRecord.eventPayload(batch: chunkReport.batch, rendered: items)
+                    try applyChunk(chunk, batch: batchRow, eventID: eventID, at: at, report: &chunkReport)
                 }
             }
         }
         report = chunkReport
+    }
+
+    /// Decides and applies each file of a chunk in turn; returns the sightings event's payload.
+    private func applyChunk(_ chunk: [IngestFile], batch: Int, eventID: Int, at: String, report: inout IngestReport) throws -> String {
+        var items: [[UInt8]] = []
+        items.reserveCapacity(chunk.count)
+        for file in chunk {
+            let (record, known, rendered) = try decide(file, report: &report)
+            try archive.applySighting(record, batch: batch, eventID: eventID, at: at, known: known)
+            if let rendered {
+                items.append(rendered)
+            } else {
+                var text: [UInt8] = []
+                record.writeCanonical(to: &text)
+                items.append(text)
+            }
+        }
+        return SightingRecord.eventPayload(batch: report.batch, rendered: items)
     }
 
     /// Decides what one file's sighting means (`SightingDecider`, from the archive as it is in

@@ -31,9 +31,10 @@ extension JSON {
     typealias Fields = [(key: String, value: JSON)]
 
     /// Parses `bytes` exactly as `parse` does (it accepts and refuses the same inputs, with the same
-    /// limits) when they are one JSON object, and gives its fields as a list; the value of key
-    /// `listKey`, when it is an array, is given as `lists`: each object in it as its fields, any
-    /// other item as its value. The other values are as `parse` makes them.
+    /// limits; both read objects and arrays with `Parser.fields` and `Parser.items`) when they are
+    /// one JSON object, and gives its fields as a list, but for key `listKey`: its value, when it
+    /// is an array, is given as `items`, each object in it as its fields, any other item as its
+    /// value. The other values are as `parse` makes them.
     ///
     /// For the payloads whose bulk is a long list of small objects (a sightings event's one
     /// per file), where making a dictionary for every object costs more than reading it.
@@ -45,18 +46,21 @@ extension JSON {
             _ = try parse(bytes, maxDepth: maxDepth)
             return ([], nil)
         }
-        var lists: [Either]? = nil
-        let fields = try parser.fields(depth: 0) { key, parser in
-            guard key == listKey, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else { return nil }
-            let items = try parser.items(depth: 1) { parser -> Either in
-                guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else { return .value(try parser.value(depth: 2)) }
-                return .fields(try parser.fields(depth: 2) { _, _ in nil })
+        // The last value of a key decides, as in `parse`: a later value of `listKey` that is not an array wins.
+        var fields: Fields = [], lists: [Either]? = nil
+        try parser.fields(depth: 0) { key, parser in
+            guard key == listKey, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else {
+                if key == listKey { lists = nil }
+                fields.append((key, try parser.value(depth: 1)))
+                return
             }
-            lists = items
-            return JSON.array([])   // stands in the fields for the list given apart
+            lists = try parser.items(depth: 1) { parser -> Either in
+                guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else { return .value(try parser.value(depth: 2)) }
+                var object: Fields = []
+                try parser.fields(depth: 2) { key, parser in object.append((key, try parser.value(depth: 3))) }
+                return .fields(object)
+            }
         }
-        // The last value of the key decides, as in `parse`: a later non-array value of it wins.
-        if let last = fields.last(where: { $0.key == listKey }), last.value != .array([]) { lists = nil }
         parser.skipWhitespace()
         if parser.position != bytes.count { throw parser.error("unexpected text after the value") }
         return (fields, lists)
@@ -127,35 +131,18 @@ private struct Parser {
     }
 
     mutating func object(depth: Int) throws -> JSON {
-        position += 1
-        var fields: [String: JSON] = [:]
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
-            let key = try string()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            position += 1
-            skipWhitespace()
-            fields[key] = try value(depth: depth + 1)
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input in an object") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
-            throw error("expected ',' or '}'")
-        }
+        var object: [String: JSON] = [:]
+        try fields(depth: depth) { key, parser in object[key] = try parser.value(depth: depth + 1) }
+        return .object(object)
     }
 
-    /// An object's fields in order, as `object` reads them. `special` may read a key's value
-    /// itself (returning what stands for it) or return nil to have it read as usual.
-    mutating func fields(depth: Int, _ special: (String, inout Parser) throws -> JSON?) throws -> JSON.Fields {
+    /// Reads an object at `position` (its `{`), handing each key to `field` with the parser at
+    /// the key's value, which `field` must read (with `value(depth: depth + 1)`, or another reader).
+    mutating func fields(depth: Int, _ field: (String, inout Parser) throws -> Void) throws {
         guard depth <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
         position += 1
-        var fields: JSON.Fields = []
         skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return fields }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
@@ -164,19 +151,16 @@ private struct Parser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             skipWhitespace()
-            guard depth + 1 <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
-            guard position < bytes.count else { throw error("unexpected end of input") }
-            let value = try special(key, &self) ?? value(depth: depth + 1)
-            fields.append((key, value))
+            try field(key, &self)
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return fields }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return }
             throw error("expected ',' or '}'")
         }
     }
 
-    /// An array's items, each read by `item` (as `array` reads them with `value`).
+    /// Reads an array at `position` (its `[`), each item by `item` (as `array` reads them with `value(depth: depth + 1)`).
     mutating func items<T>(depth: Int, _ item: (inout Parser) throws -> T) throws -> [T] {
         guard depth <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
         position += 1
@@ -185,8 +169,6 @@ private struct Parser {
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return items }
         while true {
             skipWhitespace()
-            guard depth + 1 <= maxDepth else { throw error("nested more than \(maxDepth) levels") }
-            guard position < bytes.count else { throw error("unexpected end of input") }
             items.append(try item(&self))
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an array") }
@@ -197,19 +179,15 @@ private struct Parser {
     }
 
     mutating func array(depth: Int) throws -> JSON {
-        position += 1
-        var items: [JSON] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
-        while true {
-            skipWhitespace()
-            items.append(try value(depth: depth + 1))
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input in an array") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
-            throw error("expected ',' or ']'")
-        }
+        .array(try items(depth: depth) { try $0.value(depth: depth + 1) })
+    }
+
+    /// Where the run of a string's bytes from `start` that need no decoding ends: at its closing
+    /// quote, an escape, a control character or the end of the input.
+    func plainEnd(from start: Int) -> Int {
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        return end
     }
 
     mutating func hex4() throws -> UInt32 {
@@ -234,8 +212,7 @@ private struct Parser {
         position += 1
         // Most strings have no escape: they are their bytes, made a String in one step.
         let start = position
-        var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let end = plainEnd(from: start)
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             position = end + 1
             guard let s = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) else {
@@ -324,7 +301,7 @@ extension JSON {
     static func firstValue(named name: String, inTriples bytes: [UInt8]) -> String?? {
         var parser = Parser(bytes: bytes, maxDepth: 64)
         let wanted = Array(name.utf8)
-        var found: String?? = .some(nil)
+        var found: String? = nil
         func expect(_ c: UInt8) -> Bool {
             parser.skipWhitespace()
             guard parser.position < bytes.count, bytes[parser.position] == c else { return false }
@@ -338,15 +315,14 @@ extension JSON {
                 guard expect(UInt8(ascii: "[")), let first = parser.plainString() else { return nil }
                 guard expect(UInt8(ascii: ",")), let second = parser.plainString() else { return nil }
                 guard expect(UInt8(ascii: ",")), parser.plainString() != nil, expect(UInt8(ascii: "]")) else { return nil }
-                if case .some(nil) = found, bytes[first].elementsEqual(wanted) {
-                    guard let value = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[second]), as: UTF8.self) }) else { return nil }
-                    found = .some(value)
+                if found == nil, bytes[first].elementsEqual(wanted) {
+                    found = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[second]), as: UTF8.self) }
                 }
             } while expect(UInt8(ascii: ","))
             guard expect(UInt8(ascii: "]")) else { return nil }
         }
         parser.skipWhitespace()
-        return parser.position == bytes.count ? found : nil
+        return parser.position == bytes.count ? .some(found) : nil
     }
 }
 
@@ -356,14 +332,10 @@ extension Parser {
     fileprivate mutating func plainString() -> Range<Int>? {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
-        let start = position + 1
-        var end = start, ascii = true
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
-            if bytes[end] >= 0x80 { ascii = false }
-            end += 1
-        }
+        let start = position + 1, end = plainEnd(from: start)
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
-        if !ascii, bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) == nil {
+        if bytes[start..<end].contains(where: { $0 >= 0x80 }),
+           bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) == nil {
             return nil
         }
         position = end + 1
