@@ -72,11 +72,15 @@ struct CLIRemoteTests {
         let a = dir.file("a.quire"), b = dir.file("b.quire")
         #expect(try quire(["-A", a, "ingest", "-q", samples + "/day-1"]).status == 0)
         #expect(try quire(["-A", b, "ingest", "-q", samples + "/day-2"]).status == 0)
-        #expect(try quire(["-A", a, "remote", "add", "bee", b]).status == 0)
+        let added = try #require(try parseJSON(try quire(["-A", a, "remote", "add", "bee", b, "--json"])) as? [String: Any])
+        #expect((added["added"] as? [String: Any])?["name"] as? String == "bee")
+        #expect((added["added"] as? [String: Any])?["url"] as? String == b)
         #expect(try quire(["-A", a, "sync", "bee"]).status == 0)
         var peers = try #require(try parseJSON(try quire(["-A", a, "peers", "--json"])) as? [[String: Any]])
         #expect(peers.map { $0["name"] as? String } == ["bee"])
-        #expect(try quire(["-A", a, "remote", "rename", "bee", "bob"]).status == 0)
+        let renamed = try #require(try parseJSON(try quire(["-A", a, "remote", "rename", "bee", "bob", "--json"])) as? [String: Any])
+        #expect(renamed["renamed"] as? String == "bee")
+        #expect((renamed["remote"] as? [String: Any])?["name"] as? String == "bob")
         peers = try #require(try parseJSON(try quire(["-A", a, "peers", "--json"])) as? [[String: Any]])
         #expect(peers.map { $0["name"] as? String } == ["bob"])
         #expect(try quire(["-A", a, "peers", "rename", "bob", "robert"]).status == 0)
@@ -89,7 +93,8 @@ struct CLIRemoteTests {
                 #expect(!file.contains(".quire-sync-") && !file.contains("/proc/"), "\(file)")
             }
         }
-        #expect(try quire(["-A", a, "remote", "remove", "bob"]).status == 0)
+        let removed = try #require(try parseJSON(try quire(["-A", a, "remote", "remove", "bob", "--json"])) as? [String: Any])
+        #expect((removed["removed"] as? [String: Any])?["url"] as? String == b)
         #expect(try quire(["-A", a, "remote", "list"]).stdoutText.contains("No remotes"))
     }
 

@@ -91,34 +91,46 @@ let remoteAddCommand = Command(
     URL: an archive file; ssh://[user@]host[:port]/path or [user@]host:path (through `quire serve
     --stdio` on the host); folder:PATH or a folder (a drop folder a sync engine carries).
     """,
-    options: [RemoteOptions.remoteQuire],
+    options: [RemoteOptions.remoteQuire, Command.json],
     positionals: [PositionalSpec(name: "NAME", help: "The remote's name.", minimum: 1, maximum: 1),
                   PositionalSpec(name: "URL", help: "Where the other copy is.", minimum: 1, maximum: 1)]
 ) { context, args in
     let archive = try context.openArchive()
-    try archive.addRemote(Remote(name: args.positionals[0], url: args.positionals[1], remoteQuire: args[RemoteOptions.remoteQuire]))
-    Output.line("Added remote \(args.positionals[0]): \(args.positionals[1])")
+    let remote = Remote(name: args.positionals[0], url: args.positionals[1], remoteQuire: args[RemoteOptions.remoteQuire])
+    try archive.addRemote(remote)
+    if args[Command.json] { Output.json(["added": remote.json]) } else { Output.line("Added remote \(remote.name): \(remote.url)") }
     return 0
 }
 
 let remoteRemoveCommand = Command(
     name: "remove",
     summary: "Remove a remote (what was exchanged with it stays in `quire peers`).",
+    options: [Command.json],
     positionals: [PositionalSpec(name: "NAME", help: "The remote's name.", minimum: 1, maximum: 1)]
 ) { context, args in
-    try context.openArchive().removeRemote(args.positionals[0])
-    Output.line("Removed remote \(args.positionals[0])")
+    let archive = try context.openArchive()
+    let name = args.positionals[0]
+    let removed = try archive.remotes().first { $0.name == name }
+    try archive.removeRemote(name)
+    if args[Command.json], let removed { Output.json(["removed": removed.json]) } else { Output.line("Removed remote \(name)") }
     return 0
 }
 
 let remoteRenameCommand = Command(
     name: "rename",
     summary: "Rename a remote (its peer takes the new name).",
+    options: [Command.json],
     positionals: [PositionalSpec(name: "OLD", help: "The remote's name.", minimum: 1, maximum: 1),
                   PositionalSpec(name: "NEW", help: "Its new name.", minimum: 1, maximum: 1)]
 ) { context, args in
-    try context.openArchive().renameRemote(args.positionals[0], to: args.positionals[1])
-    Output.line("Renamed remote \(args.positionals[0]) to \(args.positionals[1])")
+    let archive = try context.openArchive()
+    let (old, new) = (args.positionals[0], args.positionals[1])
+    try archive.renameRemote(old, to: new)
+    if args[Command.json], let renamed = try archive.remotes().first(where: { $0.name == new }) {
+        Output.json(["renamed": .string(old), "remote": renamed.json])
+    } else {
+        Output.line("Renamed remote \(old) to \(new)")
+    }
     return 0
 }
 
