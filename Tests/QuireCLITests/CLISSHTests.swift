@@ -47,8 +47,10 @@ struct CLISSHTests {
 
         try dir.write("extra/note.txt", "A note only this copy has.\n")
         #expect(try quire(["-A", mine, "ingest", "-q", dir.file("extra")]).status == 0)
-        let push = try quire(["-A", mine, "push"], environment: env)
+        let push = try quire(["-A", mine, "push"], environment: env.merging(["QUIRE_PROGRESS": "always"]) { $1 })
         #expect(push.status == 0 && push.stdoutText.contains("Pushed"), "\(push.stdoutText) \(push.stderr)")
+        // The bytes sent are counted on the progress line, then the wait for the remote's import is named.
+        #expect(push.stderr.contains("push: ") && push.stderr.contains("sent; the remote is importing it"), "\(push.stderr)")
         let sync = try quire(["-A", mine, "sync", "--json"], environment: env)
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(try digest(mine) == digest(team))

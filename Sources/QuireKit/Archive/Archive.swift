@@ -44,6 +44,10 @@ public final class Archive {
     /// Told, as each bundle is imported or checked (`bundle import`, pull, sync, clone, drop
     /// folders), its compressed bytes read and their number. The command line draws it.
     public var importProgress: ((_ done: Int, _ total: Int) -> Void)?
+    /// Told, as a bundle is sent to a remote that imports it at its end (push and sync over ssh),
+    /// the bytes sent so far, and then, with `sent` true, that all of it is on its way and the
+    /// remote is importing it. The command line draws it.
+    public var sendProgress: ((_ bytes: Int, _ sent: Bool) -> Void)?
     /// Set only on verify's replay (`DerivedStateCheck`): the sightings the events make are
     /// handed to it to compare with the stored ones instead of being written.
     var sightingRows: SightingRowCheck?

@@ -118,8 +118,14 @@ final class RemotePeer {
             try channel.send(.request, ["op": "receive"])
             _ = try channel.receiveJSON([.reply], what: "its answer to a push")
             let frames = channel.dataWriter()
-            let summary = try write(frames.write)
+            var sent = 0
+            let summary = try write { buffer in
+                try frames.write(buffer)
+                sent += buffer.count
+                me.sendProgress?(sent, false)
+            }
             try frames.flush()
+            me.sendProgress?(sent, true)
             try channel.send(.end, summary.json)
             let reply = try channel.receiveJSON([.reply], what: "the result of its import").json
             if let stateJSON = reply["state"] { state = try ArchiveState(json: stateJSON) }

@@ -168,7 +168,11 @@ private func exchange(_ name: String, _ context: Context, _ args: ParsedArgument
     let target = try target(args.positionals.first, archive, args)
     let progress = Progress(name, unit: .bytes, quiet: args[Command.json])
     archive.importProgress = { progress.update($0, of: $1) }
+    // A bundle sent over ssh is imported at the far end: its line counts the bytes sent.
+    let sending = Progress(name, unit: .bytes, quiet: args[Command.json])
+    archive.sendProgress = { bytes, sent in sending.update(bytes, note: sent ? "sent; the remote is importing it" : "sent") }
     let report = try run(archive, target)
+    sending.finish()
     progress.finish()
     if args[Command.json] { Output.json(report.json); return nil }
     return (report, target)
