@@ -181,4 +181,34 @@ struct VerifyTests {
         #expect(report.problems.contains { $0.subject == first })
         #expect(report.problems.filter { $0.area == "blob" }.count == 6)
     }
+
+    @Test("a cycle of bases and a base whose row is gone are named; every other blob is still checked")
+    func baseCycleAndMissingBase() throws {
+        func chain() throws -> Copies {
+            let c = try Copies(1)
+            var text = "Opening paragraph of a long-running story about the harbour.\n"
+            for round in 0..<4 {
+                text += "Update \(round): more detail was added to the story today.\n"
+                _ = try c.ingest(0, ["story.txt": text], label: "r\(round)")
+            }
+            _ = try c.ingest(0, ["other.txt": "A story of its own, stored whole.\n"])
+            try c[0].db.execute("PRAGMA foreign_keys = OFF")
+            return c
+        }
+        // The first capture stored against the last: the four form a cycle and no tree reaches them.
+        let cyclic = try chain()
+        let ids = try cyclic[0].db.rows("SELECT id FROM blobs WHERE base IS NOT NULL ORDER BY id") { $0.int(0) }
+        #expect(ids.count == 3)
+        try cyclic[0].db.run("UPDATE blobs SET encoding = 'zlib', base = ? WHERE id = (SELECT base FROM blobs WHERE id = ?)", ids.last!, ids.first!)
+        let report = try cyclic[0].verify(record: false)
+        #expect(report.problems.contains { $0.subject == "4 blobs" && $0.message.contains("form a cycle") }, "\(report.problems)")
+        #expect(report.blobsChecked == 1, "only the other story is reachable")
+        // A delta whose base row is gone is read as if it had none, and named.
+        let orphan = try chain()
+        let last = try #require(try orphan[0].db.firstRow("SELECT id, hash FROM blobs WHERE encoding = 'delta' ORDER BY id DESC LIMIT 1") { ($0.int(0), $0.text(1)) })
+        try orphan[0].db.run("UPDATE blobs SET base = 999999 WHERE id = ?", last.0)
+        let second = try orphan[0].verify(record: false)
+        #expect(second.problems.contains { $0.subject == last.1 && $0.message.contains("its base is missing") }, "\(second.problems)")
+        #expect(second.blobsChecked == 5)
+    }
 }

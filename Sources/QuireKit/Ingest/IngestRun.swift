@@ -108,6 +108,8 @@ private struct IngestRun {
                     inputBytes = chunk.inputBytes
                     reportProgress()
                 }
+                // What the chunk's files took is free now, spread over the threads' arenas.
+                Memory.returnFreePages()
             }
         } catch {
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }

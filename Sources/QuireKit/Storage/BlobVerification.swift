@@ -55,18 +55,19 @@ struct BlobVerification {
 
     // MARK: Bytes
 
-    /// Loads every held blob's storage facts and which blobs are compressed against which.
+    /// Loads which held blobs are compressed against which (`BlobGraph`); their other facts are
+    /// read as each is checked.
     func loadGraph() throws -> BlobGraph {
-        let graph = BlobGraph()
-        try store.db.forEach("SELECT \(BlobStore.columns) FROM blobs b WHERE \(StoredForm.holdsBytesSQL("b")) ORDER BY id") { s in
-            let blob = BlobStore.record(s)
-            graph.blobs[blob.id] = blob
-            graph.total += blob.size
-            if let base = blob.base { graph.children[base, default: []].append(blob.id) } else { graph.roots.append(blob.id) }
+        var ids: [Int] = [], bases: [Int] = [], deltas: [Bool] = []
+        var total = 0
+        try store.db.forEach("SELECT id, size, encoding, base FROM blobs b WHERE \(StoredForm.holdsBytesSQL("b")) ORDER BY id") { s in
+            ids.append(s.int(0))
+            total += s.int(1)
+            let form = StoredForm(encoding: s.text(2), base: s.optionalInt(3))
+            bases.append(form.base ?? 0)
+            if case .delta = form { deltas.append(true) } else { deltas.append(false) }
         }
-        // A blob whose base is gone is still read (and reported) as if it had none.
-        for (base, list) in graph.children where graph.blobs[base] == nil { graph.roots += list }
-        return graph
+        return BlobGraph(ids: ids, bases: bases, deltas: deltas, total: total)
     }
 
     /// Takes trees of blobs (a self-contained blob and every blob built on it) from `graph` until
@@ -76,23 +77,25 @@ struct BlobVerification {
     /// and the total.
     mutating func checkTrees(_ graph: BlobGraph, progress: ((Int, Int) -> Void)?) {
         while let root = graph.nextRoot() {
-            var stack: [(id: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
+            var stack: [(blob: Int, dictionary: [UInt8]?, baseProblem: String?)] = [(root, nil, nil)]
             var visited = 0
             let bytesBefore = bytesChecked
-            while let (id, dictionary, baseProblem) = stack.popLast() {
+            while let (index, dictionary, baseProblem) = stack.popLast() {
                 visited += 1
-                guard let blob = graph.blobs[id] else { continue }
-                let children = graph.children[id] ?? []
-                let keep: Int
-                if children.contains(where: { if case .delta = graph.blobs[$0]?.form { return true }; return false }) {
-                    keep = .max
-                } else {
-                    keep = children.isEmpty ? 0 : BlobEncoding.dictionarySize
+                let blob: BlobRecord
+                do {
+                    guard let record = try store.record(id: graph.ids[index]) else { continue }
+                    blob = record
+                } catch {
+                    problem("blob row \(graph.ids[index])", "cannot be read (\(error))")
+                    continue
                 }
+                let children = graph.children(of: index)
+                let keep = children.contains { graph.deltas[$0] } ? .max : children.isEmpty ? 0 : BlobEncoding.dictionarySize
                 let outcome = checkBytes(blob, base: dictionary, keep: keep, baseProblem: baseProblem)
                 for child in children.reversed() {
                     var given = outcome.prefix
-                    if case .zlib = graph.blobs[child]?.form, given.count > BlobEncoding.dictionarySize {
+                    if !graph.deltas[child], given.count > BlobEncoding.dictionarySize {
                         given = Array(given.prefix(BlobEncoding.dictionarySize))
                     }
                     stack.append((child, given, outcome.ok ? nil : "its base \(blob.hash) is damaged"))
@@ -105,8 +108,8 @@ struct BlobVerification {
 
     /// After every tree is checked: blobs no tree reached are in a cycle of bases.
     static func unreached(_ graph: BlobGraph) -> (subject: String, message: String)? {
-        guard graph.visited < graph.blobs.count else { return nil }
-        return ("\(graph.blobs.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
+        guard graph.visited < graph.count else { return nil }
+        return ("\(graph.count - graph.visited) blobs", "their chains of bases form a cycle and cannot be read")
     }
 
     /// Reads one blob's chunks (inflating with `base` as the dictionary, or applying the delta
@@ -162,15 +165,68 @@ struct BlobVerification {
 
 /// The blobs to check, shared by the verifying threads: each takes whole trees (a root and the
 /// blobs built on it), so every dictionary is produced by the thread that needs it.
+///
+/// Held compactly, about 25 bytes a blob (a million blobs in 25 MB): each blob is its place in
+/// `ids`, its children are a range of `childList`; the rest of a blob's row is read when it is
+/// checked.
 final class BlobGraph: @unchecked Sendable {
-    var blobs: [Int: BlobRecord] = [:]
-    var children: [Int: [Int]] = [:]
-    var roots: [Int] = []
-    var total = 0
+    /// The held blobs' row ids, ascending.
+    let ids: [Int]
+    /// Whether each blob is a delta (its base's whole bytes are needed, not a dictionary's worth).
+    let deltas: [Bool]
+    /// The original bytes of every held blob.
+    let total: Int
+    /// Blobs built on no held blob (self-contained, or whose base is gone: read and reported as
+    /// if they had none).
+    private(set) var roots: [Int32] = []
+    /// Blob `i`'s children (the blobs stored against it) are `childList[childStart[i]..<childStart[i + 1]]`, in id order.
+    private var childStart: [Int32]
+    private var childList: [Int32]
     private let lock = NSLock()
     private var next = 0
     private(set) var visited = 0
     private var bytes = 0
+
+    var count: Int { ids.count }
+
+    /// `bases[i]`: the row id blob `ids[i]` is stored against (0: none); `ids` ascending.
+    init(ids: [Int], bases: [Int], deltas: [Bool], total: Int) {
+        self.ids = ids
+        self.deltas = deltas
+        self.total = total
+        var parent = [Int32](repeating: -1, count: ids.count)
+        var counts = [Int32](repeating: 0, count: ids.count + 1)
+        for i in ids.indices where bases[i] != 0 {
+            // Binary search: the ids are ascending.
+            var (low, high) = (0, ids.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if ids[middle] < bases[i] { low = middle + 1 } else { high = middle }
+            }
+            if low < ids.count, ids[low] == bases[i] {
+                parent[i] = Int32(low)
+                counts[low + 1] += 1
+            }
+        }
+        for i in ids.indices { counts[i + 1] += counts[i] }
+        childStart = counts
+        childList = [Int32](repeating: 0, count: Int(counts[ids.count]))
+        var filled = counts
+        for i in ids.indices {
+            if parent[i] < 0 {
+                roots.append(Int32(i))
+            } else {
+                let p = Int(parent[i])
+                childList[Int(filled[p])] = Int32(i)
+                filled[p] += 1
+            }
+        }
+    }
+
+    /// The blobs stored against blob `index`, in id order.
+    func children(of index: Int) -> [Int] {
+        (Int(childStart[index])..<Int(childStart[index + 1])).map { Int(childList[$0]) }
+    }
 
     /// The next tree's root, or nil when all are taken.
     func nextRoot() -> Int? {
@@ -178,7 +234,7 @@ final class BlobGraph: @unchecked Sendable {
         defer { lock.unlock() }
         guard next < roots.count else { return nil }
         next += 1
-        return roots[next - 1]
+        return Int(roots[next - 1])
     }
 
     /// Records a finished tree; returns the bytes checked so far by every thread.
