@@ -8,7 +8,11 @@ counts = collections.Counter()
 for f in sorted(glob.glob(corpus + '/**/*.txt', recursive=True))[:3000]:
     counts.update(set(re.findall(r'[a-z]{4,}', open(f, errors='replace').read().lower())))
 ranked = [w for w, _ in counts.most_common()]
-common = ranked[:200]; rare = [w for w in ranked if counts[w] == 1]
+common = ranked[:200]
+# Rare: words seen in one file of the sample; a generated corpus with a small vocabulary has too
+# few, so the least common 200 words stand in.
+rare = [w for w in ranked if counts[w] == 1]
+if len(rare) < 50: rare = ranked[-200:]
 queries = rnd.sample(common, 50) + rnd.sample(rare, 50)
 import resource
 cpu = []

@@ -29,10 +29,10 @@ enum BlobExportForm: Equatable {
 
 extension BlobStore {
     /// How `blob` goes into a bundle. `served`: this copy serves its bytes (not redacted, not in
-    /// quarantine). `sending`: the blobs (by row id) whose bytes the bundle carries. With `thin`,
+    /// quarantine). `sends`: whether the bundle carries the bytes of a blob (by row id). With `thin`,
     /// a blob may go against a base the receiver holds (`receiverHas`); otherwise a blob whose
     /// base is not in the bundle is recompressed on its own, so the bundle is self-contained.
-    func exportForm(for blob: BlobRecord, served: Bool, sending: Set<Int>, thin: Bool,
+    func exportForm(for blob: BlobRecord, served: Bool, sends: (Int) -> Bool, thin: Bool,
                     isServed: (BlobRecord) throws -> Bool, receiverHas: (Int) throws -> Bool) throws -> BlobExportForm {
         guard served else { return .redacted }
         switch blob.form {
@@ -42,12 +42,12 @@ extension BlobStore {
             return .zlib(base: nil, thin: false)
         case .zlib(base: let baseID?):
             let base = try record(id: baseID)
-            if sending.contains(baseID) { return .zlib(base: base?.hash, thin: false) }
+            if sends(baseID) { return .zlib(base: base?.hash, thin: false) }
             if thin, let base, try isServed(base), try receiverHas(baseID) { return .zlib(base: base.hash, thin: true) }
             return .recompressed(size: try Deflater.compress(try bytes(blob)).count)
         case .delta(let baseID):
             let base = try record(id: baseID)
-            if sending.contains(baseID), let base { return .delta(base: base.hash, thin: false) }
+            if sends(baseID), let base { return .delta(base: base.hash, thin: false) }
             if thin, let base, try isServed(base), try receiverHas(baseID) { return .delta(base: base.hash, thin: true) }
             return .recompressed(size: try Deflater.compress(try bytes(blob)).count)
         case .redacted, .unknown:

@@ -71,13 +71,16 @@ private struct BundleWriter {
         // The blobs those events refer to, less those a holder of the base already has. A version
         // made by a sightings event has a sighting of its blob in that event; a merge's version
         // has none. Merges are rare, so the scan of `versions` finding theirs costs little.
-        var candidates = Set<Int>()
+        // Held as sorted row ids (8 bytes a blob: a million blobs in 8 MB); each blob's row is
+        // read again where it is needed, so memory does not grow with rows per blob.
+        var candidates: [Int] = []
         for id in eventIDs {
-            try db.forEach("SELECT DISTINCT blob FROM sightings WHERE event = ? AND blob IS NOT NULL", [id]) { candidates.insert($0.int(0)) }
+            try db.forEach("SELECT DISTINCT blob FROM sightings WHERE event = ? AND blob IS NOT NULL", [id]) { candidates.append($0.int(0)) }
         }
         for id in merges {
-            try db.forEach("SELECT blob FROM versions WHERE event = ?", [id]) { candidates.insert($0.int(0)) }
+            try db.forEach("SELECT blob FROM versions WHERE event = ?", [id]) { candidates.append($0.int(0)) }
         }
+        candidates.sort()
         func receiverHas(_ blob: Int) throws -> Bool {
             if base.origins.isEmpty { return false }
             var found = false
@@ -91,30 +94,53 @@ private struct BundleWriter {
             }
             return found
         }
-        var blobs: [BlobRecord] = []
-        for id in candidates where try !receiverHas(id) {
-            guard let record = try archive.blobs.record(id: id) else { continue }
-            blobs.append(record)
-        }
-        // Bases before the blobs compressed against them.
-        blobs.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
+        // The blobs sent (by row id, ascending), those sent as redacted (not served here), and the
+        // order they go in: bases before the blobs compressed against them (depth, then id).
+        var ids: [Int] = []
         var hidden = Set<Int>()
-        for blob in blobs where try archive.custody(blob) != .held { hidden.insert(blob.id) }
-        let sending = Set(blobs.map(\.id)).subtracting(hidden)
+        var order: [(depth: Int32, id: Int)] = []
+        var previous: Int? = nil
+        for id in candidates where id != previous {
+            previous = id
+            guard try !receiverHas(id), let record = try archive.blobs.record(id: id) else { continue }
+            ids.append(id)
+            order.append((Int32(clamping: record.depth), id))
+            if try archive.custody(record) != .held { hidden.insert(id) }
+        }
+        candidates = []
+        order.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
+        func sends(_ blob: Int) -> Bool {
+            guard !hidden.contains(blob) else { return false }
+            var (low, high) = (0, ids.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if ids[middle] < blob { low = middle + 1 } else { high = middle }
+            }
+            return low < ids.count && ids[low] == blob
+        }
+        func form(_ blob: BlobRecord) throws -> BlobExportForm {
+            try archive.blobs.exportForm(for: blob, served: !hidden.contains(blob.id), sends: sends, thin: thin,
+                                         isServed: { try archive.custody($0) == .held }, receiverHas: receiverHas)
+        }
 
-        var forms: [BlobExportForm] = []
+        // First pass: the header's sizes. A blob recompressed on its own keeps the size found here
+        // (the second pass writes the same form without compressing it once more to learn it).
         var usesThin = false, usesDelta = false
         var recordsBytes = BundleFormat.recordHeaderSize // the end record
-        for blob in blobs {
-            let form = try archive.blobs.exportForm(
-                for: blob, served: !hidden.contains(blob.id), sending: sending, thin: thin,
-                isServed: { try archive.custody($0) == .held }, receiverHas: receiverHas)
+        var blobBytes = 0
+        var recompressed: [Int: Int] = [:]
+        for (_, id) in order {
+            guard let blob = try archive.blobs.record(id: id) else { throw QuireError(.corrupt, "blob row \(id) vanished while a bundle was written") }
+            let form = try form(blob)
+            blobBytes += blob.size
             if case .zlib(_, thin: true) = form { usesThin = true }
             if case .delta(_, thin: let t) = form { usesDelta = true; usesThin = usesThin || t }
-            forms.append(form)
             switch form {
             case .rawChunks: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.rawBlobPrefix + blob.size
-            case .recompressed, .zlib, .delta: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + form.storedBytes(blob)
+            case .recompressed(let size):
+                recompressed[id] = size
+                recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + size
+            case .zlib, .delta: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.zlibBlobPrefix + form.storedBytes(blob)
             case .redacted: recordsBytes += BundleFormat.recordHeaderSize + BundleFormat.redactedBlobSize
             }
         }
@@ -125,7 +151,7 @@ private struct BundleWriter {
         let header = BundleHeader(
             bundle: Identity.newUUID(), source: archive.id, created: Timestamp.now(), agent: Identity.defaultAgent,
             host: Identity.host, tool: Identity.tool, base: ArchiveState(origins: base.origins), tip: ArchiveState(origins: tip.origins),
-            events: eventIDs.count, blobs: blobs.count, blobBytes: blobs.reduce(0) { $0 + $1.size }, recordsBytes: recordsBytes,
+            events: eventIDs.count, blobs: order.count, blobBytes: blobBytes, recordsBytes: recordsBytes,
             requires: (usesThin ? ["thin"] : []) + (hidden.isEmpty ? [] : ["redaction"]) + (usesDelta ? ["delta"] : []))
 
         // The file: magic, version, header, the deflated records, the trailer.
@@ -154,7 +180,10 @@ private struct BundleWriter {
             try body([type.rawValue] + bigEndian(UInt64(length), bytes: 8))
         }
 
-        for (blob, form) in zip(blobs, forms) {
+        // Second pass: the records, each blob's form found again (the same snapshot gives the same one).
+        for (_, id) in order {
+            guard let blob = try archive.blobs.record(id: id) else { throw QuireError(.corrupt, "blob row \(id) vanished while a bundle was written") }
+            let form = try recompressed[id].map { .recompressed(size: $0) } ?? form(blob)
             let digest = SHA256Digest(hex: blob.hash)!.bytes
             switch form {
             case .rawChunks:
