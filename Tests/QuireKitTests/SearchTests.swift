@@ -175,4 +175,43 @@ struct SearchTests {
         let both = try c[0].searchResults(SearchQuery("ferry rarity"))
         #expect(both.total == 86 && both.hits.count == 20)
     }
+
+    @Test("a word in more texts than the rank window: only the most recent texts are ranked, and both counts are given; filters rank every match")
+    func rankWindow() throws {
+        let c = try Copies(1)
+        // 150 documents with two versions each: 300 texts with "ferry", the 150 newest current.
+        var first: [String: String] = [:], second: [String: String] = [:]
+        for i in 0..<150 {
+            first["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. Old edition.\n"
+            second["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. New edition.\n"
+        }
+        _ = try c.ingest(0, first, label: "one")
+        _ = try c.ingest(0, second, label: "two")
+        var ferry = SearchQuery("ferry")
+        ferry.limit = 5
+        ferry.rankWindow = 40
+        let windowed = try c[0].searchResults(ferry)
+        #expect(windowed.window == SearchWindow(matchingTexts: 300, ranked: 40))
+        // The 40 newest texts are second versions, all current: each is a match, and the hits come from them.
+        let newest = Set(try c[0].db.rows("""
+            SELECT b.hash FROM article_index i JOIN blobs b ON b.id = i.blob
+            WHERE i.row >= (SELECT rowid FROM article_search WHERE article_search MATCH 'ferry' ORDER BY rowid DESC LIMIT 1 OFFSET 39)
+            """) { $0.text(0) })
+        #expect(newest.count == 40)
+        #expect(windowed.total == 40 && windowed.hits.count == 5)
+        #expect(windowed.hits.allSatisfy { $0.isCurrent && newest.contains($0.blob) })
+        // Past the window's size in the limit, the window grows to four times the limit.
+        ferry.limit = 20
+        #expect(try c[0].searchResults(ferry).window == SearchWindow(matchingTexts: 300, ranked: 80))
+        ferry.limit = 5
+        // A date filter ranks every match: all 150 current versions, no window.
+        ferry.since = "2000"
+        let dated = try c[0].searchResults(ferry)
+        #expect(dated.window == nil && dated.total == 150)
+        // Under the window's size, every match is ranked.
+        ferry.since = nil
+        ferry.rankWindow = 5_000
+        let whole = try c[0].searchResults(ferry)
+        #expect(whole.window == nil && whole.total == 150)
+    }
 }

@@ -41,15 +41,32 @@ public struct SearchQuery: Sendable {
     /// Search every version, not only each document's current one.
     public var allVersions = false
     public var limit = 20
+    /// When the words are in more texts than this, only this many of them, the most recently
+    /// indexed, are ranked (at least four times the limit). Ranking a word that is in most of a
+    /// million texts took seconds (each match joined to its version and scored), and a word that
+    /// common tells the texts apart little; the newest are what a reader of news looks for.
+    /// Searches with a phrase, a source or dates rank every match.
+    var rankWindow = 5_000
 
     public init(_ text: String) { self.text = text }
+}
+
+/// The texts a search ranked when its words were in too many to rank them all (`SearchQuery.rankWindow`).
+public struct SearchWindow: Sendable, Equatable {
+    /// The texts that hold the words (each distinct text once, current or not).
+    public let matchingTexts: Int
+    /// The most recently indexed of them, which were ranked.
+    public let ranked: Int
 }
 
 /// The hits of a search, at most its limit, and how many matched in all.
 public struct SearchResults: Sendable, Equatable {
     public let hits: [SearchHit]
-    /// Every match (past the limit too), after the filters.
+    /// Every match (past the limit too), after the filters; with a `window`, every match among
+    /// the texts ranked.
     public let total: Int
+    /// Set when only the most recent of the matching texts were ranked.
+    public var window: SearchWindow? = nil
 }
 
 extension Archive {
@@ -219,13 +236,23 @@ extension Archive {
             """
         var filters = "article_search MATCH ? AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = i.blob)"
         var values: [any DatabaseValueConvertible] = [match]
+        let matches = try db.int("SELECT count(*) FROM article_search WHERE article_search MATCH ?", match) ?? 0
+        // Words in too many texts: rank only the most recent (a rowid bound FTS5 seeks to, so the
+        // rest of each word's list is not even read).
+        var window: SearchWindow? = nil
+        let windowSize = max(query.rankWindow, 4 * query.limit)
+        if matches > windowSize, phraseMatch == nil, query.source == nil, query.since == nil, query.until == nil,
+           let cutoff = try db.int("SELECT rowid FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                                   match, windowSize - 1) {
+            filters += " AND article_search.rowid >= \(cutoff)"
+            window = SearchWindow(matchingTexts: matches, ranked: windowSize)
+        }
         if !query.allVersions {
             filters += " AND d.head = v.id"
             // A common word is in many more texts than there are documents: keep to the texts of
             // current versions first (one probe of a small set per text, not four joins). The `+`
             // keeps the set a filter: as a constraint FTS5 would look up each row in the word's list.
-            let matches = try db.int("SELECT count(*) FROM article_search WHERE article_search MATCH ?", match) ?? 0
-            if matches > 1000, matches > (try db.int("SELECT max(id) FROM documents") ?? 0) {
+            if window == nil, matches > 1000, matches > (try db.int("SELECT max(id) FROM documents") ?? 0) {
                 filters += """
                      AND +article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
                                                   JOIN article_index h ON h.blob = hv.blob)
@@ -275,7 +302,7 @@ extension Archive {
                              title: try db.text(field, hit.blob, "title"), published: try db.text(field, hit.blob, "published"),
                              rank: hit.rank, snippet: Self.snippet(text, words: words))
         }
-        return SearchResults(hits: hits, total: total)
+        return SearchResults(hits: hits, total: total, window: window)
     }
 
     /// The words of a term as the index's tokenizer (unicode61) splits them: runs of letters
