@@ -191,7 +191,7 @@ struct SearchTests {
         ferry.limit = 5
         ferry.rankWindow = 40
         let windowed = try c[0].searchResults(ferry)
-        #expect(windowed.window == SearchWindow(matchingTexts: 300, ranked: 40))
+        #expect(windowed.window == SearchWindow(ranked: 40))
         // The 40 newest texts are second versions, all current: each is a match, and the hits come from them.
         let newest = Set(try c[0].db.rows("""
             SELECT b.hash FROM article_index i JOIN blobs b ON b.id = i.blob
@@ -202,7 +202,7 @@ struct SearchTests {
         #expect(windowed.hits.allSatisfy { $0.isCurrent && newest.contains($0.blob) })
         // Past the window's size in the limit, the window grows to four times the limit.
         ferry.limit = 20
-        #expect(try c[0].searchResults(ferry).window == SearchWindow(matchingTexts: 300, ranked: 80))
+        #expect(try c[0].searchResults(ferry).window == SearchWindow(ranked: 80))
         ferry.limit = 5
         // A date filter ranks every match: all 150 current versions, no window.
         ferry.since = "2000"

@@ -58,7 +58,7 @@ let searchCommand = Command(
     if let window = results.window {
         // Only the most recent of the texts holding the words were ranked: say so, with both counts.
         let more = results.total - hits.count
-        Output.line("… \(more) more \(more == 1 ? "match" : "matches") among the \(window.ranked) most recent of the \(window.matchingTexts) texts with these words (only those are ranked); add words, --since or --until to narrow the search")
+        Output.line("… \(more) more \(more == 1 ? "match" : "matches") among the \(window.ranked) most recent texts with these words (more texts have them; only those are ranked); add words, --since or --until to search them all")
     } else if results.total > hits.count {
         let more = results.total - hits.count
         Output.line("… \(more) more \(more == 1 ? "match" : "matches") (\(results.total) in all); -n \(min(10_000, results.total)) shows them")
