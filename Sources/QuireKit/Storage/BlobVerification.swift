@@ -197,15 +197,9 @@ final class BlobGraph: @unchecked Sendable {
         var parent = [Int32](repeating: -1, count: ids.count)
         var counts = [Int32](repeating: 0, count: ids.count + 1)
         for i in ids.indices where bases[i] != 0 {
-            // Binary search: the ids are ascending.
-            var (low, high) = (0, ids.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if ids[middle] < bases[i] { low = middle + 1 } else { high = middle }
-            }
-            if low < ids.count, ids[low] == bases[i] {
-                parent[i] = Int32(low)
-                counts[low + 1] += 1
+            if let base = ids.sortedIndex(of: bases[i]) {
+                parent[i] = Int32(base)
+                counts[base + 1] += 1
             }
         }
         for i in ids.indices { counts[i + 1] += counts[i] }

@@ -109,15 +109,7 @@ private struct BundleWriter {
         }
         candidates = []
         order.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
-        func sends(_ blob: Int) -> Bool {
-            guard !hidden.contains(blob) else { return false }
-            var (low, high) = (0, ids.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if ids[middle] < blob { low = middle + 1 } else { high = middle }
-            }
-            return low < ids.count && ids[low] == blob
-        }
+        func sends(_ blob: Int) -> Bool { !hidden.contains(blob) && ids.sortedIndex(of: blob) != nil }
         func form(_ blob: BlobRecord) throws -> BlobExportForm {
             try archive.blobs.exportForm(for: blob, served: !hidden.contains(blob.id), sends: sends, thin: thin,
                                          isServed: { try archive.custody($0) == .held }, receiverHas: receiverHas)
