@@ -45,10 +45,10 @@ struct CompressionBases {
     private(set) var current = Overlay(index: -1)
     /// The bytes of blobs this ingest stored recently (their chunks committed), so the next
     /// captures of a story build on them without reading them back from the archive.
-    /// 32 MiB: most of the bases a day of captures builds on. 64 MiB kept ingest's peak memory
-    /// above 150 MB on BBC x20, and 52 MiB into an archive of a million articles (171 MB), where
-    /// the SQLite caches are full.
-    private var recent = RecentBlobs(budget: 32 << 20)
+    /// 24 MiB: the bases a day of captures builds on (a day of the re-scrapes is 16 MB). 64 MiB
+    /// kept ingest's peak memory above 150 MB on BBC x20, and 52 MiB into an archive of a
+    /// million articles (171 MB), where the SQLite caches are full; 32 MiB left 3 MB to spare there.
+    private var recent = RecentBlobs(budget: 24 << 20)
 
     /// How many near-duplicates, at most, a new document is tried against.
     static let nearCandidates = 3
