@@ -224,10 +224,9 @@ extension Archive {
     }
 
     /// The search itself, in a read transaction. FTS5 finds the texts; the version, document
-    /// and filters come from the archive, all in SQL, so that the total is one `count(*)` (no
-    /// ranking) and the hits one ranked query with `ORDER BY ... LIMIT` (SQLite keeps only the
-    /// best `limit` rows while it ranks). A query with a phrase (`phraseMatch`) first confirms
-    /// the candidate texts (`confirmPhrases`) and both queries keep to those.
+    /// and filters come from the archive, all in SQL, in one query whose rows are counted (the
+    /// total) while the best `limit` of them are kept. A query with a phrase (`phraseMatch`)
+    /// first confirms the candidate texts (`confirmPhrases`) and the query keeps to those.
     private func rankedResults(_ query: SearchQuery, match: String, phraseMatch: String?, words: [String]) throws -> SearchResults {
         var from = """
             FROM article_search JOIN article_index i ON i.row = article_search.rowid
@@ -287,18 +286,42 @@ extension Archive {
             try confirmPhrases(phraseMatch, candidates: candidates)
             filters += " AND +article_search.rowid IN (SELECT row FROM temp.phrase_rows)"
         }
-        let total = try db.firstRow("SELECT count(*) \(from) WHERE \(filters)", values) { $0.int(0) } ?? 0
-        let ranked = """
-            SELECT d.key, v.hash, i.blob, d.head = v.id, column_bm25(article_search) AS score
-            \(from) WHERE \(filters) ORDER BY score, d.key, v.hash LIMIT ?
-            """
-        let top = try db.rows(ranked, values + [query.limit]) { r in
-            (key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4))
+        // One pass over the matches counts them and keeps the best `limit`: a count and a ranked
+        // query each joined every match to its version and document, and at a million articles
+        // the second pass read the same scattered pages back (most of a search of a word in a few
+        // thousand old texts). The best rows are kept in a buffer cut back to `limit` whenever it
+        // fills, so memory stays bounded whatever the number of matches.
+        typealias Hit = (key: String, version: String, blob: Int, isCurrent: Bool, rank: Double)
+        // Score, then key and version by their bytes, as `ORDER BY score, d.key, v.hash` does.
+        func before(_ a: Hit, _ b: Hit) -> Bool {
+            if a.rank != b.rank { return a.rank < b.rank }
+            if a.key != b.key { return a.key.utf8.lexicographicallyPrecedes(b.key.utf8) }
+            return a.version.utf8.lexicographicallyPrecedes(b.version.utf8)
         }
+        var top: [Hit] = []
+        var total = 0
+        let keep = max(query.limit, 1)
+        try db.forEach("""
+            SELECT d.key, v.hash, i.blob, d.head = v.id, column_bm25(article_search) \(from) WHERE \(filters)
+            """, values) { r in
+            total += 1
+            top.append((key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4)))
+            if top.count >= 4 * max(keep, 64) {
+                top.sort(by: before)
+                top.removeLast(top.count - keep)
+            }
+        }
+        top.sort(by: before)
+        if top.count > query.limit { top.removeLast(top.count - max(query.limit, 0)) }
         let field = "SELECT json_extract(f.value, '$[1]') FROM articles a, json_each(a.fields) f WHERE a.blob = ? AND json_extract(f.value, '$[0]') = ?"
-        let hits = try top.map { hit in
+        // The hits' texts, for their snippets, read out of their blobs on all cores (a quarter of a
+        // search's time went to these extractions one after another).
+        var texts = [String](repeating: "", count: top.count)
+        try extractArticles(top.enumerated().map { (tag: $0.offset, blob: $0.element.blob) },
+                            each: { i, metadata in texts[i] = MetadataExtractor.tidy(metadata.text) }, batchDone: { _ in })
+        let hits = try top.enumerated().map { i, hit in
             let hash = try blobs.hash(id: hit.blob) ?? ""
-            let text = (try? articleText(blob: hash)) ?? ""
+            let text = texts[i]
             return SearchHit(key: hit.key, version: hit.version, blob: hash, isCurrent: hit.isCurrent,
                              title: try db.text(field, hit.blob, "title"), published: try db.text(field, hit.blob, "published"),
                              rank: hit.rank, snippet: Self.snippet(text, words: words))
