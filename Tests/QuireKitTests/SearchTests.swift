@@ -153,17 +153,24 @@ struct SearchTests {
         #expect(try c[0].search(SearchQuery("\"harbour ferry sails\"")).first?.snippet.contains("[harbour ferry sails]") == true)
     }
 
-    @Test("a word in more texts than there are documents (past 1,000) gives the same current hits and total as a rare one")
-    func commonWordCurrentVersions() throws {
+    /// `count` documents in two batches, each an old and a new edition of a story with "ferry";
+    /// every seventh new edition also has "rarity".
+    func twoEditions(of count: Int) throws -> Copies {
         let c = try Copies(1)
-        // 600 documents with two versions each: 1,200 texts with "ferry", 600 of them current.
         var first: [String: String] = [:], second: [String: String] = [:]
-        for i in 0..<600 {
+        for i in 0..<count {
             first["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. Old edition.\n"
             second["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. New edition\(i % 7 == 0 ? " with a rarity" : "").\n"
         }
         _ = try c.ingest(0, first, label: "one")
         _ = try c.ingest(0, second, label: "two")
+        return c
+    }
+
+    @Test("a word in more texts than there are documents (past 1,000) gives the same current hits and total as a rare one")
+    func commonWordCurrentVersions() throws {
+        // 1,200 texts with "ferry", 600 of them current.
+        let c = try twoEditions(of: 600)
         #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'ferry'") == 1200)
         var ferry = SearchQuery("ferry")
         ferry.limit = 5
@@ -184,17 +191,10 @@ struct SearchTests {
         #expect(both.total == 86 && both.hits.count == 20)
     }
 
-    @Test("a word in more texts than the rank window: only the most recent texts are ranked, and both counts are given; filters rank every match")
+    @Test("a word in more texts than the rank window: only the most recent texts are ranked, and the window is reported; filters rank every match")
     func rankWindow() throws {
-        let c = try Copies(1)
-        // 150 documents with two versions each: 300 texts with "ferry", the 150 newest current.
-        var first: [String: String] = [:], second: [String: String] = [:]
-        for i in 0..<150 {
-            first["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. Old edition.\n"
-            second["d\(i).txt"] = "Story \(i)\n\nThe ferry left at \(i) past noon. New edition.\n"
-        }
-        _ = try c.ingest(0, first, label: "one")
-        _ = try c.ingest(0, second, label: "two")
+        // 300 texts with "ferry", the 150 newest current.
+        let c = try twoEditions(of: 150)
         var ferry = SearchQuery("ferry")
         ferry.limit = 5
         ferry.rankWindow = 40

@@ -234,10 +234,13 @@ extension Archive {
             """
         var filters = "article_search MATCH ? AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.blob = i.blob)"
         var values: [any DatabaseValueConvertible] = [match]
-        // The texts with the words, counted up to one past the window (counting every one of a
-        // million took 80 ms).
+        // The texts with the words, counted only as far as a decision needs (counting every one
+        // of a million took 80 ms): up to one past the window first.
+        func texts(upTo limit: Int) throws -> Int {
+            try db.int("SELECT count(*) FROM (SELECT 1 FROM article_search WHERE article_search MATCH ? LIMIT ?)", match, limit) ?? 0
+        }
         let windowSize = max(query.rankWindow, 4 * query.limit)
-        let matches = try db.int("SELECT count(*) FROM (SELECT 1 FROM article_search WHERE article_search MATCH ? LIMIT ?)", match, windowSize + 1) ?? 0
+        let matches = try texts(upTo: windowSize + 1)
         // Words in too many texts: rank only the most recent (a rowid bound FTS5 seeks to, so the
         // rest of each word's list is not even read).
         var window: SearchWindow? = nil
@@ -252,11 +255,16 @@ extension Archive {
             // A common word is in many more texts than there are documents: keep to the texts of
             // current versions first (one probe of a small set per text, not four joins). The `+`
             // keeps the set a filter: as a constraint FTS5 would look up each row in the word's list.
-            if window == nil, matches > 1000, matches > (try db.int("SELECT max(id) FROM documents") ?? 0) {
-                filters += """
-                     AND +article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
-                                                  JOIN article_index h ON h.blob = hv.blob)
-                    """
+            // (Past the window's count, with a filter that ranks every match, counted on as far as
+            // the documents.)
+            if window == nil, matches > 1000 {
+                let documents = try db.int("SELECT max(id) FROM documents") ?? 0
+                if (matches > windowSize ? try texts(upTo: documents + 1) : matches) > documents {
+                    filters += """
+                         AND +article_search.rowid IN (SELECT h.row FROM documents hd JOIN versions hv ON hv.id = hd.head
+                                                      JOIN article_index h ON h.blob = hv.blob)
+                        """
+                }
             }
         }
         if let source = query.source {
@@ -300,19 +308,15 @@ extension Archive {
         }
         var top: [Hit] = []
         var total = 0
-        let keep = max(query.limit, 1)
+        let limit = max(query.limit, 0)
         try db.forEach("""
             SELECT d.key, v.hash, i.blob, d.head = v.id, column_bm25(article_search) \(from) WHERE \(filters)
             """, values) { r in
             total += 1
             top.append((key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4)))
-            if top.count >= 4 * max(keep, 64) {
-                top.sort(by: before)
-                top.removeLast(top.count - keep)
-            }
+            if top.count >= 4 * max(limit, 64) { top = Array(top.sorted(by: before).prefix(limit)) }
         }
-        top.sort(by: before)
-        if top.count > query.limit { top.removeLast(top.count - max(query.limit, 0)) }
+        top = Array(top.sorted(by: before).prefix(limit))
         let field = "SELECT json_extract(f.value, '$[1]') FROM articles a, json_each(a.fields) f WHERE a.blob = ? AND json_extract(f.value, '$[0]') = ?"
         // The hits' texts, for their snippets, read out of their blobs on all cores (a quarter of a
         // search's time went to these extractions one after another).

@@ -88,16 +88,16 @@ extension Archive {
             throw QuireError(.badArgument, "the allowed signers file \(allowedSigners) does not exist or cannot be read")
         }
         let started = Timestamp.now()
-        // Two groups of checks run at once, each in one read transaction on its own connection:
-        // the rebuild of the derived tables on a second thread; the storage facts, the versions,
-        // the file, the event chains and the references here. The groups share no rows, so two
-        // snapshots are fine. Both threads then share the blob trees.
         // Three page caches are in use (this connection's, the other thread's and its temporary
         // tables'); the checks read the archive's tables once each, in order, so two of them are
         // kept at half the usual size: at a million articles all three fill, and verify's peak
         // was 149 MB with each at 32 MiB.
         try db.execute("PRAGMA cache_size = -\(Verifier.archiveCacheKiB)")
         defer { try? db.execute("PRAGMA cache_size = -\(Archive.cacheKiB)") }
+        // Two groups of checks run at once, each in one read transaction on its own connection:
+        // the rebuild of the derived tables on a second thread; the storage facts, the versions,
+        // the file, the event chains and the references here. The groups share no rows, so two
+        // snapshots are fine. Both threads then share the blob trees.
         var checker = Verifier(db: db, path: path, progress: quick ? nil : progress)
         let steps = quick ? VerifySteps(total: VerifySteps.quickChecks, progress: progress) : nil
         checker.steps = steps

@@ -112,7 +112,7 @@ let remoteRemoveCommand = Command(
     let name = args.positionals[0]
     let removed = try archive.remotes().first { $0.name == name }
     try archive.removeRemote(name)
-    if args[Command.json], let removed { Output.json(["removed": removed.json]) } else { Output.line("Removed remote \(name)") }
+    if args[Command.json] { Output.json(["removed": removed?.json ?? .null]) } else { Output.line("Removed remote \(name)") }
     return 0
 }
 
@@ -126,8 +126,8 @@ let remoteRenameCommand = Command(
     let archive = try context.openArchive()
     let (old, new) = (args.positionals[0], args.positionals[1])
     try archive.renameRemote(old, to: new)
-    if args[Command.json], let renamed = try archive.remotes().first(where: { $0.name == new }) {
-        Output.json(["renamed": .string(old), "remote": renamed.json])
+    if args[Command.json] {
+        Output.json(["renamed": .string(old), "remote": try archive.remotes().first { $0.name == new }?.json ?? .null])
     } else {
         Output.line("Renamed remote \(old) to \(new)")
     }

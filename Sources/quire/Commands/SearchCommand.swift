@@ -56,7 +56,7 @@ let searchCommand = Command(
         Output.line("  \(hit.snippet)")
     }
     if let window = results.window {
-        // Only the most recent of the texts holding the words were ranked: say so, with both counts.
+        // Only the most recent of the texts holding the words were ranked: say so.
         let more = results.total - hits.count
         Output.line("… \(more) more \(more == 1 ? "match" : "matches") among the \(window.ranked) most recent texts with these words (more texts have them; only those are ranked); add words, --since or --until to search them all")
     } else if results.total > hits.count {
