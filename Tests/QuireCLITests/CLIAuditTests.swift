@@ -97,6 +97,7 @@ struct CLIAuditTests {
 
         let dot = try quire(["-A", a, "provenance", key, "--dot"])
         #expect(dot.status == 0)
+        try requireTool("Graphviz dot", check: ["dot", "-V"])
         let svg = try runProcess("dot", ["-Tsvg"], stdin: dot.stdout)
         #expect(svg.status == 0, "dot failed: \(svg.stderr)")
         #expect(svg.stdoutText.contains("<svg") && svg.stdoutText.contains("wasDerivedFrom"))

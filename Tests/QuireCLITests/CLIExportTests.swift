@@ -40,6 +40,7 @@ struct CLIExportTests {
         let bag = dir.file("bag")
         let bagit = try quire(["-A", a, "export", "bagit", bag, "--organization", "Test Lab"])
         #expect(bagit.status == 0, "\(bagit.stderr)")
+        try requireTool("bagit.py", check: ["bagit.py", "--version"])
         let validate = try runProcess("bagit.py", ["--validate", bag])
         #expect(validate.status == 0, "\(validate.stderr)")
     }
@@ -71,6 +72,7 @@ struct CLIExportTests {
         let day1 = String(try runProcess("sha256sum", [samples + "/day-1/harbour-gazette/ferry-strike-talks.txt"]).stdoutText.prefix(64))
         #expect(ferry["warc-payload-digest"] == "sha256:" + day1)
 
+        try requireTool("cdxj-indexer", check: ["cdxj-indexer", "--help"])
         let cdxj = try runProcess("cdxj-indexer", [out])
         #expect(cdxj.status == 0, "\(cdxj.stderr)")
         let lines = cdxj.stdoutText.split(separator: "\n")

@@ -91,6 +91,7 @@ struct ExportTests {
         let bag = scratch.dir.file("bag")
         let report = try scratch.archive.exportBagIt(.heads, to: bag, organization: "Harbour Research Group")
         #expect(report.files == 6 && report.skipped.isEmpty)
+        try requireTool("bagit.py", check: ["bagit.py", "--version"])
         let validate = try runProcess("bagit.py", ["--validate", bag])
         #expect(validate.status == 0, "\(validate.stderr)")
         let info = String(decoding: try readFile(bag + "/bag-info.txt"), as: UTF8.self)

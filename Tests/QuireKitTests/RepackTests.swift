@@ -69,4 +69,50 @@ struct RepackTests {
         #expect(try archive.verify(record: false).isClean)
         #expect(try archive.repack().restored == 0)
     }
+
+    /// Gives the archive 16 KiB pages, as archives had before 8 KiB was chosen.
+    func withOldPages(_ archive: Archive) throws {
+        #expect(try archive.db.text("PRAGMA journal_mode = DELETE") == "delete")
+        try archive.db.execute("PRAGMA page_size = 16384; VACUUM")
+        #expect(try archive.db.enableWriteAheadLog() == "wal")
+        #expect(try archive.db.int("PRAGMA page_size") == 16384)
+    }
+
+    @Test("a new archive has 8 KiB pages; repack --compact gives an older archive's 16 KiB pages the same, every byte kept")
+    func compactTakesCurrentPageSize() throws {
+        let fresh = try Scratch("pages")
+        #expect(try fresh.archive.db.int("PRAGMA page_size") == 8192)
+        let scratch = try plainArchive()
+        let archive = scratch.archive
+        try withOldPages(archive)
+        let digest = try archive.digest(), state = try archive.state()
+        let bytes = try archive.db.rows("SELECT hash FROM blobs", []) { $0.text(0) }.map { try archive.blobBytes(hash: $0) }
+        let report = try archive.repack(compact: true)
+        #expect(report.pageSize == 8192)
+        #expect(try archive.db.int("PRAGMA page_size") == 8192)
+        #expect(try archive.db.journalMode == "wal")
+        #expect(try archive.digest() == digest && archive.state() == state)
+        #expect(try archive.db.rows("SELECT hash FROM blobs", []) { $0.text(0) }.map { try archive.blobBytes(hash: $0) } == bytes)
+        #expect(try archive.verify(record: false).isClean)
+        // Reopened, the file is still a WAL archive with the new pages.
+        let reopened = try Archive.open(at: archive.path)
+        #expect(try reopened.db.int("PRAGMA page_size") == 8192 && reopened.db.journalMode == "wal")
+        #expect(try reopened.verify(record: false).isClean)
+    }
+
+    @Test("with another connection open, compact keeps the old page size and WAL, and still rewrites the file")
+    func compactWithAnotherReader() throws {
+        let scratch = try Scratch("pages-busy")
+        let root = scratch.dir.file("corpus")
+        try NewsCorpus(articles: 20, seed: 4).write(to: root)
+        _ = try scratch.archive.ingest(paths: [root], options: quietOptions())
+        try withOldPages(scratch.archive)
+        let other = try Archive.open(at: scratch.path, readOnly: true)
+        _ = try other.state()
+        try scratch.archive.compact()
+        #expect(try scratch.archive.db.int("PRAGMA page_size") == 16384)
+        #expect(try scratch.archive.db.journalMode == "wal")
+        #expect(try scratch.archive.verify(record: false).isClean)
+        #expect(try other.state() == scratch.archive.state())
+    }
 }

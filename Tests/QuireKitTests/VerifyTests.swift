@@ -146,15 +146,16 @@ struct VerifyTests {
     func corruptPage() throws {
         let f = try damagedArchiveFixture()
         // Out of WAL mode, so every page is in the main file where the damage goes.
-        let root: Int
+        let root: Int, pageSize: Int
         do {
             let db = try Database(path: f.path)
             _ = try db.text("PRAGMA journal_mode = DELETE")
             root = try #require(try db.int("SELECT rootpage FROM sqlite_schema WHERE name = 'blob_chunks'"))
+            pageSize = try #require(try db.int("PRAGMA page_size"))
         }
         let handle = try #require(FileHandle(forUpdatingAtPath: f.path))
-        try handle.seek(toOffset: UInt64((root - 1) * 16384))
-        handle.write(Data(repeating: 0xA5, count: 16384))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize))
+        handle.write(Data(repeating: 0xA5, count: pageSize))
         try handle.close()
         let report = try Archive.open(at: f.path).verify(record: false)
         #expect(!report.isClean)

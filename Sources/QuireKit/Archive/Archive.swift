@@ -19,8 +19,13 @@ public final class Archive {
     /// The archive file name used when neither `--archive` nor `QUIRE_ARCHIVE` is given.
     public static let defaultFileName = "archive.quire"
 
-    /// Page size of new archives, in bytes.
-    static let pageSize = 16384
+    /// Page size of new archives, in bytes. Each new article adds a key to about ten indexes
+    /// whose keys are random (hashes, document keys, paths, near-duplicate keys); in a large
+    /// archive each key dirties its own page, which a commit writes whole. 8 KiB pages halve
+    /// those writes against 16 KiB (a probe batch into 300,000 articles: 17% faster, 29% fewer
+    /// bytes written) for about 5% more file on small generated articles and none on real text;
+    /// 4 KiB pages waste a quarter of the blob chunks' space on 2-4 KiB records.
+    static let pageSize = 8192
     /// SQLite's page cache per connection, in KiB (memory stays bounded whatever the archive size).
     static let cacheKiB = 32768
 
@@ -97,6 +102,10 @@ public final class Archive {
                 try db.migrate(migrations)
             }
             if !readOnly { try indexPayloadReferencesIfMarked(db: db) }
+            // A `compact` killed while it rewrote the file with a rollback journal left the file
+            // out of WAL mode; the next writer puts it back (it fails harmlessly while another
+            // process has the file open, and the next open tries again).
+            if !readOnly, try db.journalMode != "wal" { _ = try? db.enableWriteAheadLog() }
         } catch let error as DatabaseError {
             if error.code == DatabaseError.notADatabase {
                 throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)", underlying: error)
@@ -136,10 +145,8 @@ public final class Archive {
         defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temporary + suffix) } }
         do {
             let db = try Database(path: temporary, mode: .create)
-            // auto_vacuum must be chosen before the first table; it lets redaction give space back.
-            // 16 KiB pages hold several compressed articles each (with 4 KiB pages a 2-4 KiB
-            // record wastes most of a page); auto_vacuum lets redaction give space back. Both
-            // must be chosen before the first table.
+            // The page size (see `pageSize`) and auto_vacuum, which lets redaction give space
+            // back, must both be chosen before the first table.
             try db.execute("PRAGMA page_size = \(pageSize); PRAGMA auto_vacuum = INCREMENTAL")
             let archiveID = Identity.newUUID()
             try db.migrate(migrations) {

@@ -104,16 +104,6 @@ extension Archive {
         return purged
     }
 
-    /// Rewrites the archive file without its free pages, so the space deleted bytes took is
-    /// returned to the file system (`VACUUM`).
-    public func compact() throws {
-        do {
-            try db.execute("VACUUM")
-        } catch let error as DatabaseError {
-            throw QuireError(.database, "compacting \(path) failed", underlying: error)
-        }
-    }
-
     /// Copies every page out of the write-ahead log into the file and truncates the log, so the
     /// pages a deletion replaced do not survive there.
     func scrubWriteAheadLog() throws {

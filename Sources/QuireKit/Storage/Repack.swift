@@ -14,12 +14,14 @@ public struct RepackReport: Sendable {
     public let fileAfter: Int
     /// The row id an interrupted repack went on from (0: from the start).
     public let resumedFrom: Int
+    /// The file's page size afterwards (`compact` gives an older archive the current one).
+    public let pageSize: Int
     public let seconds: Double
 
     public var json: JSON {
         ["blobs": .int(Int64(blobs)), "restored": .int(Int64(restored)), "stored_before": .int(Int64(storedBefore)),
          "stored_after": .int(Int64(storedAfter)), "file_before": .int(Int64(fileBefore)), "file_after": .int(Int64(fileAfter)),
-         "resumed_from": .int(Int64(resumedFrom)), "seconds": .double((seconds * 1000).rounded() / 1000)]
+         "resumed_from": .int(Int64(resumedFrom)), "page_size": .int(Int64(pageSize)), "seconds": .double((seconds * 1000).rounded() / 1000)]
     }
 }
 
@@ -31,8 +33,9 @@ extension Archive {
     /// never form a cycle and each base is final before the blobs built on it; depths stay within
     /// the limit. Works in transactions of `batch` blobs, each recording how far it got: a kill
     /// loses at most one batch, and running it again goes on from there. Frees the space gained
-    /// at the end. `progress` gets blobs done and the total.
-    public func repack(batch: Int = 256, progress: ((Int, Int) throws -> Void)? = nil) throws -> RepackReport {
+    /// at the end; with `compact`, rewrites the whole file (`compact()`, which also gives an
+    /// archive made with 16 KiB pages the current 8 KiB). `progress` gets blobs done and the total.
+    public func repack(batch: Int = 256, compact: Bool = false, progress: ((Int, Int) throws -> Void)? = nil) throws -> RepackReport {
         let started = Date()
         let markKey = "repack_through", beforeKey = "repack_stored_before", fileKey = "repack_file_before"
         let (resumedFrom, total, storedBefore, fileBefore) = try write { () -> (Int, Int, Int, Int) in
@@ -79,8 +82,10 @@ extension Archive {
         } catch let error as DatabaseError {
             throw QuireError(.database, "freeing the space repack gained in \(path) failed", underlying: error)
         }
+        if compact { try self.compact() }
         return RepackReport(blobs: total, restored: restored, storedBefore: storedBefore, storedAfter: storedAfter,
                             fileBefore: fileBefore, fileAfter: fileSize(), resumedFrom: resumedFrom,
+                            pageSize: try db.int("PRAGMA page_size") ?? Self.pageSize,
                             seconds: Date().timeIntervalSince(started))
     }
 
