@@ -36,6 +36,10 @@ public struct ArticleMetadata: Sendable, Equatable {
     public let fingerprint: String
     /// Keys to find near-duplicates of this text by (see `ShingleSketch.nearKeys`).
     let nearKeys: [UInt64]
+    /// What the search index holds for the article, and its key (`Archive.searchText`). Made
+    /// with the rest, on the thread that extracts the article (ingest and import extract on
+    /// every core), so the single writer only inserts it.
+    let searchEntry: SearchEntry
 
     init(kind: String, encoding: String, fields: [MetadataField], text: String) {
         self.kind = kind
@@ -44,6 +48,7 @@ public struct ArticleMetadata: Sendable, Equatable {
         self.text = text
         fingerprint = Self.fingerprint(of: text)
         nearKeys = ShingleSketch.nearKeys(text)
+        searchEntry = SearchEntry(fields: fields, text: text)
     }
 
     /// The metadata of bytes that are not text (an image, a PDF, a font): kind `none`, encoding
@@ -56,6 +61,7 @@ public struct ArticleMetadata: Sendable, Equatable {
         text = ""
         fingerprint = SHA256.hash(bytes).hex
         nearKeys = []
+        searchEntry = SearchEntry(fields: [], text: "")
     }
 
     /// Whether bytes are a binary format rather than text: a known file signature, or a NUL byte

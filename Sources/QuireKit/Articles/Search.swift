@@ -133,8 +133,7 @@ extension Archive {
     /// syndicated copies share one row). Inside a write transaction.
     func addToSearchIndex(blob id: Int, _ metadata: ArticleMetadata) throws {
         guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", id) == nil else { return }   // indexed already
-        let (title, body) = Self.searchText(metadata)
-        let hash = Self.searchTextHash(title: title, body: body)
+        let (title, body, hash) = (metadata.searchEntry.title, metadata.searchEntry.body, metadata.searchEntry.hash)
         if let row = try db.int("SELECT row FROM search_texts WHERE hash = ?", hash) {
             try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, row)
             return
@@ -166,16 +165,6 @@ extension Archive {
         return result
     }
 
-    /// The key of a distinct indexed text: SHA-256 of the title, a NUL and the body.
-    static func searchTextHash(title: String, body: String) -> [UInt8] {
-        SHA256.hash(Array(title.utf8) + [0] + Array(body.utf8)).bytes
-    }
-
-    /// What the index holds for an article: its title, and its text with the other metadata.
-    static func searchText(_ metadata: ArticleMetadata) -> (title: String, body: String) {
-        let others = metadata.fields.filter { $0.name != "title" && $0.name != "url" }.map(\.value)
-        return (metadata.value("title") ?? "", MetadataExtractor.tidy(metadata.text) + "\n" + others.joined(separator: "\n"))
-    }
 
     /// Removes a blob from the search index (before its bytes are deleted: a contentless index
     /// needs the indexed text to remove it). The text's row goes only with the last blob that
@@ -184,9 +173,9 @@ extension Archive {
         guard let row = try db.int("SELECT row FROM article_index WHERE blob = ?", blob.id) else { return }
         try db.run("DELETE FROM article_index WHERE blob = ?", blob.id)
         guard try db.int("SELECT 1 FROM article_index WHERE row = ? LIMIT 1", row) == nil else { return }   // another blob has this text
-        if let (title, body) = try extractArticle(blob).map(Self.searchText) {
-            try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", row, title, body)
-            try db.run("DELETE FROM search_texts WHERE hash = ?", Self.searchTextHash(title: title, body: body))
+        if let entry = try extractArticle(blob)?.searchEntry {
+            try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", row, entry.title, entry.body)
+            try db.run("DELETE FROM search_texts WHERE hash = ?", entry.hash)
         }
     }
 
@@ -375,8 +364,7 @@ extension Archive {
             """)
         defer { try? db.execute("DELETE FROM temp.phrase_check") }
         try extractArticles(candidates.sorted { $0.key < $1.key }.map { (tag: $0.key, blob: $0.value) }, each: { row, metadata in
-            let (title, body) = Self.searchText(metadata)
-            try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", row, title, body)
+            try db.run("INSERT INTO temp.phrase_check (rowid, title, body) VALUES (?, ?, ?)", row, metadata.searchEntry.title, metadata.searchEntry.body)
         }, batchDone: { _ in
             try db.run("INSERT INTO temp.phrase_rows (row) SELECT rowid FROM temp.phrase_check WHERE phrase_check MATCH ?", match)
             try db.execute("DELETE FROM temp.phrase_check")
