@@ -30,7 +30,7 @@ public struct ArticleMetadata: Sendable, Equatable {
     /// text (`MainText`: paragraphs separated by a blank line, boilerplate left out); for JSON
     /// its `text`/`body`; for plain text the text itself, white space as it came
     /// (`MetadataExtractor.tidy` makes it readable).
-    public let text: String
+    public private(set) var text: String
     /// SHA-256 of the text in Unicode NFC with every run of white space folded to one space:
     /// two versions with equal fingerprints say the same thing in different bytes.
     public let fingerprint: String
@@ -62,6 +62,16 @@ public struct ArticleMetadata: Sendable, Equatable {
         fingerprint = SHA256.hash(bytes).hex
         nearKeys = []
         searchEntry = SearchEntry(fields: [], text: "")
+    }
+
+    /// The same metadata without its text, for ingest, which holds the metadata of a few chunks
+    /// of files until they are stored and stores only what was made from the text (fingerprint,
+    /// near-duplicate keys, search entry): holding the text too cost about 10 MB at a million
+    /// articles.
+    func droppingText() -> ArticleMetadata {
+        var copy = self
+        copy.text = ""
+        return copy
     }
 
     /// Whether bytes are a binary format rather than text: a known file signature, or a NUL byte

@@ -217,7 +217,7 @@ final class ChunkPreparer: @unchecked Sendable {
         parallel(files.count) { i in
             let file = slots.pointer[i]
             guard !file.heldAtPlanning, case .small(let bytes, _, _)? = file.content, bytes.count <= articleExtractionLimit else { return }
-            let metadata = MetadataExtractor.extract(bytes)
+            let metadata = MetadataExtractor.extract(bytes).droppingText()
             slots.pointer[i].metadata = metadata
             if byURL, file.key == file.pathKey, let url = metadata.value("url").flatMap(URLKey.normalize) {
                 slots.pointer[i].key = url
