@@ -53,6 +53,28 @@ struct WARCQuirkTests {
         #expect(try Files.warcSHA1(bytes) == s.value("warc_payload_digest"))
     }
 
+    @Test("a declared payload digest that is not the payload's is noted and the record archived; a right SHA-1 (of the payload, or of a chunked body as sent) or SHA-256 is not; other algorithms are noted as not checked")
+    func payloadDigestChecked() throws {
+        let scratch = try Scratch("warc-digest")
+        let right = try Files.warcSHA1(page)
+        let wrong = "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+        let chunked = Array("5\r\nhello\r\n0\r\n\r\n".utf8)
+        let html = [("Content-Type", "text/html")]
+        let bytes = Files.response("http://example.com/right", id: 1, body: page, extra: [("WARC-Payload-Digest", right)])
+            + Files.response("http://example.com/wrong", id: 2, body: page, extra: [("WARC-Payload-Digest", wrong)])
+            + Files.response("http://example.com/chunked", id: 3, headers: html + [("Transfer-Encoding", "chunked")], body: chunked,
+                             extra: [("WARC-Payload-Digest", try Files.warcSHA1(chunked))])
+            + Files.response("http://example.com/sha256", id: 4, body: page, extra: [("WARC-Payload-Digest", "sha-256:" + SHA256.hash(page).hex)])
+            + Files.response("http://example.com/md5", id: 5, body: page, extra: [("WARC-Payload-Digest", "md5:0123456789abcdef0123456789abcdef")])
+        let (report, s) = try Files.ingest([("digests.warc", bytes)], into: scratch)
+        #expect(report.counts["failed"] == 0 && s.count == 5)
+        #expect(s[0].quirks.isEmpty && s[2].quirks.isEmpty && s[3].quirks.isEmpty, "\(s.map(\.quirks))")
+        #expect(s[1].quirks == ["WARC-Payload-Digest \(wrong) is not the payload's (\(right))"], "\(s[1].quirks)")
+        #expect(try scratch.archive.blobBytes(hash: try #require(s[1].blob)) == page)
+        #expect(try scratch.archive.blobBytes(hash: try #require(s[2].blob)) == Array("hello".utf8))
+        #expect(s[4].quirks == ["WARC-Payload-Digest in md5: not checked (Quire checks sha1 and sha256)"], "\(s[4].quirks)")
+    }
+
     @Test("chunks that break off part-way: the chunks before, then the rest as stored (warcio's reading)")
     func chunkedBreaksOff() {
         let body = Array("5\r\nhello\r\n6\r\n world\r\nnot a size\r\nrest".utf8)

@@ -1,3 +1,5 @@
+import Hashing
+
 /// What a WARC record becomes in a batch (docs/warc.md): a `response` or `resource` record is a
 /// sighting of its payload, a `revisit` a sighting of the payload it refers to, anything else
 /// (`request`, `metadata`, `warcinfo`, `conversion`) is passed over. The record's facts and
@@ -95,8 +97,36 @@ enum WARCEntry {
                 quirks.append("Content-Encoding '\(encoding)' kept as sent and not read for text")
             }
         }
+        if let text = record.field("WARC-Payload-Digest") {
+            // Writers digest the body as it was sent (chunked, as warcio checks it) or as decoded.
+            let stored = message.map { Array(record.block[$0.bodyStart...]) }
+            if let quirk = digestQuirk(declared: text, payload: payload, stored: stored) { quirks.append(quirk) }
+        }
         for quirk in quirks { meta.append(["warc_quirk", quirk]) }
         return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta, partial: partial)
+    }
+
+    /// What is wrong with a record's `WARC-Payload-Digest`, if anything: a SHA-1 or SHA-256
+    /// that is neither the archived payload's nor (for an HTTP message) that of the body as
+    /// stored, before chunked transfer encoding was decoded, which is what warcio checks; or an
+    /// algorithm Quire does not compute. The record is archived either way, and a revisit that
+    /// names the declared digest still finds it.
+    static func digestQuirk(declared text: String, payload: [UInt8], stored: [UInt8]? = nil) -> String? {
+        guard let declared = WARCDigest(text) else { return "WARC-Payload-Digest '\(text.prefix(80))' has no algorithm label: not checked" }
+        func digest(_ bytes: [UInt8]) -> WARCDigest? {
+            switch declared.algorithm {
+            case "sha1": WARCDigest(algorithm: "sha1", bytes: SHA1.hash(bytes))
+            case "sha256": WARCDigest(algorithm: "sha256", bytes: SHA256.hash(bytes).bytes)
+            default: nil
+            }
+        }
+        guard let actual = digest(payload) else {
+            return "WARC-Payload-Digest in \(declared.algorithm): not checked (Quire checks sha1 and sha256)"
+        }
+        if actual == declared { return nil }
+        if let stored, stored != payload, digest(stored) == declared { return nil }
+        let shown = declared.algorithm == "sha1" ? actual.base32Text : actual.text
+        return "WARC-Payload-Digest \(text.trimmedWhitespace.prefix(100)) is not the payload's (\(shown))"
     }
 
     /// The document key of a target URI: the URI as a URL key.

@@ -1,0 +1,83 @@
+/// SHA-1 (FIPS 180-4), only to check the `sha1:` payload digests that WARC writers (Heritrix,
+/// wget, warcio, pywb) declare. Quire itself identifies content by SHA-256 alone; SHA-1 is not
+/// collision-resistant and names nothing here.
+public struct SHA1: Sendable {
+    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
+    /// A block not yet full, and how many of its bytes are set.
+    private var pending = [UInt8](repeating: 0, count: 64)
+    private var pendingCount = 0
+    /// Bytes given so far.
+    private var length: UInt64 = 0
+
+    public init() {}
+
+    public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if contiguous == nil { update(Array(bytes)) }
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if pendingCount > 0 {
+            let take = min(64 - pendingCount, bytes.count)
+            for i in 0..<take { pending[pendingCount + i] = bytes[i] }
+            pendingCount += take
+            offset = take
+            guard pendingCount == 64 else { return }
+            pending.withUnsafeBytes { compress($0.baseAddress!) }
+            pendingCount = 0
+        }
+        while bytes.count - offset >= 64 {
+            compress(bytes.baseAddress! + offset)
+            offset += 64
+        }
+        for i in offset..<bytes.count { pending[pendingCount] = bytes[i]; pendingCount += 1 }
+    }
+
+    /// The 20-byte digest of everything given to `update`.
+    public mutating func finalize() -> [UInt8] {
+        let bits = length &* 8
+        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pendingCount) % 64)
+        for i in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i)))) }
+        tail.withUnsafeBytes { update($0) }
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        for word in [h.0, h.1, h.2, h.3, h.4] {
+            out += [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+        }
+        return out
+    }
+
+    /// The digest of `bytes`.
+    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+        var hasher = SHA1()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// One 64-byte block.
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+            for t in 0..<16 {
+                w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
+            }
+            for t in 16..<80 { w[t] = rotate(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1) }
+            var (a, b, c, d, e) = h
+            for t in 0..<80 {
+                let f: UInt32, k: UInt32
+                switch t {
+                case 0..<20: f = (b & c) | (~b & d); k = 0x5A827999
+                case 20..<40: f = b ^ c ^ d; k = 0x6ED9EBA1
+                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC
+                default: f = b ^ c ^ d; k = 0xCA62C1D6
+                }
+                let temp = rotate(a, 5) &+ f &+ e &+ k &+ w[t]
+                e = d; d = c; c = rotate(b, 30); b = a; a = temp
+            }
+            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
+        }
+    }
+
+    private func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { x << n | x >> (32 - n) }
+}
