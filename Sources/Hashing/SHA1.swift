@@ -56,9 +56,10 @@ public struct SHA1: Sendable {
         return hasher.finalize()
     }
 
-    /// One 64-byte block.
+    /// One 64-byte block: the 80-word schedule, then the four rounds of 20 steps.
     private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { buffer in
+            let w = buffer.baseAddress!
             for t in 0..<16 {
                 w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
             }
@@ -66,12 +67,10 @@ public struct SHA1: Sendable {
             var (a, b, c, d, e) = h
             for t in 0..<80 {
                 let f: UInt32, k: UInt32
-                switch t {
-                case 0..<20: f = (b & c) | (~b & d); k = 0x5A827999
-                case 20..<40: f = b ^ c ^ d; k = 0x6ED9EBA1
-                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC
-                default: f = b ^ c ^ d; k = 0xCA62C1D6
-                }
+                if t < 20 { f = (b & c) | (~b & d); k = 0x5A827999 }
+                else if t < 40 { f = b ^ c ^ d; k = 0x6ED9EBA1 }
+                else if t < 60 { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC }
+                else { f = b ^ c ^ d; k = 0xCA62C1D6 }
                 let temp = rotate(a, 5) &+ f &+ e &+ k &+ w[t]
                 e = d; d = c; c = rotate(b, 30); b = a; a = temp
             }
@@ -79,5 +78,6 @@ public struct SHA1: Sendable {
         }
     }
 
-    private func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { x << n | x >> (32 - n) }
 }
+
+@inline(__always) private func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { x << n | x >> (32 - n) }
