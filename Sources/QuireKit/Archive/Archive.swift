@@ -21,10 +21,12 @@ public final class Archive {
 
     /// Page size of new archives, in bytes. Each new article adds a key to about ten indexes
     /// whose keys are random (hashes, document keys, paths, near-duplicate keys); in a large
-    /// archive each key dirties its own page, which a commit writes whole. 8 KiB pages halve
-    /// those writes against 16 KiB (a probe batch into 300,000 articles: 17% faster, 29% fewer
-    /// bytes written) for about 5% more file on small generated articles and none on real text;
-    /// 4 KiB pages waste a quarter of the blob chunks' space on 2-4 KiB records.
+    /// archive each key dirties its own page, which a commit writes whole. 8 KiB pages move
+    /// fewer bytes than 16 KiB (a probe batch into 300,000 articles: 17% faster, 29% fewer bytes
+    /// written; at a million the same time, 13% fewer bytes written and 24% fewer read) for
+    /// about 5% more file on small generated articles and none on real text (the re-scrapes'
+    /// archive is 8% smaller); 4 KiB pages waste a quarter of the blob chunks' space on 2-4 KiB
+    /// records. docs/benchmarks.md, "Page size".
     static let pageSize = 8192
     /// SQLite's page cache per connection, in KiB (memory stays bounded whatever the archive size).
     static let cacheKiB = 32768
