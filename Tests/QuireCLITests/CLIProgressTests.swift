@@ -101,6 +101,8 @@ struct CLIProgressTests {
         #expect(repack.status == 0)
         let held = try runProcess("sqlite3", [archive, "SELECT count(*) FROM blobs"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(Self.shows(Self.drawn(repack.stderr), "repack", total: held), "\(repack.stderr)")
+        let compacted = try quire(["-A", archive, "repack", "--compact"], environment: Self.always)
+        #expect(compacted.status == 0 && compacted.stderr.contains("rewriting the file (VACUUM)"), "\(compacted.stderr)")
 
         // An archive whose index was never built (as from an older quire) builds it at its first search.
         try requireTool("sqlite3", check: ["sqlite3", "--version"])

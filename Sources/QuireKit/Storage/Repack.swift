@@ -34,8 +34,10 @@ extension Archive {
     /// the limit. Works in transactions of `batch` blobs, each recording how far it got: a kill
     /// loses at most one batch, and running it again goes on from there. Frees the space gained
     /// at the end; with `compact`, rewrites the whole file (`compact()`, which also gives an
-    /// archive made with 16 KiB pages the current 8 KiB). `progress` gets blobs done and the total.
-    public func repack(batch: Int = 256, compact: Bool = false, progress: ((Int, Int) throws -> Void)? = nil) throws -> RepackReport {
+    /// archive made with 16 KiB pages the current 8 KiB), telling `compacting` first.
+    /// `progress` gets blobs done and the total.
+    public func repack(batch: Int = 256, compact: Bool = false, progress: ((Int, Int) throws -> Void)? = nil,
+                       compacting: (() -> Void)? = nil) throws -> RepackReport {
         let started = Date()
         let markKey = "repack_through", beforeKey = "repack_stored_before", fileKey = "repack_file_before"
         let (resumedFrom, total, storedBefore, fileBefore) = try write { () -> (Int, Int, Int, Int) in
@@ -82,7 +84,10 @@ extension Archive {
         } catch let error as DatabaseError {
             throw QuireError(.database, "freeing the space repack gained in \(path) failed", underlying: error)
         }
-        if compact { try self.compact() }
+        if compact {
+            compacting?()
+            try self.compact()
+        }
         return RepackReport(blobs: total, restored: restored, storedBefore: storedBefore, storedAfter: storedAfter,
                             fileBefore: fileBefore, fileAfter: fileSize(), resumedFrom: resumedFrom,
                             pageSize: try db.int("PRAGMA page_size") ?? Self.pageSize,

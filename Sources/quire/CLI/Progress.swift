@@ -56,12 +56,13 @@ final class Progress: @unchecked Sendable {
     var isOn: Bool { enabled }
 
     /// Sets what is done (and the total, when the work learns it as it goes), and a note.
-    func update(_ done: Int, of total: Int? = nil, note: String? = nil) {
+    /// `now` draws at once, for a note on a step that gives no further updates.
+    func update(_ done: Int, of total: Int? = nil, note: String? = nil, now: Bool = false) {
         lock.lock(); defer { lock.unlock() }
         self.done = done
         if let total { self.total = total }
         if let note { self.note = note }
-        drawIfDue()
+        if now && enabled { draw() } else { drawIfDue() }
     }
 
     /// Draws the last state once, then clears the line (stderr is then free for messages).

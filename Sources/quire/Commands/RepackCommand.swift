@@ -24,7 +24,13 @@ let repackCommand = Command(
 ) { context, args in
     let archive = try context.openArchive()
     let progress = Progress("repack", unit: .items("blob", "blobs"), quiet: args[RepackOptions.quiet] || args[Command.json])
-    let report = try archive.repack(compact: args[RepackOptions.compact]) { done, total in progress.update(done, of: total) }
+    var blobsDone = 0
+    let report = try archive.repack(compact: args[RepackOptions.compact], progress: { done, total in
+        blobsDone = done
+        progress.update(done, of: total)
+    }, compacting: {
+        progress.update(blobsDone, note: "rewriting the file (VACUUM)", now: true)
+    })
     progress.finish()
     if args[Command.json] {
         Output.json(report.json)
