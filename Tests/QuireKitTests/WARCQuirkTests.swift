@@ -66,13 +66,19 @@ struct WARCQuirkTests {
                              extra: [("WARC-Payload-Digest", try Files.warcSHA1(chunked))])
             + Files.response("http://example.com/sha256", id: 4, body: page, extra: [("WARC-Payload-Digest", "sha-256:" + SHA256.hash(page).hex)])
             + Files.response("http://example.com/md5", id: 5, body: page, extra: [("WARC-Payload-Digest", "md5:0123456789abcdef0123456789abcdef")])
+            + Files.response("http://example.com/unlabelled", id: 6, body: page, extra: [("WARC-Payload-Digest", "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ")])
+            + Files.response("http://example.com/chunked-wrong", id: 7, headers: html + [("Transfer-Encoding", "chunked")], body: chunked,
+                             extra: [("WARC-Payload-Digest", wrong)])
         let (report, s) = try Files.ingest([("digests.warc", bytes)], into: scratch)
-        #expect(report.counts["failed"] == 0 && s.count == 5)
+        #expect(report.counts["failed"] == 0 && s.count == 7)
         #expect(s[0].quirks.isEmpty && s[2].quirks.isEmpty && s[3].quirks.isEmpty, "\(s.map(\.quirks))")
         #expect(s[1].quirks == ["WARC-Payload-Digest \(wrong) is not the payload's (\(right))"], "\(s[1].quirks)")
         #expect(try scratch.archive.blobBytes(hash: try #require(s[1].blob)) == page)
         #expect(try scratch.archive.blobBytes(hash: try #require(s[2].blob)) == Array("hello".utf8))
         #expect(s[4].quirks == ["WARC-Payload-Digest in md5: not checked (Quire checks sha1 and sha256)"], "\(s[4].quirks)")
+        #expect(s[5].quirks == ["WARC-Payload-Digest '3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ' has no algorithm label: not checked"], "\(s[5].quirks)")
+        // A chunked body whose digest is neither the decoded payload's nor the body's as sent.
+        #expect(s[6].quirks == ["WARC-Payload-Digest \(wrong) is not the payload's (\(try Files.warcSHA1(Array("hello".utf8))))"], "\(s[6].quirks)")
     }
 
     @Test("chunks that break off part-way: the chunks before, then the rest as stored (warcio's reading)")

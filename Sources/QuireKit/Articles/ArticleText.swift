@@ -6,6 +6,6 @@ extension Archive {
     /// The main text of blob `hash` (`MainText` for HTML, the body of a JSON article, a plain
     /// text as it is), lines tidied. Refused, as `cat` is, for bytes this copy does not serve.
     public func mainText(blob hash: String) throws -> String {
-        MetadataExtractor.tidy(MetadataExtractor.extract(try blobBytes(hash: hash)).text)
+        MetadataExtractor.extract(try blobBytes(hash: hash)).searchEntry.text
     }
 }

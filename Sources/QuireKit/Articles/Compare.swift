@@ -49,7 +49,7 @@ extension Archive {
         } else {
             throw QuireError(.refused, "'\(key)' @\(target.number) has no earlier version to compare with; name two versions")
         }
-        let old = try articleText(blob: base.blob), new = try articleText(blob: target.blob)
+        let old = try mainText(blob: base.blob), new = try mainText(blob: target.blob)
         return VersionComparison(key: key, from: base, to: target,
                                  sameText: ArticleMetadata.fingerprint(of: old) == ArticleMetadata.fingerprint(of: new),
                                  trivial: TextDiff.isTrivial(old: old, new: new), diff: TextDiff(old: old, new: new))
@@ -63,14 +63,8 @@ extension Archive {
         let byHash = Dictionary(versions.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         return versions.map { v in
             guard !v.sameText, let parent = v.parents.first.flatMap({ byHash[$0] }),
-                  let old = try? articleText(blob: parent.blob), let new = try? articleText(blob: v.blob) else { return nil }
+                  let old = try? mainText(blob: parent.blob), let new = try? mainText(blob: v.blob) else { return nil }
             return TextDiff.isTrivial(old: old, new: new)
         }
-    }
-
-    /// The readable text of a blob (HTML reduced to text), from its bytes; refused for content
-    /// this copy does not serve.
-    func articleText(blob hash: String) throws -> String {
-        MetadataExtractor.tidy(MetadataExtractor.extract(try blobBytes(hash: hash)).text)
     }
 }

@@ -36,9 +36,9 @@ public struct ArticleMetadata: Sendable, Equatable {
     public let fingerprint: String
     /// Keys to find near-duplicates of this text by (see `ShingleSketch.nearKeys`).
     let nearKeys: [UInt64]
-    /// What the search index holds for the article, and its key (`Archive.searchText`). Made
-    /// with the rest, on the thread that extracts the article (ingest and import extract on
-    /// every core), so the single writer only inserts it.
+    /// The text tidied and what the search index holds, with its key (`SearchEntry`). Made with
+    /// the rest, on the thread that extracts the article (ingest and import extract on every
+    /// core), so the single writer only inserts it.
     let searchEntry: SearchEntry
 
     init(kind: String, encoding: String, fields: [MetadataField], text: String) {

@@ -135,7 +135,8 @@ extension Archive {
     /// syndicated copies share one row). Inside a write transaction.
     func addToSearchIndex(blob id: Int, _ metadata: ArticleMetadata) throws {
         guard try db.int("SELECT 1 FROM article_index WHERE blob = ?", id) == nil else { return }   // indexed already
-        let (title, body, hash) = (metadata.searchEntry.title, metadata.searchEntry.body, metadata.searchEntry.hash)
+        let entry = metadata.searchEntry
+        let (title, body, hash) = (entry.title, entry.body, entry.hash)
         if let row = try db.int("SELECT row FROM search_texts WHERE hash = ?", hash) {
             try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, row)
             return
@@ -313,7 +314,7 @@ extension Archive {
         // search's time went to these extractions one after another).
         var texts = [String](repeating: "", count: top.count)
         try extractArticles(top.enumerated().map { (tag: $0.offset, blob: $0.element.blob) },
-                            each: { i, metadata in texts[i] = MetadataExtractor.tidy(metadata.text) }, batchDone: { _ in })
+                            each: { i, metadata in texts[i] = metadata.searchEntry.text }, batchDone: { _ in })
         let hits = try top.enumerated().map { i, hit in
             let hash = try blobs.hash(id: hit.blob) ?? ""
             let text = texts[i]

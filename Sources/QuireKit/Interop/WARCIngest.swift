@@ -113,8 +113,8 @@ struct WARCIngest {
                 break
             case .damaged(let reason):
                 ready.append(failed(offset: record.offset, reason: "\(kind) record at offset \(record.offset) of \(relative): \(reason)"))
-            case .payload(let key, let bytes, let capturedAt, let meta, let partial):
-                let hash = SHA256.hash(bytes).hex
+            case .payload(let key, let bytes, let digest, let capturedAt, let meta, let partial):
+                let hash = digest.hex
                 var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
                 file.content = .small(bytes: bytes, hash: hash, status: status)
                 file.partial = partial

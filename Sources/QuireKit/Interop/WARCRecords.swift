@@ -5,9 +5,10 @@ import Hashing
 /// (`request`, `metadata`, `warcinfo`, `conversion`) is passed over. The record's facts and
 /// quirks go with the sighting as its supplied metadata.
 enum WARCEntry {
-    /// A payload: the document key (from the target URI), the bytes, the capture time, the
-    /// facts to record with the sighting, and why the capture is not whole (`partial`), if so.
-    case payload(key: String, bytes: [UInt8], capturedAt: String?, meta: [[String]], partial: String?)
+    /// A payload: the document key (from the target URI), the bytes and their SHA-256 (the
+    /// blob's hash, also what a declared `sha256:` digest is checked against), the capture time,
+    /// the facts to record with the sighting, and why the capture is not whole (`partial`), if so.
+    case payload(key: String, bytes: [UInt8], hash: SHA256Digest, capturedAt: String?, meta: [[String]], partial: String?)
     /// A revisit: what it refers to, the facts to record, and why it is not whole, if so.
     case revisit(key: String, reference: WARCRevisitIndex.Reference, capturedAt: String?, meta: [[String]], partial: String?)
     case skip
@@ -80,9 +81,11 @@ enum WARCEntry {
         }
 
         var payload = record.block
+        var chunkedBody: ArraySlice<UInt8>? = nil
         if let message {
             let body = record.block[message.bodyStart...]
             if message.chunked {
+                chunkedBody = body
                 let (decoded, quirk) = HTTPMessage.dechunk(body)
                 payload = decoded
                 if let quirk { quirks.append(quirk) }
@@ -97,34 +100,33 @@ enum WARCEntry {
                 quirks.append("Content-Encoding '\(encoding)' kept as sent and not read for text")
             }
         }
-        if let text = record.field("WARC-Payload-Digest") {
-            // Writers digest the body as it was sent (chunked, as warcio checks it) or as decoded.
-            let stored = message.map { Array(record.block[$0.bodyStart...]) }
-            if let quirk = digestQuirk(declared: text, payload: payload, stored: stored) { quirks.append(quirk) }
+        let hash = SHA256.hash(payload)
+        if let text = record.field("WARC-Payload-Digest"),
+           let quirk = digestQuirk(declared: text, payload: payload, sha256: hash, chunkedBody: chunkedBody) {
+            quirks.append(quirk)
         }
         for quirk in quirks { meta.append(["warc_quirk", quirk]) }
-        return .payload(key: key, bytes: payload, capturedAt: captured, meta: meta, partial: partial)
+        return .payload(key: key, bytes: payload, hash: hash, capturedAt: captured, meta: meta, partial: partial)
     }
 
     /// What is wrong with a record's `WARC-Payload-Digest`, if anything: a SHA-1 or SHA-256
-    /// that is neither the archived payload's nor (for an HTTP message) that of the body as
-    /// stored, before chunked transfer encoding was decoded, which is what warcio checks; or an
-    /// algorithm Quire does not compute. The record is archived either way, and a revisit that
-    /// names the declared digest still finds it.
-    static func digestQuirk(declared text: String, payload: [UInt8], stored: [UInt8]? = nil) -> String? {
+    /// that is neither the archived payload's nor, for a chunked HTTP body, that of the body as
+    /// stored before it was decoded (what warcio checks); or an algorithm Quire does not compute.
+    /// The record is archived either way, and a revisit that names the declared digest still
+    /// finds it. `sha256` is the payload's, already computed for its blob.
+    static func digestQuirk(declared text: String, payload: [UInt8], sha256: SHA256Digest, chunkedBody: ArraySlice<UInt8>?) -> String? {
         guard let declared = WARCDigest(text) else { return "WARC-Payload-Digest '\(text.prefix(80))' has no algorithm label: not checked" }
-        func digest(_ bytes: [UInt8]) -> WARCDigest? {
-            switch declared.algorithm {
-            case "sha1": WARCDigest(algorithm: "sha1", bytes: SHA1.hash(bytes))
-            case "sha256": WARCDigest(algorithm: "sha256", bytes: SHA256.hash(bytes).bytes)
-            default: nil
-            }
-        }
-        guard let actual = digest(payload) else {
-            return "WARC-Payload-Digest in \(declared.algorithm): not checked (Quire checks sha1 and sha256)"
+        let actual: WARCDigest
+        switch declared.algorithm {
+        case "sha1": actual = WARCDigest(algorithm: "sha1", bytes: SHA1.hash(payload))
+        case "sha256": actual = WARCDigest(algorithm: "sha256", bytes: sha256.bytes)
+        default: return "WARC-Payload-Digest in \(declared.algorithm): not checked (Quire checks sha1 and sha256)"
         }
         if actual == declared { return nil }
-        if let stored, stored != payload, digest(stored) == declared { return nil }
+        if let chunkedBody {
+            let asSent = declared.algorithm == "sha1" ? SHA1.hash(chunkedBody) : SHA256.hash(chunkedBody).bytes
+            if WARCDigest(algorithm: declared.algorithm, bytes: asSent) == declared { return nil }
+        }
         let shown = declared.algorithm == "sha1" ? actual.base32Text : actual.text
         return "WARC-Payload-Digest \(text.trimmedWhitespace.prefix(100)) is not the payload's (\(shown))"
     }

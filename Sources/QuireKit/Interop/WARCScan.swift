@@ -24,8 +24,8 @@ public struct WARCScan: Sendable {
                 damaged += 1
             case .record(let record):
                 records += 1
-                if case .payload(_, let bytes, _, _, _) = WARCEntry.interpret(record, file: name) {
-                    _ = SHA256.hash(bytes)
+                // The payload's SHA-256 is computed there, as ingest needs it.
+                if case .payload(_, let bytes, _, _, _, _) = WARCEntry.interpret(record, file: name) {
                     payloads += 1
                     payloadBytes += bytes.count
                 }

@@ -56,13 +56,19 @@ final class Progress: @unchecked Sendable {
     var isOn: Bool { enabled }
 
     /// Sets what is done (and the total, when the work learns it as it goes), and a note.
-    /// `now` draws at once, for a note on a step that gives no further updates.
-    func update(_ done: Int, of total: Int? = nil, note: String? = nil, now: Bool = false) {
+    func update(_ done: Int, of total: Int? = nil, note: String? = nil) {
         lock.lock(); defer { lock.unlock() }
         self.done = done
         if let total { self.total = total }
         if let note { self.note = note }
-        if now && enabled { draw() } else { drawIfDue() }
+        drawIfDue()
+    }
+
+    /// Adds a note to the line and draws it at once: for a last step that sends no updates.
+    func note(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        self.note = text
+        if enabled { draw() }
     }
 
     /// Draws the last state once, then clears the line (stderr is then free for messages).

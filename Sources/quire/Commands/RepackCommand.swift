@@ -24,13 +24,9 @@ let repackCommand = Command(
 ) { context, args in
     let archive = try context.openArchive()
     let progress = Progress("repack", unit: .items("blob", "blobs"), quiet: args[RepackOptions.quiet] || args[Command.json])
-    var blobsDone = 0
     let report = try archive.repack(compact: args[RepackOptions.compact], progress: { done, total in
-        blobsDone = done
         progress.update(done, of: total)
-    }, compacting: {
-        progress.update(blobsDone, note: "rewriting the file (VACUUM)", now: true)
-    })
+    }, compacting: { progress.note("rewriting the file (VACUUM)") })
     progress.finish()
     if args[Command.json] {
         Output.json(report.json)
