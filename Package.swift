@@ -41,7 +41,8 @@ let package = Package(
                 .embedInCode("v011-search-distinct-texts.sql"),
                 .embedInCode("v012-payloads-and-partial-captures.sql"),
                 .embedInCode("v013-sighting-roots.sql"),
-                .embedInCode("v014-search-column-detail.sql")]
+                .embedInCode("v014-search-column-detail.sql"),
+                .embedInCode("v015-search-row-ids-only.sql")]
         ),
 
         // The domain: archive, ingest, sync, audit, interop.

@@ -20,5 +20,6 @@ public enum SchemaMigrations {
         (12, "v012-payloads-and-partial-captures.sql", String(decoding: PackageResources.v012_payloads_and_partial_captures_sql, as: UTF8.self)),
         (13, "v013-sighting-roots.sql", String(decoding: PackageResources.v013_sighting_roots_sql, as: UTF8.self)),
         (14, "v014-search-column-detail.sql", String(decoding: PackageResources.v014_search_column_detail_sql, as: UTF8.self)),
+        (15, "v015-search-row-ids-only.sql", String(decoding: PackageResources.v015_search_row_ids_only_sql, as: UTF8.self)),
     ]
 }

@@ -35,8 +35,8 @@ public final class Database {
     /// Statements `withStatement` has prepared and is not using now, by SQL text.
     private var statementPool: [String: [Statement]] = [:]
     private var savepointDepth = 0
-    /// Whether `column_bm25` is registered on this connection (`registerColumnBM25`).
-    private var columnBM25Registered = false
+    /// Whether `presence_bm25` is registered on this connection (`registerPresenceBM25`).
+    private var presenceBM25Registered = false
 
     /// Opens the database at `path`. `busyTimeout` is how long (milliseconds) to wait for
     /// another connection's lock before failing with `SQLITE_BUSY`.
@@ -177,14 +177,15 @@ public final class Database {
     /// The rowid of the last inserted row (`sqlite3_last_insert_rowid`).
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
-    /// Makes the FTS5 ranking function `column_bm25(TABLE)` available on this connection (once):
-    /// bm25 for a contentless index with `detail=column`, whose own `bm25()` is always 0 there
-    /// (CSearchRank). Done on first need, not at open: most commands never rank.
-    public func registerColumnBM25() throws {
-        guard !columnBM25Registered else { return }
-        let rc = quire_register_column_bm25(handle)
-        guard rc == SQLITE_OK else { throw DatabaseError(code: rc, message: "cannot register the FTS5 function column_bm25") }
-        columnBM25Registered = true
+    /// Makes the FTS5 ranking function `presence_bm25(TABLE, PHRASE, ...)` available on this
+    /// connection (once): bm25 for a contentless index that keeps only row ids (`detail=none`),
+    /// whose own `bm25()` is always 0 there (CSearchRank). Done on first need, not at open: most
+    /// commands never rank.
+    public func registerPresenceBM25() throws {
+        guard !presenceBM25Registered else { return }
+        let rc = quire_register_presence_bm25(handle)
+        guard rc == SQLITE_OK else { throw DatabaseError(code: rc, message: "cannot register the FTS5 function presence_bm25") }
+        presenceBM25Registered = true
     }
 
     /// Rows changed by the last statement (`sqlite3_changes64`).

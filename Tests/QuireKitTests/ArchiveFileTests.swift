@@ -158,7 +158,7 @@ struct MigrationTests {
         #expect(try archive.verify(record: false).isClean)
     }
 
-    @Test("migration 14 rebuilds an index with positions as one without (detail=column); phrases and ranking still work")
+    @Test("migrations 14 and 15 rebuild an index with positions as one of row ids only (detail=none); phrases and ranking still work")
     func searchColumnDetailMigration() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("v13.quire")
@@ -191,7 +191,7 @@ struct MigrationTests {
         }
         let archive = try Archive.open(at: path)
         #expect(try archive.db.userVersion == Archive.schemaVersion)
-        #expect(try archive.db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        #expect(try archive.db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=none") == true)
         #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "rebuild")
         #expect(try archive.db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'ferry'") == 0, "the old index is gone")
         #expect(try archive.db.int("SELECT count(*) FROM search_texts") == 0)
@@ -204,6 +204,44 @@ struct MigrationTests {
         #expect(try archive.search(SearchQuery("google")).count == 2)
         let ferry = try #require(try archive.search(SearchQuery("ferry")).first)
         #expect(ferry.key == "ferry.txt" && ferry.rank < 0, "bm25 still ranks: \(ferry.rank)")
+        #expect(try archive.verify(record: false).isClean)
+    }
+
+    @Test("migration 15 replaces a detail=column index with row ids only and a titles index; the next search rebuilds both and ranks a title word first")
+    func searchRowIDsMigration() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("v14.quire")
+        // The same length in words: only the title's weight puts title.txt first (a tie goes by key).
+        try dir.write("in/title.txt", "Ferry strike\n\nWorkers stopped the boats today.\n")
+        try dir.write("in/body.txt", "Harbour strike\n\nWorkers stopped the ferry today.\n")
+        do {
+            // An archive made and ingested into with schema 14, its index kept (detail=column).
+            let db = try Database(path: path, mode: .create)
+            try db.execute("PRAGMA page_size = \(Archive.pageSize); PRAGMA auto_vacuum = INCREMENTAL")
+            try db.migrate(SchemaMigrations.all.prefix(14).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
+                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+            }
+            try db.execute("""
+                INSERT INTO archive (key, value) VALUES ('archive_id', '00000000-0000-4000-8000-000000000014'), ('search_index', 'on');
+                INSERT INTO origins (archive) VALUES ('00000000-0000-4000-8000-000000000014');
+                INSERT INTO article_search (rowid, title, body) VALUES (1, 'Old', 'oldword');
+                INSERT INTO search_texts (hash, row) VALUES (x'00', 1);
+                """)
+            #expect(try db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        }
+        let archive = try Archive.open(at: path)
+        #expect(try archive.db.userVersion == Archive.schemaVersion)
+        #expect(try archive.db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=none") == true)
+        #expect(try archive.db.text("SELECT sql FROM sqlite_master WHERE name = 'article_titles'")?.contains("detail=none") == true)
+        #expect(try archive.db.text("SELECT value FROM archive WHERE key = 'search_index'") == "rebuild")
+        #expect(try archive.db.int("SELECT count(*) FROM search_texts") == 0)
+        _ = try archive.ingest(paths: [dir.file("in")])
+        var built = 0
+        let hits = try archive.search(SearchQuery("ferry"), indexProgress: { done, _ in built = done })
+        #expect(built == 2 && hits.map(\.key) == ["title.txt", "body.txt"], "rebuilt, and the title word first: \(hits.map(\.rank))")
+        #expect(try archive.search(SearchQuery("oldword")).isEmpty, "nothing of the old index is left")
+        #expect(try archive.db.int("SELECT count(*) FROM article_titles WHERE article_titles MATCH 'strike'") == 2)
+        #expect(try archive.db.int("SELECT count(*) FROM article_titles WHERE article_titles MATCH 'workers'") == 0, "titles only")
         #expect(try archive.verify(record: false).isClean)
     }
 

@@ -34,6 +34,7 @@ struct OwnershipTests {
         "articles": ["QuireKit/Articles/ArticleStore.swift"],
         "article_near_keys": ["QuireKit/Articles/ArticleStore.swift"],
         "article_search": ["QuireKit/Articles/Search.swift"],
+        "article_titles": ["QuireKit/Articles/Search.swift"],
         "article_index": ["QuireKit/Articles/Search.swift"],
         "search_texts": ["QuireKit/Articles/Search.swift"],
     ]

@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite("Search")
 struct SearchTests {
-    private func keys(_ hits: [SearchHit]) -> [String] { hits.map(\.key).sorted() }
+    private func keys(_ hits: [SearchHit], ordered: Bool = false) -> [String] { ordered ? hits.map(\.key) : hits.map(\.key).sorted() }
 
     /// Whether every article blob is in the search index, checked without searching (a search
     /// would bring a lagging index up to date first).
@@ -117,7 +117,30 @@ struct SearchTests {
         #expect(try c[0].search(SearchQuery("quayside")).isEmpty)
         #expect(try c[0].db.int("SELECT count(*) FROM search_texts") == 1)
         #expect(try c[0].db.int("SELECT count(*) FROM article_search WHERE article_search MATCH 'quayside'") == 0)
+        #expect(try c[0].db.int("SELECT count(*) FROM article_titles WHERE article_titles MATCH 'bridge'") == 0, "the title went from the titles index too")
+        #expect(try c[0].db.int("SELECT count(*) FROM article_titles WHERE article_titles MATCH 'other'") == 1)
         #expect(keys(try c[0].search(SearchQuery("nothing"))) == ["other.txt"])
+    }
+
+    @Test("ranking from an index of row ids: a word in the title ranks above the word in the body only, a text with more of an OR's words first")
+    func presenceRanking() throws {
+        let c = try Copies(1)
+        _ = try c.ingest(0, [
+            // The same length in words, `ferry` in the title of one and the body of the other: only the
+            // title's weight tells them apart (on a tie, `body.txt` would come first by its key).
+            "title.txt": "Ferry strike\n\nWorkers stopped the boats at the quay today.\n",
+            "body.txt": "Harbour strike\n\nWorkers stopped the ferry at the quay today.\n",
+            "both.txt": "Port report\n\nA ferry strike closed the quay for the whole day.\n",
+            "rare.txt": "Quay report\n\nThe quay was quiet, a gull on the ferry.\n",
+        ])
+        // `ferry` is in the title of one text and the bodies of two: the title first.
+        let ferry = try c[0].search(SearchQuery("ferry"))
+        #expect(ferry.map(\.key).first == "title.txt" && ferry[0].rank < ferry[1].rank, "\(ferry.map { ($0.key, $0.rank) })")
+        // `ferry OR gull`: the one text with both words first, then those with `ferry`, the rarer word.
+        let either = keys(try c[0].search(SearchQuery("ferry OR gull")), ordered: true)
+        #expect(either.count == 4 && either.first == "rare.txt" && either.last != "rare.txt", "\(either)")
+        // Scores are negative (lower is better) and differ where the texts differ.
+        #expect(ferry.allSatisfy { $0.rank < 0 } && Set(ferry.map(\.rank)).count > 1)
     }
 
     @Test("a phrase is confirmed in each text: its words apart or out of order are no hit, and the total counts confirmed texts only")
@@ -131,7 +154,7 @@ struct SearchTests {
             "split.txt": "Toolbar makers\n\nGoogle bought one on Monday.\n",
             "other.txt": "Other story\n\nThe harbour ferry sails at noon. Don't miss it.\n",
         ])
-        #expect(try c[0].db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=column") == true)
+        #expect(try c[0].db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail=none") == true)
         #expect(keys(try c[0].search(SearchQuery("google toolbar"))) == ["apart.txt", "punctuated.txt", "reversed.txt", "split.txt", "together.txt"])
         #expect(try c[0].search(SearchQuery("\"google toolbar\"")).contains { $0.snippet.contains("[Google toolbar]") })
         let phrase = try c[0].searchResults(SearchQuery("\"google toolbar\""))
@@ -181,7 +204,7 @@ struct SearchTests {
         let reference = try c[0].db.rows("""
             SELECT d.key FROM article_search JOIN article_index i ON i.row = article_search.rowid
             JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
-            WHERE article_search MATCH 'ferry' AND d.head = v.id ORDER BY column_bm25(article_search), d.key, v.hash LIMIT 5
+            WHERE article_search MATCH 'ferry' AND d.head = v.id ORDER BY presence_bm25(article_search, '"ferry"'), d.key, v.hash LIMIT 5
             """) { $0.text(0) }
         #expect(common.hits.map(\.key) == reference)
         #expect(try c[0].searchResults(SearchQuery("old")).total == 0, "no old version is found by default")

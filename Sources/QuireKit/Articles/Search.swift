@@ -146,8 +146,15 @@ extension Archive {
         if deferredSearchRows != nil {
             deferredSearchRows!.append((id, title, body))
         } else {
-            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", id, title, body)
+            try insertSearchRow(id, title: title, body: body)
         }
+    }
+
+    /// One distinct text's rows in the index: the title and body in `article_search`, the title
+    /// alone in `article_titles` (which `presence_bm25` reads to weigh a title word twice).
+    private func insertSearchRow(_ row: Int, title: String, body: String) throws {
+        try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", row, title, body)
+        if !title.isEmpty { try db.run("INSERT INTO article_titles (rowid, title) VALUES (?, ?)", row, title) }
     }
 
     /// Runs `body` (inside a write transaction) with the rows it adds to the full-text index
@@ -162,9 +169,7 @@ extension Archive {
         deferredSearchRows = []
         defer { deferredSearchRows = nil }
         let result = try body()
-        for row in deferredSearchRows! {
-            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, ?, ?)", row.rowid, row.title, row.body)
-        }
+        for row in deferredSearchRows! { try insertSearchRow(row.rowid, title: row.title, body: row.body) }
         return result
     }
 
@@ -178,6 +183,9 @@ extension Archive {
         guard try db.int("SELECT 1 FROM article_index WHERE row = ? LIMIT 1", row) == nil else { return }   // another blob has this text
         if let entry = try extractArticle(blob)?.searchEntry {
             try db.run("INSERT INTO article_search (article_search, rowid, title, body) VALUES ('delete', ?, ?, ?)", row, entry.title, entry.body)
+            if !entry.title.isEmpty {
+                try db.run("INSERT INTO article_titles (article_titles, rowid, title) VALUES ('delete', ?, ?)", row, entry.title)
+            }
             try db.run("DELETE FROM search_texts WHERE hash = ?", entry.hash)
         }
     }
@@ -204,7 +212,7 @@ extension Archive {
         }
         let match = Self.indexMatch(words)
         let phrases = words.contains { Self.indexTokens($0).count > 1 }
-        try db.registerColumnBM25()
+        try db.registerPresenceBM25()
         return try read {
             do {
                 return try rankedResults(query, match: match, phraseMatch: phrases ? Self.phraseMatch(words) : nil,
@@ -301,9 +309,11 @@ extension Archive {
         var top: [Hit] = []
         var total = 0
         let limit = max(query.limit, 0)
+        // The rank function gets each of the query's FTS5 phrases, in order, to find them in the titles.
+        let phrases = Self.indexPhrases(words)
         try db.forEach("""
-            SELECT d.key, v.hash, i.blob, d.head = v.id, column_bm25(article_search) \(from) WHERE \(filters)
-            """, values) { r in
+            SELECT d.key, v.hash, i.blob, d.head = v.id, presence_bm25(article_search\(String(repeating: ", ?", count: phrases.count))) \(from) WHERE \(filters)
+            """, phrases + values) { r in
             total += 1
             top.append((key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4)))
             if top.count >= 4 * max(limit, 64) { top = Array(top.sorted(by: before).prefix(limit)) }
@@ -331,7 +341,7 @@ extension Archive {
         term.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
     }
 
-    /// The FTS5 query the index (detail=column, no positions) can answer: each word quoted, a
+    /// The FTS5 query the index (detail=none: row ids only, no positions) can answer: each word quoted, a
     /// phrase as the AND of its words; `OR` kept. AND binds tighter than OR, as in the user's
     /// query (`a b OR c` is `(a AND b) OR c`).
     static func indexMatch(_ terms: [String]) -> String {
@@ -340,10 +350,22 @@ extension Archive {
             // FTS5 has an implicit AND between phrases only, not after a parenthesis: write it.
             if i > 0 { out += term == "OR" || terms[i - 1] == "OR" ? " " : " AND " }
             if term == "OR" { out += "OR"; continue }
-            let tokens = indexTokens(term)
-            out += tokens.count > 1 ? "(" + tokens.map { quoted(String($0)) }.joined(separator: " AND ") + ")" : quoted(term)
+            let phrases = termPhrases(term)
+            out += phrases.count > 1 ? "(" + phrases.joined(separator: " AND ") + ")" : phrases[0]
         }
         return out
+    }
+
+    /// The FTS5 phrases of `indexMatch(terms)`, in the order FTS5 numbers them (what
+    /// `presence_bm25` looks up in the titles).
+    static func indexPhrases(_ terms: [String]) -> [String] {
+        terms.filter { $0 != "OR" }.flatMap(termPhrases)
+    }
+
+    /// One term's FTS5 phrases: the term quoted, or each of its words when it has several.
+    private static func termPhrases(_ term: String) -> [String] {
+        let tokens = indexTokens(term)
+        return tokens.count > 1 ? tokens.map { quoted(String($0)) } : [quoted(term)]
     }
 
     /// The query with its phrases as FTS5 phrases, run on the candidates' own texts.
