@@ -129,7 +129,7 @@ struct WARCHostileTests {
                     index.giveUp(oldest)
                     gaveUp += 1
                 }
-                _ = index.add(("h\(t)", 1, "x.warc#\(t)"), recordID: "<urn:uuid:\(t)>", digests: [], uri: "http://example.com/\(t)", date: nil)
+                _ = index.add(("h\(t)", 1, "x.warc#\(t)", []), recordID: "<urn:uuid:\(t)>", uri: "http://example.com/\(t)", date: nil)
             }
             #expect(index.waitingCount == min(n, WARCRevisitIndex.maxWaiting) && gaveUp == max(0, n - WARCRevisitIndex.maxWaiting))
             #expect(index.find(.init(refersTo: "<urn:uuid:\(n - 1)>")) != nil)

@@ -141,6 +141,38 @@ struct WARCQuirkTests {
         #expect(c.value("url") == "http://example.com/c" && c.blob == nil && c.error == nil)
     }
 
+    @Test("a revisit found by WARC-Refers-To whose declared digest is another payload's: linked to the original and the mismatch noted, in its file and from the archive; a matching digest, or one of an algorithm the original lacks, is not noted")
+    func revisitDigestAgainstOriginal() throws {
+        let other = Array("<html><body>other page</body></html>".utf8)
+        let (ours, theirs) = (try Files.warcSHA1(page), try Files.warcSHA1(other))
+        let hex = Hex.encode(try #require(WARCDigest(ours)).bytes)
+        let bytes = Files.response("http://example.com/a", id: 1, body: page, extra: [("WARC-Payload-Digest", ours)])
+            + Files.revisit("http://example.com/a", id: 11, fields: [("WARC-Refers-To", Files.recordID(1)), ("WARC-Payload-Digest", theirs)])
+            + Files.revisit("http://example.com/a", id: 12, fields: [("WARC-Refers-To", Files.recordID(1)), ("WARC-Payload-Digest", "sha-1:" + hex)])
+            + Files.revisit("http://example.com/a", id: 13, fields: [("WARC-Refers-To", Files.recordID(1)), ("WARC-Payload-Digest", "md5:0123456789abcdef0123456789abcdef")])
+        let scratch = try Scratch("warc-quirk")
+        let (report, s) = try Files.ingest([("refs.warc", bytes)], into: scratch)
+        #expect(report.counts["failed"] == 0 && s.count == 4)
+        #expect(s.allSatisfy { $0.blob == SHA256.hash(page).hex }, "every revisit is linked to the original it names")
+        let noted = { (sighting: Files.Sighting) in sighting.quirks.filter { $0.contains("is not the digest of the payload its other references name") } }
+        let oursText = try #require(WARCDigest(ours)).text
+        #expect(noted(s[1]) == ["WARC-Payload-Digest \(theirs) is not the digest of the payload its other references name (\(oursText))"])
+        #expect(noted(s[2]).isEmpty && noted(s[3]).isEmpty && noted(s[0]).isEmpty)
+        // A later batch: the original is found in the archive by its record id; the digest still compared.
+        let later = Files.revisit("http://example.com/a", id: 21, date: "2020-03-01T00:00:00Z",
+                                  fields: [("WARC-Refers-To", Files.recordID(1)), ("WARC-Payload-Digest", theirs)])
+            + Files.revisit("http://example.com/a", id: 22, date: "2020-03-02T00:00:00Z",
+                            fields: [("WARC-Refers-To", Files.recordID(1)), ("WARC-Payload-Digest", ours)])
+        let (r2, s2) = try Files.ingest([("later.warc", later)], into: scratch)
+        #expect(r2.counts["failed"] == 0 && s2.count == 2 && s2.allSatisfy { $0.blob == SHA256.hash(page).hex })
+        #expect(noted(s2[0]).count == 1 && noted(s2[1]).isEmpty, "\(s2.map(\.quirks))")
+        // The wrong digest names no payload: a revisit carrying only it finds nothing and waits.
+        let names = try scratch.archive.db.rows("SELECT reference FROM payload_references") { $0.text(0) }
+        let (wrong, right) = (WARCReferences.digest(try #require(WARCDigest(theirs))), WARCReferences.digest(try #require(WARCDigest(ours))))
+        #expect(!names.contains(wrong) && names.contains(right), "\(names)")
+        #expect(try scratch.archive.verify(record: false).isClean)
+    }
+
     @Test("a dns: record: its block as the payload, its own Content-Type, its URI as the key")
     func dns() throws {
         let (report, sightings, _) = try ingestRepro("r6-dns.warc")

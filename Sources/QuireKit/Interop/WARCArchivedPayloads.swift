@@ -6,20 +6,29 @@ import SQLite
 /// `payload_references` keeps (`WARCReferences`). Redacted blobs are passed over: a revisit
 /// cannot bring their bytes back.
 enum WARCArchivedPayloads {
-    static func find(_ reference: WARCRevisitIndex.Reference, db: Database) throws -> (hash: String, size: Int)? {
+    static func find(_ reference: WARCRevisitIndex.Reference, db: Database) throws -> WARCRevisitIndex.Target? {
         if let digest = reference.digest, digest.algorithm == "sha256", digest.bytes.count == 32,
-           let found = try db.firstRow("SELECT hash, size FROM blobs WHERE hash = ? AND encoding <> 'redacted'", [Hex.encode(digest.bytes)], {
-               (hash: $0.text(0), size: $0.int(1)) }) {
-            return found
+           let found = try db.firstRow("SELECT id, hash, size FROM blobs WHERE hash = ? AND encoding <> 'redacted'", [Hex.encode(digest.bytes)], {
+               (id: $0.int(0), hash: $0.text(1), size: $0.int(2)) }) {
+            return (found.hash, found.size, "in the archive", try digests(blob: found.id, hash: found.hash, db: db))
         }
         for name in WARCReferences.ofRevisit(refersTo: reference.refersTo, digest: reference.digest, targetURI: reference.targetURI, date: reference.date) {
             if let found = try db.firstRow("""
-                SELECT b.hash, b.size FROM payload_references p JOIN blobs b ON b.id = p.blob
+                SELECT b.id, b.hash, b.size FROM payload_references p JOIN blobs b ON b.id = p.blob
                 WHERE p.reference = ? AND b.encoding <> 'redacted' ORDER BY b.hash LIMIT 1
-                """, [name], { (hash: $0.text(0), size: $0.int(1)) }) {
-                return found
+                """, [name], { (id: $0.int(0), hash: $0.text(1), size: $0.int(2)) }) {
+                return (found.hash, found.size, "in the archive", try digests(blob: found.id, hash: found.hash, db: db))
             }
         }
         return nil
+    }
+
+    /// An archived payload's digests: its SHA-256 and those its records declared (`digest:` names).
+    private static func digests(blob: Int, hash: String, db: Database) throws -> [WARCDigest] {
+        var out = [WARCDigest(sha256Hex: hash)]
+        try db.forEach("SELECT reference FROM payload_references WHERE blob = ? AND reference LIKE 'digest:%'", [blob]) { s in
+            if let digest = WARCDigest(String(s.text(0).dropFirst("digest:".count))) { out.append(digest) }
+        }
+        return out
     }
 }

@@ -73,15 +73,8 @@ struct WARCIngest {
                 // the batch, or archived already; else they wait for the rest of the batch.
                 for token in revisits.unresolved {
                     guard let revisit = waiting.removeValue(forKey: token) else { continue }
-                    var resolved = revisit.file
-                    if let target = batch.index.find(revisit.reference) {
-                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
-                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
-                        ready.append(resolved)
-                    } else if let target = batch.lookUp(revisit.reference) {
-                        resolved.content = .large(hash: target.hash, size: target.size, status: status)
-                        resolved.supplied = (resolved.supplied ?? []) + [["warc_original", "in the archive"]]
-                        ready.append(resolved)
+                    if let target = batch.index.find(revisit.reference) ?? batch.lookUp(revisit.reference) {
+                        ready.append(resolved(revisit.file, revisit.reference, to: target, note: ["warc_original", target.path]))
                     } else {
                         _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
                         // Waiting is bounded: past the limit the revisit waiting longest is recorded as pending.
@@ -124,27 +117,21 @@ struct WARCIngest {
                 let uri = WARCEntry.targetURI(record.field("WARC-Target-URI") ?? "")
                 let path = "\(relative)#\(record.offset)"
                 let recordID = record.field("WARC-Record-ID"), date = record.field("WARC-Date")
-                for token in revisits.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
+                let target: WARCRevisitIndex.Target = (hash, bytes.count, path, digests)
+                for token in revisits.add(target, recordID: recordID, uri: uri, date: date) {
                     guard let revisit = waiting.removeValue(forKey: token) else { continue }
-                    var resolved = revisit.file
-                    resolved.content = .large(hash: hash, size: bytes.count, status: status)
-                    resolved.supplied = (resolved.supplied ?? []) + [["warc_quirk", "revisit written before the record it repeats"]]
-                    ready.append(resolved)
+                    ready.append(resolved(revisit.file, revisit.reference, to: target, note: ["warc_quirk", "revisit written before the record it repeats"]))
                 }
                 // Revisits of earlier files that waited for the rest of the batch.
-                for token in batch.index.add((hash, bytes.count, path), recordID: recordID, digests: digests, uri: uri, date: date) {
+                for token in batch.index.add(target, recordID: recordID, uri: uri, date: date) {
                     guard let revisit = batch.waiting.removeValue(forKey: token) else { continue }
-                    var resolved = revisit.file
-                    resolved.content = .large(hash: hash, size: bytes.count, status: status)
-                    resolved.supplied = (resolved.supplied ?? []) + [["warc_original", path]]
-                    ready.append(resolved)
+                    ready.append(resolved(revisit.file, revisit.reference, to: target, note: ["warc_original", path]))
                 }
             case .revisit(let key, let reference, let capturedAt, let meta, let partial):
                 var file = pending(key: key, offset: record.offset, meta: meta, capturedAt: capturedAt)
                 file.partial = partial
                 if let target = revisits.find(reference) {
-                    file.content = .large(hash: target.hash, size: target.size, status: status)
-                    ready.append(file)
+                    ready.append(resolved(file, reference, to: target, note: nil))
                 } else {
                     // It waits for the rest of its file first (Webrecorder writes revisits first).
                     revisits.wait(reference, token: nextToken)
@@ -155,11 +142,8 @@ struct WARCIngest {
                     if revisits.waitingCount > WARCRevisitIndex.maxWaiting, let oldest = revisits.oldestWaiting(),
                        let revisit = waiting.removeValue(forKey: oldest) {
                         revisits.giveUp(oldest)
-                        if let target = batch.index.find(revisit.reference) ?? batch.lookUp(revisit.reference).map({ ($0.hash, $0.size, "in the archive") }) {
-                            var resolved = revisit.file
-                            resolved.content = .large(hash: target.hash, size: target.size, status: status)
-                            resolved.supplied = (resolved.supplied ?? []) + [["warc_original", target.path]]
-                            ready.append(resolved)
+                        if let target = batch.index.find(revisit.reference) ?? batch.lookUp(revisit.reference) {
+                            ready.append(resolved(revisit.file, revisit.reference, to: target, note: ["warc_original", target.path]))
                         } else {
                             _ = batch.wait(revisit.file, reference: revisit.reference, relative: relative)
                             if let oldest = batch.overflow() { ready.append(oldest) }
@@ -168,6 +152,18 @@ struct WARCIngest {
                 }
             }
         }
+    }
+
+    /// `revisit` as a sighting of `target`'s payload, with `note` (a supplied field) and, when the
+    /// digest it declares is not its original's, that quirk (`WARCRevisitIndex.digestQuirk`).
+    private func resolved(_ revisit: IngestFile, _ reference: WARCRevisitIndex.Reference, to target: WARCRevisitIndex.Target,
+                          note: [String]?) -> IngestFile {
+        var file = revisit
+        file.content = .large(hash: target.hash, size: target.size, status: status)
+        var added: [[String]] = note.map { [$0] } ?? []
+        if let quirk = WARCRevisitIndex.digestQuirk(reference, target: target) { added.append(["warc_quirk", quirk]) }
+        if !added.isEmpty { file.supplied = (file.supplied ?? []) + added }
+        return file
     }
 
     private func pending(key: String, offset: Int, meta: [[String]], capturedAt: String?) -> IngestFile {
@@ -200,9 +196,9 @@ final class WARCBatchRevisits {
     var waiting: [Int: Waiting] = [:]
     private var nextToken = 0
     /// The archived payload a reference names, if any.
-    let lookUp: (WARCRevisitIndex.Reference) -> (hash: String, size: Int)?
+    let lookUp: (WARCRevisitIndex.Reference) -> WARCRevisitIndex.Target?
 
-    init(lookUp: @escaping (WARCRevisitIndex.Reference) -> (hash: String, size: Int)?) {
+    init(lookUp: @escaping (WARCRevisitIndex.Reference) -> WARCRevisitIndex.Target?) {
         self.lookUp = lookUp
     }
 

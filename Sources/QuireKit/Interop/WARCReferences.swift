@@ -25,17 +25,20 @@ enum WARCReferences {
 
     /// The names of the payload a WARC sighting with a blob holds (none for a sighting that was
     /// not read from a WARC or ARC record). A declared SHA-256 equal to the blob's hash is left
-    /// out: the blob's hash already says it.
+    /// out: the blob's hash already says it. So is the digest of a revisit noted as naming other
+    /// bytes than the original it was linked to (`WARCRevisitIndex.digestQuirk`): it is not this
+    /// payload's name.
     static func ofPayload(meta: [[String]], blob: String) -> [String] {
         var values: [String: String] = [:]
-        var fromWARC = false
+        var fromWARC = false, digestDisowned = false
         for pair in meta where pair.count == 2 {
             if pair[0] == "warc_type" { fromWARC = true }
+            if pair[0] == "warc_quirk", pair[1].contains(WARCRevisitIndex.digestQuirkMark) { digestDisowned = true }
             if values[pair[0]] == nil { values[pair[0]] = pair[1] }
         }
         guard fromWARC else { return [] }
         var out: [String] = []
-        if let text = values["warc_payload_digest"], let declared = WARCDigest(text), declared != WARCDigest(sha256Hex: blob) {
+        if !digestDisowned, let text = values["warc_payload_digest"], let declared = WARCDigest(text), declared != WARCDigest(sha256Hex: blob) {
             out.append(digest(declared))
         }
         if let id = values["warc_record_id"], !id.trimmedWhitespace.isEmpty { out.append(record(id)) }

@@ -35,8 +35,26 @@ struct WARCRevisitIndex {
         }
     }
 
-    /// A payload: its blob, its size, and where its record is (`FILE#OFFSET`).
-    typealias Target = (hash: String, size: Int, path: String)
+    /// A payload: its blob, its size, where its record is (`FILE#OFFSET`, or `in the archive`),
+    /// and its digests (its SHA-256 and any digest its record declared).
+    typealias Target = (hash: String, size: Int, path: String, digests: [WARCDigest])
+
+    /// The quirk a revisit gets when it declares a payload digest and the original it was matched
+    /// to by its other references (`WARC-Refers-To`, or target URI and date) has another digest of
+    /// that algorithm: the revisit says it repeats other bytes than the ones it points at. Nil when
+    /// they agree, when it declares none, or when the original has no digest of that algorithm to
+    /// compare with (not checked).
+    static func digestQuirk(_ reference: Reference, target: Target) -> String? {
+        guard let digest = reference.digest else { return nil }
+        let comparable = target.digests.filter { $0.algorithm == digest.algorithm }
+        guard let theirs = comparable.first, !comparable.contains(digest) else { return nil }
+        return "WARC-Payload-Digest \(reference.digestText ?? digest.text) \(digestQuirkMark) (\(theirs.text))"
+    }
+
+    /// The words of `digestQuirk`'s note that tell it apart (`WARCReferences.ofPayload` keeps such a
+    /// revisit's digest from naming the payload it was linked to).
+    static let digestQuirkMark = "is not the digest of the payload its other references name"
+
 
     private var byRecordID: [String: Target] = [:]
     private var byDigest: [WARCDigest: Target] = [:]
@@ -83,9 +101,9 @@ struct WARCRevisitIndex {
         if let uri = reference.targetURI, let date = reference.date { waitingByCapture[Self.capture(uri, date), default: []].append(token) }
     }
 
-    /// Adds a payload record; returns the waiting revisits it is the original of, in the order
-    /// they waited.
-    mutating func add(_ target: Target, recordID: String?, digests: [WARCDigest], uri: String, date: String?) -> [Int] {
+    /// Adds a payload record, known by its record id, its digests and its capture; returns the
+    /// waiting revisits it is the original of, in the order they waited.
+    mutating func add(_ target: Target, recordID: String?, uri: String, date: String?) -> [Int] {
         var released: [Int] = []
         func release(_ tokens: [Int]?) {
             for token in tokens ?? [] where waiting.remove(token) != nil { released.append(token) }
@@ -96,7 +114,7 @@ struct WARCRevisitIndex {
             if byRecordID[id] == nil { byRecordID[id] = target; added.id = id }
             if !waiting.isEmpty { release(waitingByRecordID.removeValue(forKey: id)) }
         }
-        for digest in digests {
+        for digest in target.digests {
             if byDigest[digest] == nil { byDigest[digest] = target; added.digests.append(digest) }
             if !waiting.isEmpty { release(waitingByDigest.removeValue(forKey: digest)) }
         }
