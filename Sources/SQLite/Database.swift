@@ -188,6 +188,20 @@ public final class Database {
         presenceBM25Registered = true
     }
 
+    /// How many transactions this connection has committed since `countCommits()` (nil before).
+    public private(set) var commitCount: Int?
+
+    /// Starts counting this connection's commits in `commitCount` (`sqlite3_commit_hook`): how
+    /// work is split into transactions, which tests check.
+    public func countCommits() {
+        commitCount = 0
+        sqlite3_commit_hook(handle, { context in
+            let db = Unmanaged<Database>.fromOpaque(context!).takeUnretainedValue()
+            db.commitCount = (db.commitCount ?? 0) + 1
+            return 0
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
     /// Rows changed by the last statement (`sqlite3_changes64`).
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 

@@ -31,6 +31,31 @@ struct IngestTests {
         #expect(stats.storedBytes < stats.originalBytes)
     }
 
+    @Test("chunks are committed several at a time: a transaction ends at the files, bytes or seconds limit, and every file is archived")
+    func commitsGroupChunks() throws {
+        let scratch = try Scratch()
+        for i in 0..<95 { try scratch.dir.write("in/f\(i).txt", "Story \(i)\n\nThe ferry left at \(i) past noon.\n") }
+        func commits(_ configure: (inout IngestOptions) -> Void) throws -> (Int, IngestReport) {
+            let archive = try Archive.create(at: scratch.dir.file("a\(UUID().uuidString.prefix(6)).quire"))
+            var options = quietOptions()
+            options.chunkFiles = 10
+            configure(&options)
+            archive.db.countCommits()
+            let report = try archive.ingest(paths: [scratch.dir.file("in")], options: options)
+            #expect(try archive.stats().sightings == 95 && archive.verify(record: false).isClean)
+            return (archive.db.commitCount ?? 0, report)
+        }
+        // Ten chunks; one transaction each when every chunk reaches the limit.
+        let (each, _) = try commits { $0.commitFiles = 1 }
+        // Three chunks per transaction (30 files), then the last five: four, not ten.
+        let (grouped, report) = try commits { $0.commitFiles = 30; $0.commitSeconds = 3600 }
+        #expect(report.counts["new"] == 95)
+        #expect(each - grouped == 6, "per chunk \(each) commits, grouped \(grouped)")
+        // The bytes limit ends a transaction too.
+        let (byBytes, _) = try commits { $0.commitFiles = 1000; $0.commitBytes = 1; $0.commitSeconds = 3600 }
+        #expect(byBytes == each)
+    }
+
     @Test("the project's samples: new, version and unchanged in one batch, the wire copy a new document with bytes already stored")
     func projectSamples() throws {
         let scratch = try Scratch()

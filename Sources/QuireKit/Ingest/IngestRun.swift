@@ -10,8 +10,8 @@ extension Archive {
     ///
     /// Each file is hashed; new bytes are stored once, compressed (a new version against its
     /// parent's bytes); every file becomes a sighting with its meaning. Work is committed in
-    /// transactions of a few hundred files, so a kill loses at most the chunk in flight and
-    /// running the same ingest again completes the work. Files that cannot be read become
+    /// transactions of a few thousand files (or two seconds of work), so a kill loses at most the
+    /// transaction in flight and running the same ingest again completes the work. Files that cannot be read become
     /// `failed` sightings and the rest of the batch goes on.
     public func ingest(paths: [String], options: IngestOptions = IngestOptions(),
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestReport {
@@ -48,6 +48,10 @@ private struct IngestRun {
     private var dataVersion: Int?
     /// Whether the preparer's view of the archive can be trusted (no other writer since the start).
     private var trustPlan = true
+    /// What the open transaction's chunks hold, and when it began.
+    private var uncommitted: (files: Int, bytes: Int, since: DispatchTime) = (0, 0, DispatchTime.now())
+    /// The last chunk applied.
+    private var appliedThrough = -1
 
     init(archive: Archive, options: IngestOptions, progress: ((IngestProgress) -> Void)?) {
         self.archive = archive
@@ -103,15 +107,26 @@ private struct IngestRun {
                 case .element(let chunk):
                     defer { chunk.removeTemporaryFiles() }
                     report.skipped += chunk.skipped
-                    try commit(chunk.files)
-                    queue.markCommitted(chunk.index)
+                    let before = (files: report.files, bytes: report.bytes)
+                    try apply(chunk.files)
+                    uncommitted.files += report.files - before.files
+                    uncommitted.bytes += report.bytes - before.bytes
+                    if uncommitted.files >= options.commitFiles || uncommitted.bytes >= options.commitBytes
+                        || Double(DispatchTime.now().uptimeNanoseconds - uncommitted.since.uptimeNanoseconds) / 1e9 >= options.commitSeconds {
+                        try commitApplied()
+                    }
+                    appliedThrough = chunk.index
+                    if !archive.db.isInTransaction { queue.markCommitted(chunk.index) }
                     inputBytes = chunk.inputBytes
                     reportProgress()
                 }
                 // What the chunk's files took is free now, spread over the threads' arenas.
                 Memory.returnFreePages()
             }
+            try commitApplied()
+            queue.markCommitted(appliedThrough)
         } catch {
+            if archive.db.isInTransaction { try? archive.db.execute("ROLLBACK") }
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
             preparer.wait()
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
@@ -160,22 +175,41 @@ private struct IngestRun {
 
     // MARK: - Commit
 
-    private mutating func commit(_ chunk: [IngestFile]) throws {
-        var chunkReport = report
-        try archive.write {
-            // Another process's commit changes data_version; then every decision is looked up again.
-            if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
+    /// Applies a chunk in the ingest's open write transaction, begun here when there is none; it
+    /// is committed by `commitApplied` when its chunks are big or old enough (`IngestOptions.commitFiles`).
+    /// A kill loses at most the uncommitted chunks, and running the ingest again completes the work.
+    private mutating func apply(_ chunk: [IngestFile]) throws {
+        do {
+            if !archive.db.isInTransaction {
+                try archive.db.execute("BEGIN IMMEDIATE")
+                uncommitted = (0, 0, DispatchTime.now())
+                // Another process's commit changes data_version; then every decision is looked up again.
+                if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
+            }
             guard !chunk.isEmpty, let batchRow else { return }
             // One event holds the chunk's sightings; each is applied as it is decided, so the
             // next file sees the documents and versions the previous ones made. The chunk's
             // search-index rows are written together at its end.
+            var chunkReport = report
             try archive.deferringSearchIndex {
                 try archive.events.appendBuilt(.sightings) { eventID, at in
                     try applyChunk(chunk, batch: batchRow, eventID: eventID, at: at, report: &chunkReport)
                 }
             }
+            report = chunkReport
+        } catch let error as DatabaseError {
+            throw QuireError(.database, Archive.writeFailure(archive.path, error), underlying: error)
         }
-        report = chunkReport
+    }
+
+    /// Commits the chunks applied since the last commit, if any.
+    private mutating func commitApplied() throws {
+        guard archive.db.isInTransaction else { return }
+        do {
+            try archive.db.execute("COMMIT")
+        } catch let error as DatabaseError {
+            throw QuireError(.database, Archive.writeFailure(archive.path, error), underlying: error)
+        }
     }
 
     /// Decides and applies each file of a chunk in turn; returns the sightings event's payload.

@@ -18,10 +18,18 @@ public struct IngestOptions: Sendable {
     public var compressionLevel: Int32 = BlobEncoding.defaultLevel
     /// Threads for reading, hashing and compressing (SQLite has one writer).
     public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Files per transaction.
+    /// Files per chunk (prepared together, and one sightings event).
     public var chunkFiles = 512
-    /// Bytes of file content held in memory per transaction.
+    /// Bytes of file content held in memory per chunk.
     public var chunkBytes = 16 * 1024 * 1024
+    /// A transaction commits once its chunks hold this many files, this many bytes, or have taken
+    /// `commitSeconds`: each commit writes every page its rows touched, and the pages of the
+    /// indexes with random keys (hashes, keys, paths) are touched again by every few hundred
+    /// files: committing each chunk wrote 0.9 GB to the log for the 100 MB of BBC x20's texts,
+    /// committing every eight chunks 0.32 GB (docs/benchmarks.md).
+    public var commitFiles = 4096
+    public var commitBytes = 16 * 1024 * 1024
+    public var commitSeconds = 2.0
     /// Files larger than this are streamed through a temporary file instead of memory.
     public var memoryFileLimit = 4 * 1024 * 1024
     /// Read `.warc` and `.warc.gz` files record by record (each response and resource record a
