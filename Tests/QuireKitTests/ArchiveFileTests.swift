@@ -158,21 +158,29 @@ struct MigrationTests {
         #expect(try archive.verify(record: false).isClean)
     }
 
+    /// A new archive file at schema version `schema` (its migrations only), with an archive id,
+    /// its origin and the search index marked as kept, as that version made them.
+    static func emptyArchive(at path: String, schema: Int) throws -> Database {
+        let db = try Database(path: path, mode: .create)
+        try db.execute("PRAGMA page_size = \(Archive.pageSize); PRAGMA auto_vacuum = INCREMENTAL")
+        try db.migrate(SchemaMigrations.all.prefix(schema).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
+            try db.execute("PRAGMA application_id = \(Archive.applicationID)")
+        }
+        let id = String(format: "00000000-0000-4000-8000-%012d", schema)
+        try db.execute("""
+            INSERT INTO archive (key, value) VALUES ('archive_id', '\(id)'), ('search_index', 'on');
+            INSERT INTO origins (archive) VALUES ('\(id)');
+            """)
+        return db
+    }
+
     @Test("migrations 14 and 15 rebuild an index with positions as one of row ids only (detail=none); phrases and ranking still work")
     func searchColumnDetailMigration() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("v13.quire")
         do {
             // An archive made, ingested into and searched with schema 13 (index with positions).
-            let db = try Database(path: path, mode: .create)
-            try db.execute("PRAGMA page_size = \(Archive.pageSize); PRAGMA auto_vacuum = INCREMENTAL")
-            try db.migrate(SchemaMigrations.all.prefix(13).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
-                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
-            }
-            try db.execute("""
-                INSERT INTO archive (key, value) VALUES ('archive_id', '00000000-0000-4000-8000-000000000013'), ('search_index', 'on');
-                INSERT INTO origins (archive) VALUES ('00000000-0000-4000-8000-000000000013');
-                """)
+            let db = try Self.emptyArchive(at: path, schema: 13)
             #expect(try db.text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")?.contains("detail") == false)
         }
         try dir.write("in/together.txt", "Toolbar news\n\nA Google toolbar was sold to thousands of users.\n")
@@ -216,14 +224,8 @@ struct MigrationTests {
         try dir.write("in/body.txt", "Harbour strike\n\nWorkers stopped the ferry today.\n")
         do {
             // An archive made and ingested into with schema 14, its index kept (detail=column).
-            let db = try Database(path: path, mode: .create)
-            try db.execute("PRAGMA page_size = \(Archive.pageSize); PRAGMA auto_vacuum = INCREMENTAL")
-            try db.migrate(SchemaMigrations.all.prefix(14).map { Migration(version: $0.version, name: $0.file, sql: $0.sql) }) {
-                try db.execute("PRAGMA application_id = \(Archive.applicationID)")
-            }
+            let db = try Self.emptyArchive(at: path, schema: 14)
             try db.execute("""
-                INSERT INTO archive (key, value) VALUES ('archive_id', '00000000-0000-4000-8000-000000000014'), ('search_index', 'on');
-                INSERT INTO origins (archive) VALUES ('00000000-0000-4000-8000-000000000014');
                 INSERT INTO article_search (rowid, title, body) VALUES (1, 'Old', 'oldword');
                 INSERT INTO search_texts (hash, row) VALUES (x'00', 1);
                 """)
