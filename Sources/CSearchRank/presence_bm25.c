@@ -6,8 +6,9 @@
  *   - for each query word (an FTS5 phrase), the rows that have it, from one xQueryPhrase per word
  *     per query (which also gives the word's document frequency), kept as a bitmap of row ids;
  *   - the rows whose title has it, from a query on article_titles, the same kind of index over
- *     the titles alone, with the word as the query gives it (the function's arguments after the
- *     table: one FTS5 string per phrase, in the query's order);
+ *     the titles alone, with the word as the query gives it (the function's argument after the
+ *     table: each phrase's FTS5 string followed by the unit separator 0x1F, in the query's
+ *     order; one argument, as SQLite allows a function only 127);
  *   - the row's length in tokens (the docsize table, xColumnSize).
  * A word counts once when the row has it and once more when its title does (so a title word weighs
  * twice), in bm25's formula with bm25()'s k1 = 1.2 and b = 0.75. Like bm25() it returns minus the
@@ -91,12 +92,13 @@ static int addRow(const Fts5ExtensionApi *api, Fts5Context *fts, void *context) 
     return rowSetAdd(context, api->xRowid(fts));
 }
 
-/* The rows of article_titles that match `phrase` (an FTS5 string, as the main query has it). */
-static int titleRows(sqlite3 *db, sqlite3_value *phrase, RowSet *set) {
+/* The rows of article_titles that match `phrase` (an FTS5 string of `length` bytes, as the main
+   query has it). */
+static int titleRows(sqlite3 *db, const char *phrase, int length, RowSet *set) {
     sqlite3_stmt *statement = 0;
     int rc = sqlite3_prepare_v2(db, "SELECT rowid FROM article_titles WHERE article_titles MATCH ?1", -1, &statement, 0);
     if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_value(statement, 1, phrase);
+    sqlite3_bind_text(statement, 1, phrase, length, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
         rc = rowSetAdd(set, sqlite3_column_int64(statement, 0));
         if (rc != SQLITE_OK) break;
@@ -129,13 +131,21 @@ static int queryData(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     data->idf = (double *)(data->inTitle + n);
     data->averageLength = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;
     sqlite3 *db = sqlite3_context_db_handle(context);
+    /* The phrases, one argument: each FTS5 string followed by the unit separator (0x1F). */
+    const char *next = count > 0 ? (const char *)sqlite3_value_text(phrases[0]) : 0;
+    const char *end = next ? next + sqlite3_value_bytes(phrases[0]) : 0;
     for (int i = 0; i < n && rc == SQLITE_OK; i++) {
         rc = api->xQueryPhrase(fts, i, &data->inRow[i], addRow);
         sqlite3_int64 hits = data->inRow[i].count;
         /* As bm25(): a word in more than half the rows still counts a little, never negatively. */
         double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
         data->idf[i] = idf <= 0 ? 1e-6 : idf;
-        if (rc == SQLITE_OK && i < count) rc = titleRows(db, phrases[i], &data->inTitle[i]);
+        if (rc == SQLITE_OK && next && next < end) {
+            const char *stop = memchr(next, 0x1F, (size_t)(end - next));
+            if (!stop) stop = end;
+            rc = titleRows(db, next, (int)(stop - next), &data->inTitle[i]);
+            next = stop < end ? stop + 1 : end;
+        }
     }
     if (rc != SQLITE_OK) {
         freeQueryData(data);

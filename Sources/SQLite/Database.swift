@@ -177,7 +177,7 @@ public final class Database {
     /// The rowid of the last inserted row (`sqlite3_last_insert_rowid`).
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
-    /// Makes the FTS5 ranking function `presence_bm25(TABLE, PHRASE, ...)` available on this
+    /// Makes the FTS5 ranking function `presence_bm25(TABLE, PHRASES)` available on this
     /// connection (once): bm25 for a contentless index that keeps only row ids (`detail=none`),
     /// whose own `bm25()` is always 0 there (CSearchRank). Done on first need, not at open: most
     /// commands never rank.

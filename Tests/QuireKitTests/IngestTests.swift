@@ -39,6 +39,7 @@ struct IngestTests {
             let archive = try Archive.create(at: scratch.dir.file("a\(UUID().uuidString.prefix(6)).quire"))
             var options = quietOptions()
             options.chunkFiles = 10
+            options.commitWhileWaiting = false   // the limits alone decide here
             configure(&options)
             archive.db.countCommits()
             let report = try archive.ingest(paths: [scratch.dir.file("in")], options: options)
@@ -54,6 +55,10 @@ struct IngestTests {
         // The bytes limit ends a transaction too.
         let (byBytes, _) = try commits { $0.commitFiles = 1000; $0.commitBytes = 1; $0.commitSeconds = 3600 }
         #expect(byBytes == each)
+        // Committing whenever the writer would wait for the next chunk: never more commits than
+        // one per chunk, and the work is the same.
+        let (waiting, _) = try commits { $0.commitFiles = 30; $0.commitSeconds = 3600; $0.commitWhileWaiting = true }
+        #expect(waiting >= grouped && waiting <= each)
     }
 
     @Test("the project's samples: new, version and unchanged in one batch, the wire copy a new document with bytes already stored")

@@ -143,6 +143,24 @@ struct SearchTests {
         #expect(ferry.allSatisfy { $0.rank < 0 } && Set(ferry.map(\.rank)).count > 1)
     }
 
+    @Test("ranking with a word of two tokens in an OR, and a quoted passage of more words than SQLite allows a function's arguments")
+    func presenceRankingPhrases() throws {
+        let c = try Copies(1)
+        let passage = (0..<140).map { "w\($0)" }.joined(separator: " ")
+        _ = try c.ingest(0, [
+            "all.txt": "Gull watch\n\nDon't feed the gull on the quay.\n",
+            "dont.txt": "Quay notes\n\nDon't walk on the quay at night.\n",
+            "gull.txt": "Quay notes\n\nA gull sat on the quay at night.\n",
+            "long.txt": "Long\n\nIt said \(passage) and stopped.\n",
+        ])
+        // `don't` is two phrases to FTS5 (`don` AND `t`), `gull` the third: the text with both words
+        // (and `gull` in its title) first.
+        let either = keys(try c[0].search(SearchQuery("don't OR gull")), ordered: true)
+        #expect(either.first == "all.txt" && Set(either) == ["all.txt", "dont.txt", "gull.txt"], "\(either)")
+        let long = try c[0].searchResults(SearchQuery("\"" + passage + "\""))
+        #expect(long.hits.map(\.key) == ["long.txt"] && long.total == 1)
+    }
+
     @Test("a phrase is confirmed in each text: its words apart or out of order are no hit, and the total counts confirmed texts only")
     func phrasesConfirmed() throws {
         let c = try Copies(1)
@@ -204,7 +222,7 @@ struct SearchTests {
         let reference = try c[0].db.rows("""
             SELECT d.key FROM article_search JOIN article_index i ON i.row = article_search.rowid
             JOIN versions v ON v.blob = i.blob JOIN documents d ON d.id = v.document
-            WHERE article_search MATCH 'ferry' AND d.head = v.id ORDER BY presence_bm25(article_search, '"ferry"'), d.key, v.hash LIMIT 5
+            WHERE article_search MATCH 'ferry' AND d.head = v.id ORDER BY presence_bm25(article_search, '"ferry"' || char(31)), d.key, v.hash LIMIT 5
             """) { $0.text(0) }
         #expect(common.hits.map(\.key) == reference)
         #expect(try c[0].searchResults(SearchQuery("old")).total == 0, "no old version is found by default")

@@ -309,11 +309,12 @@ extension Archive {
         var top: [Hit] = []
         var total = 0
         let limit = max(query.limit, 0)
-        // The rank function gets each of the query's FTS5 phrases, in order, to find them in the titles.
-        let phrases = Self.indexPhrases(words)
+        // The rank function gets the query's FTS5 phrases, in order, to find them in the titles:
+        // one argument (SQLite allows a function 127), each phrase ended by the unit separator.
+        let phrases = Self.indexPhrases(words).map { $0 + "\u{1F}" }.joined()
         try db.forEach("""
-            SELECT d.key, v.hash, i.blob, d.head = v.id, presence_bm25(article_search\(String(repeating: ", ?", count: phrases.count))) \(from) WHERE \(filters)
-            """, phrases + values) { r in
+            SELECT d.key, v.hash, i.blob, d.head = v.id, presence_bm25(article_search, ?) \(from) WHERE \(filters)
+            """, [phrases] + values) { r in
             total += 1
             top.append((key: r.text(0), version: r.text(1), blob: r.int(2), isCurrent: r.int(3) != 0, rank: r.double(4)))
             if top.count >= 4 * max(limit, 64) { top = Array(top.sorted(by: before).prefix(limit)) }

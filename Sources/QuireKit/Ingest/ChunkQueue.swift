@@ -41,6 +41,13 @@ final class ChunkQueue<Element>: @unchecked Sendable {
         return item
     }
 
+    /// Whether an item is waiting to be taken (`take` would not wait).
+    var hasItem: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !items.isEmpty
+    }
+
     /// Stops both sides; items still queued are returned so their resources can be released.
     func cancel() -> [Element] {
         condition.lock()

@@ -65,8 +65,8 @@ struct CompressionBases {
         if current.index >= 0 {
             var planned = current
             for (hash, blob) in current.newBlobs {
-                guard let bytes = blob.bytes else { continue }
-                recent.put(hash, bytes, depth: blob.depth)
+                // A blob too large for the cache keeps its bytes in the overlay until its commit.
+                guard let bytes = blob.bytes, recent.put(hash, bytes, depth: blob.depth) else { continue }
                 planned.newBlobs[hash] = (nil, blob.depth)
             }
             overlays.append(planned)
@@ -201,8 +201,11 @@ struct RecentBlobs {
         return (entry.bytes, entry.depth)
     }
 
-    mutating func put(_ hash: String, _ bytes: [UInt8], depth: Int) {
-        guard bytes.count <= budget / 4 else { return }
+    /// Keeps `bytes` (dropping the least recently used past the budget); false when they are
+    /// too large to keep (over a quarter of the budget).
+    @discardableResult
+    mutating func put(_ hash: String, _ bytes: [UInt8], depth: Int) -> Bool {
+        guard bytes.count <= budget / 4 else { return false }
         clock += 1
         if let old = entries[hash] { total -= old.bytes.count }
         entries[hash] = (bytes, depth, clock)
@@ -219,5 +222,6 @@ struct RecentBlobs {
             order.removeFirst(start)
             start = 0
         }
+        return true
     }
 }

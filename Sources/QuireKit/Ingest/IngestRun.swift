@@ -52,6 +52,8 @@ private struct IngestRun {
     private var uncommitted: (files: Int, bytes: Int, since: DispatchTime) = (0, 0, DispatchTime.now())
     /// The last chunk applied.
     private var appliedThrough = -1
+    /// Whether this ingest began a transaction it has not committed or rolled back.
+    private var transactionOpen = false
 
     init(archive: Archive, options: IngestOptions, progress: ((IngestProgress) -> Void)?) {
         self.archive = archive
@@ -101,9 +103,19 @@ private struct IngestRun {
         }
         do {
             loop: while true {
+                // The open transaction is committed before waiting for the next chunk: the write
+                // lock is never held while the preparer works (another writer could wait minutes
+                // behind a large file), and an ingest the preparer paces commits every chunk.
+                if options.commitWhileWaiting, !queue.hasItem {
+                    try commitApplied()
+                    if appliedThrough >= 0 { queue.markCommitted(appliedThrough) }
+                }
                 switch queue.take() {
                 case .end: break loop
-                case .failure(let error): throw error
+                case .failure(let error):
+                    // The chunks applied before are good: keep them, as a chunk per transaction did.
+                    try commitApplied()
+                    throw error
                 case .element(let chunk):
                     defer { chunk.removeTemporaryFiles() }
                     report.skipped += chunk.skipped
@@ -116,7 +128,7 @@ private struct IngestRun {
                         try commitApplied()
                     }
                     appliedThrough = chunk.index
-                    if !archive.db.isInTransaction { queue.markCommitted(chunk.index) }
+                    if !transactionOpen { queue.markCommitted(chunk.index) }
                     inputBytes = chunk.inputBytes
                     reportProgress()
                 }
@@ -127,6 +139,7 @@ private struct IngestRun {
             queue.markCommitted(appliedThrough)
         } catch {
             if archive.db.isInTransaction { try? archive.db.execute("ROLLBACK") }
+            transactionOpen = false
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
             preparer.wait()
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
@@ -180,8 +193,9 @@ private struct IngestRun {
     /// A kill loses at most the uncommitted chunks, and running the ingest again completes the work.
     private mutating func apply(_ chunk: [IngestFile]) throws {
         do {
-            if !archive.db.isInTransaction {
+            if !transactionOpen {
                 try archive.db.execute("BEGIN IMMEDIATE")
+                transactionOpen = true
                 uncommitted = (0, 0, DispatchTime.now())
                 // Another process's commit changes data_version; then every decision is looked up again.
                 if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
@@ -204,9 +218,16 @@ private struct IngestRun {
 
     /// Commits the chunks applied since the last commit, if any.
     private mutating func commitApplied() throws {
-        guard archive.db.isInTransaction else { return }
+        guard transactionOpen else { return }
         do {
+            // SQLite rolls a transaction back by itself after some failures (a full disk, an I/O
+            // error): then the chunks applied are lost, and the ingest must not go on as if not.
+            guard archive.db.isInTransaction else {
+                transactionOpen = false
+                throw QuireError(.database, "writing to \(archive.path) failed: the transaction was rolled back; run the command again")
+            }
             try archive.db.execute("COMMIT")
+            transactionOpen = false
         } catch let error as DatabaseError {
             throw QuireError(.database, Archive.writeFailure(archive.path, error), underlying: error)
         }

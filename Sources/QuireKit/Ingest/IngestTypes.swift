@@ -30,6 +30,9 @@ public struct IngestOptions: Sendable {
     public var commitFiles = 4096
     public var commitBytes = 16 * 1024 * 1024
     public var commitSeconds = 2.0
+    /// Commit whenever the next chunk is not prepared yet, so the write lock is never held while
+    /// files are read and compressed (off only where a test checks the limits above).
+    public var commitWhileWaiting = true
     /// Files larger than this are streamed through a temporary file instead of memory.
     public var memoryFileLimit = 4 * 1024 * 1024
     /// Read `.warc` and `.warc.gz` files record by record (each response and resource record a
