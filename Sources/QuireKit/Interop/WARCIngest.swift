@@ -160,8 +160,7 @@ struct WARCIngest {
                           note: [String]?) -> IngestFile {
         var file = revisit
         file.content = .large(hash: target.hash, size: target.size, status: status)
-        var added: [[String]] = note.map { [$0] } ?? []
-        if let quirk = WARCRevisitIndex.digestQuirk(reference, target: target) { added.append(["warc_quirk", quirk]) }
+        let added: [[String]] = (note.map { [$0] } ?? []) + WARCRevisitIndex.digestQuirk(reference, target: target)
         if !added.isEmpty { file.supplied = (file.supplied ?? []) + added }
         return file
     }

@@ -33,7 +33,7 @@ enum WARCReferences {
         var fromWARC = false, digestDisowned = false
         for pair in meta where pair.count == 2 {
             if pair[0] == "warc_type" { fromWARC = true }
-            if pair[0] == "warc_quirk", pair[1].contains(WARCRevisitIndex.digestQuirkMark) { digestDisowned = true }
+            if pair[0] == WARCRevisitIndex.originalDigestField { digestDisowned = true }
             if values[pair[0]] == nil { values[pair[0]] = pair[1] }
         }
         guard fromWARC else { return [] }

@@ -44,16 +44,19 @@ struct WARCRevisitIndex {
     /// that algorithm: the revisit says it repeats other bytes than the ones it points at. Nil when
     /// they agree, when it declares none, or when the original has no digest of that algorithm to
     /// compare with (not checked).
-    static func digestQuirk(_ reference: Reference, target: Target) -> String? {
-        guard let digest = reference.digest else { return nil }
+    /// Returns the supplied fields to add: the quirk in words, and `warc_original_digest` (the
+    /// original's digest), which `WARCReferences.ofPayload` reads to keep such a revisit's digest
+    /// from naming the payload it was linked to.
+    static func digestQuirk(_ reference: Reference, target: Target) -> [[String]] {
+        guard let digest = reference.digest else { return [] }
         let comparable = target.digests.filter { $0.algorithm == digest.algorithm }
-        guard let theirs = comparable.first, !comparable.contains(digest) else { return nil }
-        return "WARC-Payload-Digest \(reference.digestText ?? digest.text) \(digestQuirkMark) (\(theirs.text))"
+        guard let theirs = comparable.first, !comparable.contains(digest) else { return [] }
+        return [["warc_quirk", "WARC-Payload-Digest \(reference.digestText ?? digest.text) is not the digest of the payload its other references name (\(theirs.text))"],
+                [originalDigestField, theirs.text]]
     }
 
-    /// The words of `digestQuirk`'s note that tell it apart (`WARCReferences.ofPayload` keeps such a
-    /// revisit's digest from naming the payload it was linked to).
-    static let digestQuirkMark = "is not the digest of the payload its other references name"
+    /// The supplied field that gives a revisit's original's digest when it is not the revisit's own.
+    static let originalDigestField = "warc_original_digest"
 
 
     private var byRecordID: [String: Target] = [:]
