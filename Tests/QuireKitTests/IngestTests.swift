@@ -44,6 +44,8 @@ struct IngestTests {
             archive.db.countCommits()
             let report = try archive.ingest(paths: [scratch.dir.file("in")], options: options)
             #expect(try archive.stats().sightings == 95 && archive.verify(record: false).isClean)
+            // The search-index rows held back until each commit are all written.
+            #expect(try archive.searchResults(SearchQuery("ferry")).total == 95 && archive.deferredSearchRows == nil)
             return (archive.db.commitCount ?? 0, report)
         }
         // Ten chunks; one transaction each when every chunk reaches the limit.

@@ -58,8 +58,10 @@ public final class Archive {
     /// Set only on verify's replay (`DerivedStateCheck`): the sightings the events make are
     /// handed to it to compare with the stored ones instead of being written.
     var sightingRows: SightingRowCheck?
-    /// While `deferringSearchIndex` runs: the search-index rows to write when it ends.
+    /// While held (`deferringSearchIndex`, `holdSearchRows`): the search-index rows to write when the hold ends.
     var deferredSearchRows: [(rowid: Int, title: String, body: String)]?
+    /// The bytes of title and text in `deferredSearchRows`.
+    var deferredSearchBytes = 0
 
     private init(path: String, db: Database) throws {
         self.path = path

@@ -145,6 +145,7 @@ extension Archive {
         try db.run("INSERT INTO article_index (blob, row) VALUES (?, ?)", id, id)
         if deferredSearchRows != nil {
             deferredSearchRows!.append((id, title, body))
+            deferredSearchBytes += title.utf8.count + body.utf8.count
         } else {
             try insertSearchRow(id, title: title, body: body)
         }
@@ -166,12 +167,31 @@ extension Archive {
     /// Only for work whose texts fit in memory together (a chunk of files, a batch of blobs).
     func deferringSearchIndex<T>(_ body: () throws -> T) throws -> T {
         guard deferredSearchRows == nil else { return try body() }   // already deferred by a caller
-        deferredSearchRows = []
-        defer { deferredSearchRows = nil }
+        holdSearchRows()
+        defer { dropHeldSearchRows() }
         let result = try body()
-        for row in deferredSearchRows! { try insertSearchRow(row.rowid, title: row.title, body: row.body) }
+        try writeHeldSearchRows()
         return result
     }
+
+    /// Holds the full-text index rows added from now on until `writeHeldSearchRows`, for a caller
+    /// whose transaction spans several chunks (an ingest): once a statement has written to an
+    /// FTS5 table, SQLite calls the table at every later statement's savepoint until the
+    /// transaction ends (`sqlite3VtabSavepoint`, 8 µs a statement for the two indexes), so the
+    /// rows are best written just before the commit. Inside a write transaction.
+    func holdSearchRows() {
+        if deferredSearchRows == nil { (deferredSearchRows, deferredSearchBytes) = ([], 0) }
+    }
+
+    /// Writes the held rows and stops holding. Inside the write transaction that added them.
+    func writeHeldSearchRows() throws {
+        guard let rows = deferredSearchRows else { return }
+        dropHeldSearchRows()
+        for row in rows { try insertSearchRow(row.rowid, title: row.title, body: row.body) }
+    }
+
+    /// Stops holding, forgetting the held rows (their transaction was rolled back).
+    func dropHeldSearchRows() { (deferredSearchRows, deferredSearchBytes) = (nil, 0) }
 
 
     /// Removes a blob from the search index (before its bytes are deleted: a contentless index

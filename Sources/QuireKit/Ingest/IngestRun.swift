@@ -124,6 +124,7 @@ private struct IngestRun {
                     uncommitted.files += report.files - before.files
                     uncommitted.bytes += report.bytes - before.bytes
                     if uncommitted.files >= options.commitFiles || uncommitted.bytes >= options.commitBytes
+                        || archive.deferredSearchBytes >= options.commitSearchTextBytes
                         || Double(DispatchTime.now().uptimeNanoseconds - uncommitted.since.uptimeNanoseconds) / 1e9 >= options.commitSeconds {
                         try commitApplied()
                     }
@@ -140,6 +141,7 @@ private struct IngestRun {
         } catch {
             if archive.db.isInTransaction { try? archive.db.execute("ROLLBACK") }
             transactionOpen = false
+            archive.dropHeldSearchRows()
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
             preparer.wait()
             for chunk in queue.cancel() { chunk.removeTemporaryFiles() }
@@ -196,6 +198,7 @@ private struct IngestRun {
             if !transactionOpen {
                 try archive.db.execute("BEGIN IMMEDIATE")
                 transactionOpen = true
+                archive.holdSearchRows()
                 uncommitted = (0, 0, DispatchTime.now())
                 // Another process's commit changes data_version; then every decision is looked up again.
                 if try archive.db.int("PRAGMA data_version") != dataVersion { trustPlan = false }
@@ -226,6 +229,7 @@ private struct IngestRun {
                 transactionOpen = false
                 throw QuireError(.database, "writing to \(archive.path) failed: the transaction was rolled back; run the command again")
             }
+            try archive.writeHeldSearchRows()
             try archive.db.execute("COMMIT")
             transactionOpen = false
         } catch let error as DatabaseError {
