@@ -63,6 +63,24 @@ struct IngestTests {
         #expect(waiting >= grouped && waiting <= each)
     }
 
+    @Test("within one transaction of several chunks, a file builds on a near-copy planned in an earlier, uncommitted chunk")
+    func baseFromUncommittedChunk() throws {
+        let scratch = try Scratch()
+        let story = (0..<60).map { "Sentence \($0) of the harbour story says something new about the ferry, the quay and the tide." }
+            .joined(separator: " ")
+        try scratch.dir.write("in/a/story.txt", "Harbour story\n\n" + story + "\n")
+        try scratch.dir.write("in/b/story.txt", "Harbour story\n\n" + story + "\n\nFiled by the wire desk.\n")
+        var options = quietOptions()
+        options.chunkFiles = 1              // each file a chunk of its own
+        options.commitFiles = 1000          // and both in one transaction
+        options.commitSeconds = 3600
+        options.commitWhileWaiting = false
+        _ = try scratch.archive.ingest(paths: [scratch.dir.file("in")], options: options)
+        let rows = try scratch.archive.db.rows("SELECT id, encoding, base FROM blobs ORDER BY id") { (id: $0.int(0), encoding: $0.text(1), base: $0.optionalInt(2)) }
+        #expect(rows.count == 2 && rows[1].encoding == "delta" && rows[1].base == rows[0].id, "\(rows)")
+        #expect(try scratch.archive.verify(record: false).isClean)
+    }
+
     @Test("the project's samples: new, version and unchanged in one batch, the wire copy a new document with bytes already stored")
     func projectSamples() throws {
         let scratch = try Scratch()
