@@ -89,6 +89,7 @@ public final class Archive {
     /// `lockTimeout` seconds for another process's write to finish before it fails.
     public static func open(at path: String, readOnly: Bool = false, lockTimeout: Double = defaultLockTimeout) throws -> Archive {
         try checkHeader(path)
+        if readOnly { rollBackInterruptedWrite(path) }
         let db: Database
         do {
             db = try Database(path: path, mode: readOnly ? readerMode(path) : .readWrite,
@@ -114,12 +115,29 @@ public final class Archive {
             if error.code == DatabaseError.notADatabase {
                 throw QuireError(.notAnArchive, "\(path) is not a Quire archive (not an SQLite database)", underlying: error)
             }
+            if error.extendedCode == Self.readOnlyRollback {
+                throw QuireError(.database, "\(path) holds a write that was interrupted (its rollback journal \(path)-journal is still there), and this process cannot write to the file to undo it: run any quire command that writes, where the file is writable, or copy the file together with its journal", underlying: error)
+            }
             if error.code == DatabaseError.readOnly || (!readOnly && access(path, W_OK) != 0) {
                 throw QuireError(.database, "cannot write to archive \(path): the archive file or its folder is read-only (reading commands still work)", underlying: error)
             }
             throw QuireError(.database, "cannot open archive \(path)", underlying: error)
         }
         return try Archive(path: path, db: db)
+    }
+
+    /// SQLITE_READONLY_ROLLBACK: a hot journal that a read-only connection cannot roll back.
+    static let readOnlyRollback: Int32 = 776
+
+    /// A write killed while the file was in rollback-journal mode (a `compact` rewriting the file)
+    /// leaves a hot journal next to it. SQLite rolls it back at the next open that can write, and
+    /// a read-only connection cannot, so every reading command (verify, search, show) failed until
+    /// a writer came. A reader first lets a read-write connection do it, when the file allows; a
+    /// journal of a write still going on in another process is not hot, and is left alone.
+    static func rollBackInterruptedWrite(_ path: String) {
+        var info = stat()
+        guard stat(path + "-journal", &info) == 0, info.st_size > 0, access(path, W_OK) == 0 else { return }
+        if let db = try? Database(path: path, mode: .readWrite) { _ = try? db.int("SELECT count(*) FROM sqlite_master") }
     }
 
     /// How a reader opens the archive: normally read-only, but immutable when SQLite's
