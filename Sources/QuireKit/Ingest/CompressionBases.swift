@@ -110,7 +110,7 @@ struct CompressionBases {
             guard candidateHash != hash, !bases.contains(where: { $0.hash == candidateHash }) else { return }
             // An earlier chunk's blob keeps its bytes in `recent` (its overlay only says it is planned).
             let planned = pending(candidateHash)
-            if let earlier = (planned?.bytes != nil ? planned : nil) ?? recent.get(candidateHash) ?? planned {
+            if let earlier = planned?.bytes != nil ? planned : recent.get(candidateHash) ?? planned {
                 guard let b = earlier.bytes, earlier.depth < BlobEncoding.maxDepth else { return }
                 bases.append(.pending(hash: candidateHash, bytes: b))
                 depth = max(depth, earlier.depth + 1)

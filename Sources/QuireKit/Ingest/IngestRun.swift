@@ -54,6 +54,9 @@ private struct IngestRun {
     private var appliedThrough = -1
     /// Whether this ingest began a transaction it has not committed or rolled back.
     private var transactionOpen = false
+    /// The hand-over from the preparer, told of each commit (its plans of uncommitted chunks are
+    /// kept until then).
+    private var queue: ChunkQueue<PreparedChunk>?
 
     init(archive: Archive, options: IngestOptions, progress: ((IngestProgress) -> Void)?) {
         self.archive = archive
@@ -91,6 +94,7 @@ private struct IngestRun {
         }
         // A background thread prepares chunks (walk, read, hash, compress) while this one commits.
         let queue = ChunkQueue<PreparedChunk>(capacity: 1)
+        self.queue = queue
         let preparer = ChunkPreparer(archivePath: archive.path, inputs: inputs, options: options, queue: queue)
         preparer.start()
         // The log is copied into the file in the background; this thread only appends to it.
@@ -106,30 +110,23 @@ private struct IngestRun {
                 // The open transaction is committed before waiting for the next chunk: the write
                 // lock is never held while the preparer works (another writer could wait minutes
                 // behind a large file), and an ingest the preparer paces commits every chunk.
-                if options.commitWhileWaiting, !queue.hasItem {
-                    try commitApplied()
-                    if appliedThrough >= 0 { queue.markCommitted(appliedThrough) }
-                }
+                if options.commitWhileWaiting, !queue.hasItem { try commitApplied() }
                 switch queue.take() {
                 case .end: break loop
                 case .failure(let error):
-                    // The chunks applied before are good: keep them, as a chunk per transaction did.
-                    try commitApplied()
+                    // The chunks applied before are good: keep them, as a chunk per transaction did
+                    // (if that commit fails too, the preparer's error is the one to report).
+                    try? commitApplied()
                     throw error
                 case .element(let chunk):
                     defer { chunk.removeTemporaryFiles() }
                     report.skipped += chunk.skipped
                     let before = (files: report.files, bytes: report.bytes)
                     try apply(chunk.files)
+                    appliedThrough = chunk.index
                     uncommitted.files += report.files - before.files
                     uncommitted.bytes += report.bytes - before.bytes
-                    if uncommitted.files >= options.commitFiles || uncommitted.bytes >= options.commitBytes
-                        || archive.deferredSearchBytes >= options.commitSearchTextBytes
-                        || Double(DispatchTime.now().uptimeNanoseconds - uncommitted.since.uptimeNanoseconds) / 1e9 >= options.commitSeconds {
-                        try commitApplied()
-                    }
-                    appliedThrough = chunk.index
-                    if !transactionOpen { queue.markCommitted(chunk.index) }
+                    if transactionFull { try commitApplied() }
                     inputBytes = chunk.inputBytes
                     reportProgress()
                 }
@@ -137,7 +134,6 @@ private struct IngestRun {
                 Memory.returnFreePages()
             }
             try commitApplied()
-            queue.markCommitted(appliedThrough)
         } catch {
             if archive.db.isInTransaction { try? archive.db.execute("ROLLBACK") }
             transactionOpen = false
@@ -205,13 +201,11 @@ private struct IngestRun {
             }
             guard !chunk.isEmpty, let batchRow else { return }
             // One event holds the chunk's sightings; each is applied as it is decided, so the
-            // next file sees the documents and versions the previous ones made. The chunk's
-            // search-index rows are written together at its end.
+            // next file sees the documents and versions the previous ones made. The search-index
+            // rows are held until the commit (`commitApplied`).
             var chunkReport = report
-            try archive.deferringSearchIndex {
-                try archive.events.appendBuilt(.sightings) { eventID, at in
-                    try applyChunk(chunk, batch: batchRow, eventID: eventID, at: at, report: &chunkReport)
-                }
+            try archive.events.appendBuilt(.sightings) { eventID, at in
+                try applyChunk(chunk, batch: batchRow, eventID: eventID, at: at, report: &chunkReport)
             }
             report = chunkReport
         } catch let error as DatabaseError {
@@ -219,7 +213,15 @@ private struct IngestRun {
         }
     }
 
-    /// Commits the chunks applied since the last commit, if any.
+    /// Whether the open transaction's chunks reached one of the limits (`IngestOptions.commitFiles`).
+    private var transactionFull: Bool {
+        uncommitted.files >= options.commitFiles || uncommitted.bytes >= options.commitBytes
+            || archive.deferredSearchBytes >= options.commitSearchTextBytes
+            || Double(DispatchTime.now().uptimeNanoseconds - uncommitted.since.uptimeNanoseconds) / 1e9 >= options.commitSeconds
+    }
+
+    /// Commits the chunks applied since the last commit, if any, with their held search-index
+    /// rows, and tells the preparer they are committed.
     private mutating func commitApplied() throws {
         guard transactionOpen else { return }
         do {
@@ -232,6 +234,7 @@ private struct IngestRun {
             try archive.writeHeldSearchRows()
             try archive.db.execute("COMMIT")
             transactionOpen = false
+            queue?.markCommitted(appliedThrough)
         } catch let error as DatabaseError {
             throw QuireError(.database, Archive.writeFailure(archive.path, error), underlying: error)
         }

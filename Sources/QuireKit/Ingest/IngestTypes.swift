@@ -30,9 +30,9 @@ public struct IngestOptions: Sendable {
     public var commitFiles = 4096
     public var commitBytes = 16 * 1024 * 1024
     public var commitSeconds = 2.0
-    /// ... or once the search-index rows it holds back until its commit (`Archive.holdSearchRows`)
-    /// reach this many bytes of text: 16 MiB of them put a probe into an archive of a million
-    /// articles at 155 MB.
+    /// A transaction also commits once the search-index rows it holds back until its commit
+    /// (`Archive.holdSearchRows`) reach this many bytes of text: 16 MiB of them put a probe into
+    /// an archive of a million articles at 155 MB.
     public var commitSearchTextBytes = 4 * 1024 * 1024
     /// Commit whenever the next chunk is not prepared yet, so the write lock is never held while
     /// files are read and compressed (off only where a test checks the limits above).
