@@ -5,13 +5,19 @@ import TestSupport
 
 @Suite("CLI under SIGKILL")
 struct CLIKillTests {
+    /// `corpus` written to `dir/corpus` and ingested into `dir/a.quire`; the archive's path.
+    func ingestedArchive(in dir: TemporaryDirectory, _ corpus: NewsCorpus) throws -> String {
+        try corpus.write(to: dir.file("corpus"))
+        let archive = dir.file("a.quire")
+        #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        return archive
+    }
+
     @Test("a repack killed at random moments leaves verify clean and the digest unchanged; rerunning completes it")
     func killedRepack() throws {
         let dir = TemporaryDirectory("kill")
         let corpus = NewsCorpus(articles: 600, seed: 43)
-        try corpus.write(to: dir.file("corpus"))
-        let archive = dir.file("r.quire")
-        #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        let archive = try ingestedArchive(in: dir, corpus)
         for v in 2...3 {
             try corpus.write(to: dir.file("corpus")) { $0 % 2 == 0 ? v : 1 }
             #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
@@ -33,9 +39,7 @@ struct CLIKillTests {
     @Test("repack --compact killed while it gives a 16 KiB archive 8 KiB pages: verify clean, digest unchanged, WAL again; rerunning completes it")
     func killedCompact() throws {
         let dir = TemporaryDirectory("kill-compact")
-        try NewsCorpus(articles: 1500, seed: 47).write(to: dir.file("corpus"))
-        let archive = dir.file("c.quire")
-        #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        let archive = try ingestedArchive(in: dir, NewsCorpus(articles: 1500, seed: 47))
         let old = try runProcess("sqlite3", [archive, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL; PRAGMA page_size;"])
         #expect(old.stdoutText.hasSuffix("wal\n16384\n"), "\(old.stdoutText)")
         let digest = try quire(["-A", archive, "digest"]).stdoutText
@@ -69,9 +73,7 @@ struct CLIKillTests {
     @Test("a write killed in rollback-journal mode leaves a hot journal: reading commands roll it back first and see the archive as it was")
     func hotJournalRolledBackByReaders() throws {
         let dir = TemporaryDirectory("hot-journal")
-        try NewsCorpus(articles: 60, seed: 5).write(to: dir.file("corpus"))
-        let archive = dir.file("h.quire")
-        #expect(try quire(["-A", archive, "ingest", "-q", dir.file("corpus")]).status == 0)
+        let archive = try ingestedArchive(in: dir, NewsCorpus(articles: 60, seed: 5))
         let digest = try quire(["-A", archive, "digest"]).stdoutText
         // A writer (as `compact` rewrites the file) dies in the middle of a transaction whose pages
         // already spilled into the file: what it wrote is in the file, the old pages in the journal.

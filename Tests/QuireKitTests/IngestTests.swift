@@ -63,6 +63,34 @@ struct IngestTests {
         #expect(waiting >= grouped && waiting <= each)
     }
 
+    @Test("the open transaction is committed while the writer waits for the preparer: a slow chunk (a large file to hash and compress) makes a commit of its own")
+    func commitsWhileWaiting() throws {
+        let scratch = try Scratch()
+        for i in 0..<10 { try scratch.dir.write("in/a\(i).txt", "Story \(i)\n\nThe ferry left at \(i) past noon.\n") }
+        // 24 MiB of bytes zlib cannot shrink: the preparer takes a good part of a second on them.
+        var random = SeededRandom(seed: 3)
+        let words = (0..<(3 << 20)).map { _ in random.next() }
+        try scratch.dir.write("in/b-big.bin", words.withUnsafeBytes { Array($0) })
+        for i in 0..<10 { try scratch.dir.write("in/c\(i).txt", "Later \(i)\n\nThe quay closed at \(i).\n") }
+        func commits(whileWaiting: Bool) throws -> Int {
+            let archive = try Archive.create(at: scratch.dir.file("w\(whileWaiting).quire"))
+            var options = quietOptions()
+            options.chunkFiles = 10
+            options.commitFiles = 1000
+            options.commitSeconds = 3600
+            options.commitWhileWaiting = whileWaiting
+            archive.db.countCommits()
+            _ = try archive.ingest(paths: [scratch.dir.file("in")], options: options)
+            #expect(try archive.stats().sightings == 21 && archive.verify(record: false).isClean)
+            return archive.db.commitCount ?? 0
+        }
+        let held = try commits(whileWaiting: false)
+        let waiting = try commits(whileWaiting: true)
+        // The first chunk is applied long before the big file's chunk is ready: its transaction
+        // is committed then instead of staying open until the end.
+        #expect(waiting > held, "waiting \(waiting), held \(held)")
+    }
+
     @Test("within one transaction of several chunks, a file builds on a near-copy planned in an earlier, uncommitted chunk")
     func baseFromUncommittedChunk() throws {
         let scratch = try Scratch()
