@@ -143,7 +143,7 @@ static int queryData(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         if (rc == SQLITE_OK && next && next < end) {
             const char *stop = memchr(next, 0x1F, (size_t)(end - next));
             if (!stop) stop = end;
-            rc = titleRows(db, next, (int)(stop - next), &data->inTitle[i]);
+            if (stop > next) rc = titleRows(db, next, (int)(stop - next), &data->inTitle[i]); /* none: no title lookup */
             next = stop < end ? stop + 1 : end;
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 import Testing
 import TestSupport
 @testable import QuireKit
@@ -141,6 +142,41 @@ struct SearchTests {
         #expect(either.count == 4 && either.first == "rare.txt" && either.last != "rare.txt", "\(either)")
         // Scores are negative (lower is better) and differ where the texts differ.
         #expect(ferry.allSatisfy { $0.rank < 0 } && Set(ferry.map(\.rank)).count > 1)
+    }
+
+    @Test("presence_bm25 over row ids far apart, negative and past a million: each row's words and title words are found, and no phrase list ranks without the title weight")
+    func presenceRankingRowSpread() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("rank.db"), mode: .create)
+        try db.registerPresenceBM25()
+        try db.execute("""
+            CREATE VIRTUAL TABLE article_search USING fts5(title, body, content='', detail=none);
+            CREATE VIRTUAL TABLE article_titles USING fts5(title, content='', detail=none, columnsize=0);
+            """)
+        // Rows with `oil` in the title and the body, and rows with it in the body only, spread so the
+        // bitmaps grow many times over (and one row id is negative).
+        let titled = [-70_000, 3, 4_000_000], plain = [-3, 64, 65, 900_000, 9_000_000]
+        for row in titled {
+            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, 'Oil news', 'oil prices rise')", row)
+            try db.run("INSERT INTO article_titles (rowid, title) VALUES (?, 'Oil news')", row)
+        }
+        for row in plain {
+            try db.run("INSERT INTO article_search (rowid, title, body) VALUES (?, 'Market news', 'oil prices rise')", row)
+            try db.run("INSERT INTO article_titles (rowid, title) VALUES (?, 'Market news')", row)
+        }
+        try db.run("INSERT INTO article_search (rowid, title, body) VALUES (7, 'Other', 'nothing here at all')")
+        func ranks(_ phrases: String) throws -> [Int: Double] {
+            Dictionary(uniqueKeysWithValues: try db.rows(
+                "SELECT rowid, presence_bm25(article_search, ?) FROM article_search WHERE article_search MATCH '\"oil\"'", [phrases]) {
+                ($0.int(0), $0.double(1)) })
+        }
+        let weighed = try ranks("\"oil\"\u{1F}")
+        #expect(Set(weighed.keys) == Set(titled + plain))
+        let (titleRank, plainRank) = (weighed[titled[0]]!, weighed[plain[0]]!)
+        #expect(titleRank < plainRank && plainRank < 0, "\(weighed)")
+        #expect(titled.allSatisfy { weighed[$0] == titleRank } && plain.allSatisfy { weighed[$0] == plainRank }, "\(weighed)")
+        // Without the phrases (or with an empty list) the titles are not looked up: every row alike.
+        for phrases in ["", "\u{1F}"] { #expect(Set(try ranks(phrases).values) == [plainRank]) }
     }
 
     @Test("ranking with a word of two tokens in an OR, and a quoted passage of more words than SQLite allows a function's arguments")
