@@ -88,6 +88,16 @@ struct CLIKillTests {
             """, archive])
         var journal = stat()
         #expect(stat(archive + "-journal", &journal) == 0 && journal.st_size > 0, "a hot journal is left")
+        // A file that cannot be written (immutable here; read-only media): a clear error naming the
+        // journal, and nothing changed.
+        if (try? runProcess("chattr", ["+i", archive]))?.status == 0 {
+            defer { _ = try? runProcess("chattr", ["-i", archive]) }
+            let refused = try quire(["-A", archive, "verify", "--no-record"])
+            #expect(refused.status == 1 && refused.stderr.contains("was interrupted") && refused.stderr.contains(archive + "-journal"), "\(refused.stderr)")
+            #expect(stat(archive + "-journal", &journal) == 0 && journal.st_size > 0, "the journal is still there")
+        } else {
+            print("skipped: the unwritable case needs chattr +i on this file system")
+        }
         let verify = try quire(["-A", archive, "verify", "--no-record"])
         #expect(verify.status == 0, "\(verify.stdoutText) \(verify.stderr)")
         #expect(try quire(["-A", archive, "digest"]).stdoutText == digest)
