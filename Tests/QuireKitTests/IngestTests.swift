@@ -109,6 +109,40 @@ struct IngestTests {
         #expect(try scratch.archive.verify(record: false).isClean)
     }
 
+    @Test("bytes repeated within a chunk and across uncommitted chunks are read once, and every copy is keyed and described as if read on its own (by path and by URL)")
+    func repeatedBytesReadOnce() throws {
+        let scratch = try Scratch()
+        let page = "<html><head><title>Ferry strike ends</title><link rel=canonical href=\"https://harbour.example/ferry\"></head>"
+            + "<body><h1>Ferry strike ends</h1><p>The crews went back at dawn, and the first boat left at six.</p></body></html>"
+        for name in ["a", "b", "c"] { try scratch.dir.write("in/\(name).html", page) }
+        try scratch.dir.write("in/d.html", page.replacingOccurrences(of: "six", with: "seven"))
+        let hash = SHA256.hash(Array(page.utf8)).hex
+        for (mode, chunkFiles) in [(IngestOptions.KeyMode.path, 1), (.path, 10), (.url, 1), (.url, 10)] {
+            let archive = try Archive.create(at: scratch.dir.file("\(mode)-\(chunkFiles).quire"))
+            var options = quietOptions()
+            options.keyMode = mode
+            options.chunkFiles = chunkFiles     // 1: each copy in a chunk of its own; 10: all in one
+            options.commitFiles = 1000          // and one transaction: the first copy is planned, not committed
+            options.commitSeconds = 3600
+            options.commitWhileWaiting = false
+            _ = try archive.ingest(paths: [scratch.dir.file("in")], options: options)
+            let rows = try archive.db.rows("SELECT a.kind, a.url, a.fields FROM articles a JOIN blobs b ON b.id = a.blob WHERE b.hash = ?", [hash]) {
+                (kind: $0.text(0), url: $0.optionalText(1), fields: $0.text(2)) }
+            #expect(rows.count == 1 && rows[0].kind == "html" && rows[0].url == "https://harbour.example/ferry", "\(mode) \(chunkFiles): \(rows)")
+            #expect(rows.first?.fields.contains("Ferry strike ends") == true)
+            let keys = try archive.sightings(blob: hash).map { $0.key ?? "" }
+            #expect(keys.count == 3)
+            if mode == .url {
+                // A repeat keyed by its URL needs the page read, even when an earlier chunk stores its bytes.
+                #expect(keys == Array(repeating: "https://harbour.example/ferry", count: 3), "\(chunkFiles): \(keys)")
+            } else {
+                #expect(keys == ["a.html", "b.html", "c.html"])
+            }
+            #expect(try archive.searchResults(SearchQuery("dawn")).total > 0)
+            #expect(try archive.verify(record: false).isClean)
+        }
+    }
+
     @Test("the project's samples: new, version and unchanged in one batch, the wire copy a new document with bytes already stored")
     func projectSamples() throws {
         let scratch = try Scratch()

@@ -211,19 +211,38 @@ final class ChunkPreparer: @unchecked Sendable {
     }
 
     /// Reads the metadata of new bytes on all cores; in URL mode a canonical URL becomes the key.
+    ///
+    /// Each distinct blob is read once: metadata is a function of the bytes alone, so a file whose
+    /// bytes an earlier file of the chunk has takes that file's metadata, and one whose bytes an
+    /// earlier chunk of this ingest stores needs none (its sighting finds the blob stored; should
+    /// it not, the commit reads them). In URL mode a file keyed by its path still needs its
+    /// metadata: its URL is its key. A crawl repeats pages (a third of the HTML records of the
+    /// shared WARC series are repeats), and reading a page is most of an ingest's work.
     private func extractAll(_ files: inout [IngestFile]) {
-        let slots = SharedSlots(files)
         let byURL = options.keyMode == .url
-        parallel(files.count) { i in
-            let file = slots.pointer[i]
-            guard !file.heldAtPlanning, case .small(let bytes, _, _)? = file.content, bytes.count <= articleExtractionLimit else { return }
-            let metadata = MetadataExtractor.extract(bytes).droppingText()
-            slots.pointer[i].metadata = metadata
-            if byURL, file.key == file.pathKey, let url = metadata.value("url").flatMap(URLKey.normalize) {
-                slots.pointer[i].key = url
-            }
+        var first: [String: Int] = [:]
+        var work: [Int] = []
+        var copies: [(from: Int, to: Int)] = []
+        for (i, file) in files.enumerated() {
+            guard !file.heldAtPlanning, case .small(let bytes, let hash, _)? = file.content, bytes.count <= articleExtractionLimit else { continue }
+            if let earlier = first[hash] { copies.append((earlier, i)); continue }
+            if bases.planned(hash), !(byURL && file.key == file.pathKey) { continue }
+            first[hash] = i
+            work.append(i)
         }
+        let slots = SharedSlots(files)
+        let distinct = work
+        parallel(distinct.count) { w in
+            let i = distinct[w]
+            guard case .small(let bytes, _, _)? = slots.pointer[i].content else { return }
+            slots.pointer[i].metadata = MetadataExtractor.extract(bytes).droppingText()
+        }
+        for (from, to) in copies { slots.pointer[to].metadata = slots.pointer[from].metadata }
         files = slots.array
+        guard byURL else { return }
+        for i in files.indices where files[i].key == files[i].pathKey {
+            if let url = files[i].metadata?.value("url").flatMap(URLKey.normalize) { files[i].key = url }
+        }
     }
 
     /// Predicts each file's sighting (`SightingDecider`, from this snapshot and what earlier

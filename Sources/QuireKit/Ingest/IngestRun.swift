@@ -317,7 +317,7 @@ private struct IngestRun {
                 // Another copy redacted these bytes; this copy's own capture is kept, in quarantine,
                 // until its operator reinstates or purges it.
                 let stored = try store(file, hash: hash, size: size, filling: stub)
-                try archive.insertArticle(blob: stub.id, file.metadata, replacing: true)
+                try archive.insertArticle(blob: stub.id, articleMetadata(file), replacing: true)
                 try archive.quarantineRefilled(stub)
                 report.storedBytes += stored.bytes
                 report.quarantined.append(.init(path: file.pathText, reason: "its bytes were redacted in another copy; they are kept here in quarantine (quire reinstate \(hash) serves them)"))
@@ -328,7 +328,7 @@ private struct IngestRun {
             } else {
                 let stored = try store(file, hash: hash, size: size)
                 known.blob = stored.id
-                try archive.insertArticle(blob: stored.id, file.metadata)
+                try archive.insertArticle(blob: stored.id, articleMetadata(file))
                 report.newBlobs += 1
                 report.storedBytes += stored.bytes
             }
@@ -340,6 +340,15 @@ private struct IngestRun {
         }
         report.counts[record.meaning.rawValue, default: 0] += 1
         return (record, known, nil)
+    }
+
+    /// The metadata of a file whose bytes this commit stores: as the preparer read it, or read
+    /// now when the preparer skipped it because an earlier chunk was to store the same bytes
+    /// (`ChunkPreparer.extractAll`) and that chunk did not.
+    private func articleMetadata(_ file: IngestFile) -> ArticleMetadata? {
+        if let metadata = file.metadata { return metadata }
+        guard case .small(let bytes, _, _)? = file.content, bytes.count <= articleExtractionLimit else { return nil }
+        return MetadataExtractor.extract(bytes).droppingText()
     }
 
     /// The sighting of a file that could not be read.
