@@ -1,7 +1,17 @@
+internal import CSHA256
+
 /// SHA-1 (FIPS 180-4), only to check the `sha1:` payload digests that WARC writers (Heritrix,
 /// wget, warcio, pywb) declare. Quire itself identifies content by SHA-256 alone; SHA-1 is not
 /// collision-resistant and names nothing here.
+///
+/// Every payload of a WARC file is hashed with it, so like SHA-256 its block function runs on
+/// the CPU's SHA extensions when it has them (C, `sha1_x86.c`) and in portable Swift otherwise;
+/// the tests check both against the NIST vectors and hashlib.
 public struct SHA1: Sendable {
+    /// Which block function computes the digest: the SHA extensions serve SHA-1 as they serve SHA-256.
+    public typealias Implementation = SHA256.Implementation
+
+    private let implementation: Implementation
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0)
     /// A block not yet full, and how many of its bytes are set.
     private var pending = [UInt8](repeating: 0, count: 64)
@@ -9,7 +19,9 @@ public struct SHA1: Sendable {
     /// Bytes given so far.
     private var length: UInt64 = 0
 
-    public init() {}
+    public init(implementation: Implementation = .best) {
+        self.implementation = implementation
+    }
 
     public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
@@ -25,12 +37,13 @@ public struct SHA1: Sendable {
             pendingCount += take
             offset = take
             guard pendingCount == 64 else { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!) }
+            pending.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
             pendingCount = 0
         }
-        while bytes.count - offset >= 64 {
-            compress(bytes.baseAddress! + offset)
-            offset += 64
+        let blocks = (bytes.count - offset) / 64
+        if blocks > 0 {
+            compress(bytes.baseAddress! + offset, blocks: blocks)
+            offset += 64 * blocks
         }
         for i in offset..<bytes.count { pending[pendingCount] = bytes[i]; pendingCount += 1 }
     }
@@ -50,14 +63,25 @@ public struct SHA1: Sendable {
     }
 
     /// The digest of `bytes`.
-    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-        var hasher = SHA1()
+    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes, implementation: Implementation = .best) -> [UInt8] {
+        var hasher = SHA1(implementation: implementation)
         hasher.update(bytes)
         return hasher.finalize()
     }
 
+    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+        switch implementation {
+        case .accelerated:
+            withUnsafeMutableBytes(of: &h) { raw in
+                quire_sha1_accelerated_blocks(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), data.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+        case .portable:
+            for b in 0..<blocks { compressPortable(data + 64 * b) }
+        }
+    }
+
     /// One 64-byte block: the 80-word schedule, then the four rounds of 20 steps.
-    private mutating func compress(_ block: UnsafeRawPointer) {
+    private mutating func compressPortable(_ block: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { buffer in
             let w = buffer.baseAddress!
             for t in 0..<16 {

@@ -12,4 +12,9 @@ int quire_sha256_accelerated_available(void);
 /// `quire_sha256_accelerated_available()` returned 1.
 void quire_sha256_accelerated_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+/// Runs the SHA-1 compression function over `blocks` 64-byte blocks at `data`, updating the five
+/// state words in place, with the x86 SHA extensions. Call only when
+/// `quire_sha256_accelerated_available()` returned 1 (the same extensions serve both).
+void quire_sha1_accelerated_blocks(uint32_t state[5], const uint8_t *data, size_t blocks);
+
 #endif
