@@ -13,7 +13,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-// One step of four rounds from round 16 on: `e` takes the next E and the words `m0`, then is
+// One step of four rounds from round 12 on: `e` takes the next E and the words `m0`, then is
 // consumed by SHA1RNDS4 with `func`; the schedule advances (`m1` finished by MSG2 with `m0`,
 // `m3` started by MSG1, `m2` XORed), and `next` keeps ABCD for the step after.
 #define STEP(e, next, m0, m1, m2, m3, func)                                    \
@@ -40,7 +40,7 @@ void quire_sha1_accelerated_blocks(uint32_t state[5], const uint8_t *data, size_
         __m128i m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 32)), order);
         __m128i m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), order);
 
-        // Rounds 0-15: the message words as given.
+        // Rounds 0-11: the message words as given, the schedule started.
         e0 = _mm_add_epi32(e0, m0);
         e1 = abcd;
         abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
@@ -56,14 +56,9 @@ void quire_sha1_accelerated_blocks(uint32_t state[5], const uint8_t *data, size_
         m1 = _mm_sha1msg1_epu32(m1, m2);
         m0 = _mm_xor_si128(m0, m2);
 
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        m0 = _mm_sha1msg2_epu32(m0, m3);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 0);
-        m2 = _mm_sha1msg1_epu32(m2, m3);
-        m1 = _mm_xor_si128(m1, m3);
-
-        // Rounds 16-67: the schedule computed four words per step.
+        // Rounds 12-79: the schedule computed four words per step (the last steps' schedule
+        // words are never used, and the compiler drops them).
+        STEP(e1, e0, m3, m0, m1, m2, 0);  // 12-15
         STEP(e0, e1, m0, m1, m2, m3, 0);  // 16-19
         STEP(e1, e0, m1, m2, m3, m0, 1);  // 20-23
         STEP(e0, e1, m2, m3, m0, m1, 1);  // 24-27
@@ -77,22 +72,9 @@ void quire_sha1_accelerated_blocks(uint32_t state[5], const uint8_t *data, size_
         STEP(e0, e1, m2, m3, m0, m1, 2);  // 56-59
         STEP(e1, e0, m3, m0, m1, m2, 3);  // 60-63
         STEP(e0, e1, m0, m1, m2, m3, 3);  // 64-67
-
-        // Rounds 68-79: the last words need no further schedule.
-        e1 = _mm_sha1nexte_epu32(e1, m1);
-        e0 = abcd;
-        m2 = _mm_sha1msg2_epu32(m2, m1);
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
-        m3 = _mm_xor_si128(m3, m1);
-
-        e0 = _mm_sha1nexte_epu32(e0, m2);
-        e1 = abcd;
-        m3 = _mm_sha1msg2_epu32(m3, m2);
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 3);
-
-        e1 = _mm_sha1nexte_epu32(e1, m3);
-        e0 = abcd;
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
+        STEP(e1, e0, m1, m2, m3, m0, 3);  // 68-71
+        STEP(e0, e1, m2, m3, m0, m1, 3);  // 72-75
+        STEP(e1, e0, m3, m0, m1, m2, 3);  // 76-79
 
         // Add this block's result to the state.
         e0 = _mm_sha1nexte_epu32(e0, eSaved);

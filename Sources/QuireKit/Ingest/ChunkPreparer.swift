@@ -147,7 +147,7 @@ final class ChunkPreparer: @unchecked Sendable {
         readAll(&chunk.files)
         // One read transaction per chunk: one snapshot, and one lock instead of one per query.
         try db.inTransaction(.deferred) { try findKnownBlobs(&chunk.files, db: db) }
-        extractAll(&chunk.files)
+        chunk.metadataReads = extractAll(&chunk.files)
         try db.inTransaction(.deferred) { try plan(&chunk, db: db) }
         encodeAll(&chunk.files)
     }
@@ -218,7 +218,8 @@ final class ChunkPreparer: @unchecked Sendable {
     /// it not, the commit reads them). In URL mode a file keyed by its path still needs its
     /// metadata: its URL is its key. A crawl repeats pages (a third of the HTML records of the
     /// shared WARC series are repeats), and reading a page is most of an ingest's work.
-    private func extractAll(_ files: inout [IngestFile]) {
+    /// Returns how many files were read.
+    private func extractAll(_ files: inout [IngestFile]) -> Int {
         let byURL = options.keyMode == .url
         var first: [String: Int] = [:]
         var work: [Int] = []
@@ -239,10 +240,12 @@ final class ChunkPreparer: @unchecked Sendable {
         }
         for (from, to) in copies { slots.pointer[to].metadata = slots.pointer[from].metadata }
         files = slots.array
-        guard byURL else { return }
-        for i in files.indices where files[i].key == files[i].pathKey {
-            if let url = files[i].metadata?.value("url").flatMap(URLKey.normalize) { files[i].key = url }
+        if byURL {
+            for i in files.indices where files[i].key == files[i].pathKey {
+                if let url = files[i].metadata?.value("url").flatMap(URLKey.normalize) { files[i].key = url }
+            }
         }
+        return distinct.count
     }
 
     /// Predicts each file's sighting (`SightingDecider`, from this snapshot and what earlier

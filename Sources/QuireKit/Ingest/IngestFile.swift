@@ -116,6 +116,8 @@ struct PreparedChunk {
     var skipped: [IngestReport.Problem]
     /// Bytes of the inputs walked so far, this chunk included (the ingest's progress).
     var inputBytes = 0
+    /// Files of the chunk whose metadata the preparer read (`IngestReport.metadataReads`).
+    var metadataReads = 0
 
     /// Removes the temporary files of large blobs.
     func removeTemporaryFiles() {

@@ -121,6 +121,7 @@ private struct IngestRun {
                 case .element(let chunk):
                     defer { chunk.removeTemporaryFiles() }
                     report.skipped += chunk.skipped
+                    report.metadataReads += chunk.metadataReads
                     let before = (files: report.files, bytes: report.bytes)
                     try apply(chunk.files)
                     appliedThrough = chunk.index
@@ -317,7 +318,7 @@ private struct IngestRun {
                 // Another copy redacted these bytes; this copy's own capture is kept, in quarantine,
                 // until its operator reinstates or purges it.
                 let stored = try store(file, hash: hash, size: size, filling: stub)
-                try archive.insertArticle(blob: stub.id, articleMetadata(file), replacing: true)
+                try archive.insertArticle(blob: stub.id, articleMetadata(file, report: &report), replacing: true)
                 try archive.quarantineRefilled(stub)
                 report.storedBytes += stored.bytes
                 report.quarantined.append(.init(path: file.pathText, reason: "its bytes were redacted in another copy; they are kept here in quarantine (quire reinstate \(hash) serves them)"))
@@ -328,7 +329,7 @@ private struct IngestRun {
             } else {
                 let stored = try store(file, hash: hash, size: size)
                 known.blob = stored.id
-                try archive.insertArticle(blob: stored.id, articleMetadata(file))
+                try archive.insertArticle(blob: stored.id, articleMetadata(file, report: &report))
                 report.newBlobs += 1
                 report.storedBytes += stored.bytes
             }
@@ -345,9 +346,10 @@ private struct IngestRun {
     /// The metadata of a file whose bytes this commit stores: as the preparer read it, or read
     /// now when the preparer skipped it because an earlier chunk was to store the same bytes
     /// (`ChunkPreparer.extractAll`) and that chunk did not.
-    private func articleMetadata(_ file: IngestFile) -> ArticleMetadata? {
+    private func articleMetadata(_ file: IngestFile, report: inout IngestReport) -> ArticleMetadata? {
         if let metadata = file.metadata { return metadata }
         guard case .small(let bytes, _, _)? = file.content, bytes.count <= articleExtractionLimit else { return nil }
+        report.metadataReads += 1
         return MetadataExtractor.extract(bytes).droppingText()
     }
 

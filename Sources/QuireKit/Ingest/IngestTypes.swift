@@ -103,6 +103,9 @@ public struct IngestReport: Sendable {
     public internal(set) var newBlobs = 0
     /// Bytes those blobs take in the archive.
     public internal(set) var storedBytes = 0
+    /// Files whose metadata and text were read: bytes the archive lacked, each distinct blob once
+    /// (a repeat in the ingest takes the first copy's, `ChunkPreparer.extractAll`).
+    public internal(set) var metadataReads = 0
     /// Files that could not be archived, with why.
     public internal(set) var failures: [Problem] = []
     /// Things left out on purpose (symbolic links), with why.
