@@ -110,6 +110,31 @@ struct SyncTests {
         #expect(try c[1].db.int("SELECT count(*) FROM articles WHERE fields LIKE '%Gamma%'") == 1)
     }
 
+
+    @Test("an import of several metadata batches (read in the background) gives every blob its row and index entry, in order")
+    func importAcrossArticleBatches() throws {
+        let c = try Copies(2)
+        // 2.5 batches of blobs, so one batch is still being read when the next is handed over and
+        // the last is written only by the final flush.
+        let count = ArticleBatch.maxItems * 5 / 2
+        var files: [String: String] = [:]
+        for i in 0..<count { files["s\(i).txt"] = "Story number \(i)\n\nThe body of story \(i) mentions word\(i)." }
+        try c.ingest(0, files)
+        let report = try c.send(0, 1)
+        #expect(report.blobsAdded == count)
+        #expect(try c[1].db.int("SELECT count(*) FROM blobs b JOIN articles a ON a.blob = b.id WHERE a.kind = 'text'") == count)
+        // Each blob's row holds its own title (the results were not shuffled between batches).
+        let mismatched = try c[1].db.int("""
+            SELECT count(*) FROM sightings s JOIN paths p ON p.id = s.path JOIN articles a ON a.blob = s.blob
+            WHERE a.fields NOT LIKE '%"Story number ' || substr(p.path, 2, length(p.path) - 5) || '"%'
+            """)
+        #expect(mismatched == 0)
+        #expect(try c[1].db.int("SELECT count(*) FROM article_index") == count)
+        for i in [0, ArticleBatch.maxItems, count - 1] {
+            #expect(try c[1].search(SearchQuery("word\(i)")).count == 1, "word\(i)")
+        }
+        #expect(try c[1].verify(record: false).problems.isEmpty)
+    }
     @Test("import is idempotent: the same bundle twice adds nothing the second time")
     func idempotent() throws {
         let c = try Copies(2)

@@ -105,32 +105,82 @@ extension Archive {
     }
 }
 
-/// Blobs whose metadata is to be read: collected until the batch holds 256 of them or 16 MiB,
-/// then extracted on all cores and recorded (`insertArticle`) in order. Inside a write transaction.
+/// Blobs whose metadata is to be read: collected until the batch holds 256 of them or 8 MiB,
+/// then extracted on all cores in the background while the caller goes on, and recorded
+/// (`insertArticle`) in order when the next batch is handed over or at `flush`. Inside a write
+/// transaction.
+///
+/// An import spends most of its time on this thread writing rows (the search index above all);
+/// extracting one batch while the rows of the one before are written keeps the other cores busy
+/// instead of waiting (`docs/benchmarks.md`, "Import with metadata read in the background").
+/// At most two batches are held at a time, so memory stays bounded.
 struct ArticleBatch {
     let archive: Archive
     private var items: [(id: Int, bytes: [UInt8]?)] = []
     private var bytes = 0
+    /// The batch being extracted in the background, written at the next hand-over or `flush`.
+    private var inFlight: Extraction?
+    /// How many blobs or bytes make a batch.
+    static let maxItems = 256, maxBytes = 8 << 20
 
     init(archive: Archive) { self.archive = archive }
 
     mutating func add(_ id: Int, _ blobBytes: [UInt8]?) throws {
         items.append((id, blobBytes))
         bytes += blobBytes?.count ?? 0
-        if items.count >= 256 || bytes >= 16 << 20 { try flush() }
+        if items.count >= Self.maxItems || bytes >= Self.maxBytes { try handOver() }
     }
 
+    /// Records every blob added so far: their metadata extracted and their rows written.
     mutating func flush() throws {
+        try handOver()
+        try writeInFlight()
+    }
+
+    /// Starts extracting the collected blobs, then writes the batch extracted before them.
+    private mutating func handOver() throws {
         guard !items.isEmpty else { return }
-        let inputs = items
-        let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
-        DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-            if let b = inputs[i].bytes { slots.pointer[i] = MetadataExtractor.extract(b) }
-        }
-        try archive.deferringSearchIndex {
-            for (i, item) in inputs.enumerated() { try archive.insertArticle(blob: item.id, slots.pointer[i]) }
-        }
+        let started = Extraction(items.map { (id: $0.id, bytes: $0.bytes) })
         items.removeAll(keepingCapacity: true)
         bytes = 0
+        try writeInFlight()
+        inFlight = started
+    }
+
+    /// Waits for the batch in the background, then writes its rows in order.
+    private mutating func writeInFlight() throws {
+        guard let batch = inFlight else { return }
+        inFlight = nil
+        let results = batch.wait()
+        try archive.deferringSearchIndex {
+            for (id, metadata) in results { try archive.insertArticle(blob: id, metadata) }
+        }
+    }
+
+    /// One batch's extraction on a background thread (each blob on whichever core is free).
+    private final class Extraction: @unchecked Sendable {
+        private let ids: [Int]
+        private let slots: SharedSlots<ArticleMetadata?>
+        private let done = DispatchGroup()
+
+        init(_ inputs: [(id: Int, bytes: [UInt8]?)]) {
+            ids = inputs.map(\.id)
+            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+            self.slots = slots
+            let all = inputs.map(\.bytes)
+            done.enter()
+            DispatchQueue.global().async { [done] in
+                DispatchQueue.concurrentPerform(iterations: all.count) { i in
+                    if let b = all[i] { slots.pointer[i] = MetadataExtractor.extract(b) }
+                }
+                done.leave()
+            }
+        }
+
+        /// The blobs' ids and metadata, in the order they were added, once extracted.
+        func wait() -> [(Int, ArticleMetadata?)] {
+            done.wait()
+            return Array(zip(ids, slots.array))
+        }
     }
 }
