@@ -76,6 +76,22 @@ extension Archive {
         for item in items { try applySighting(SightingRecord(item), batch: batch, eventID: eventID, at: at) }
     }
 
+    /// `applySightings(batch:items:…)` with each item already read into its record and version
+    /// hash (`PreparedSighting`, made ahead on another thread by verify's replay). An item that
+    /// could not be read fails where it stands in the list, as it would have there.
+    func applySightings(batch: JSON?, prepared: [PreparedSighting]?, eventID: Int, origin: Int, at: String) throws {
+        guard let uuid = batch?.stringValue else {
+            throw QuireError(.corrupt, "\(EventKind.sightings.name) event lacks its 'batch' field")
+        }
+        let batch = try batchID(uuid: uuid, kind: .sightings, origin: origin)
+        guard let prepared else {
+            throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
+        }
+        for item in prepared {
+            try applySighting(item.record.get(), batch: batch, eventID: eventID, at: at, versionHash: item.versionHash)
+        }
+    }
+
     private func applyMerge(_ event: EventLog.Applied) throws {
         let (eventID, at, payload) = (event.id, event.at, event.payload)
         let key = try field(payload, "key", .merge)
@@ -105,7 +121,9 @@ extension Archive {
 
     /// Applies one sighting of a sightings event: finds or creates its document and version and
     /// inserts the sighting row.
-    func applySighting(_ sighting: SightingRecord, batch: Int, eventID: Int, at: String, known: KnownRows? = nil) throws {
+    /// `versionHash`, when given, is `sighting.checkedVersionHash()` computed beforehand.
+    func applySighting(_ sighting: SightingRecord, batch: Int, eventID: Int, at: String, known: KnownRows? = nil,
+                       versionHash precomputed: Result<String?, any Error>? = nil) throws {
         var blobID: Int?
         var documentID: Int?
         var versionID: Int?
@@ -126,7 +144,7 @@ extension Archive {
         }
         if let known = known?.version {
             versionID = known
-        } else if let versionHash = try sighting.checkedVersionHash(), let documentID, let blobID {
+        } else if let versionHash = try precomputed?.get() ?? sighting.checkedVersionHash(), let documentID, let blobID {
             versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID,
                                          partial: sighting.partial)
         }

@@ -216,3 +216,15 @@ extension SightingRecord {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// One item of a sightings event read ahead of its application: its record and its checked
+/// version hash, or the error either gave (thrown when the item is applied, where it stands).
+struct PreparedSighting: @unchecked Sendable {
+    let record: Result<SightingRecord, any Error>
+    let versionHash: Result<String?, any Error>
+
+    init(_ item: JSON.Either) {
+        record = Result { try SightingRecord(item) }
+        versionHash = record.flatMap { record in Result { try record.checkedVersionHash() } }
+    }
+}

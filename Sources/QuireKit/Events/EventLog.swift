@@ -177,34 +177,35 @@ struct EventLog {
             SELECT e.id, e.origin, e.kind, e.at, e.payload, e.payload_size, o.archive, e.seq FROM main.events e JOIN main.origins o ON o.id = e.origin
             \(skipping.isEmpty ? "" : "WHERE e.kind NOT IN (\(skipped))") ORDER BY e.id
             """)
+        // Each event's payload is inflated and parsed on another thread while the one before it
+        // is applied (the application, on this connection, is the longer part).
+        var pending: ReplayEvent? = nil
         while try events.step() {
-            let name = "\(events.text(6)):\(events.int(7)) (\(events.text(2)))"
-            let kind = EventKind(name: events.text(2))
-            // A sightings event (the bulk of the log) has its list of small objects read without a dictionary for each.
-            enum Parsed { case json(JSON), sightings(fields: JSON.Fields, items: [JSON.Either]?) }
-            let parsed: Parsed
-            do {
-                let bytes = try EventPayload.bytes(events, payload: 4, size: 5)
-                if kind == .sightings {
-                    let (fields, items) = try JSON.parseObjectLists(bytes, listKey: "sightings")
-                    parsed = .sightings(fields: fields, items: items)
-                } else {
-                    parsed = .json(try JSON.parse(bytes))
-                }
-            } catch {
-                throw QuireError(.corrupt, "event \(name) has a payload that is not JSON", underlying: error as? JSONParseError)
+            let next = ReplayEvent(events)
+            if let pending { try replay(pending) }
+            pending = next
+        }
+        if let pending { try replay(pending) }
+    }
+
+    /// Applies one event read for `replayAll`, once its payload is parsed.
+    private func replay(_ event: ReplayEvent) throws {
+        let parsed: ReplayEvent.Parsed
+        do {
+            parsed = try event.parsed()
+        } catch {
+            throw QuireError(.corrupt, "event \(event.name) has a payload that is not JSON", underlying: error as? JSONParseError)
+        }
+        do {
+            switch parsed {
+            case .sightings(let fields, let items):
+                try archive.applySightings(batch: JSON.value(of: "batch", in: fields), prepared: items, eventID: event.id,
+                                           origin: event.origin, at: event.at)
+            case .json(let payload):
+                try apply(Applied(id: event.id, origin: event.origin, kind: event.kind, at: event.at, payload: payload))
             }
-            do {
-                switch parsed {
-                case .sightings(let fields, let items):
-                    try archive.applySightings(batch: JSON.value(of: "batch", in: fields), items: items, eventID: events.int(0),
-                                               origin: events.int(1), at: events.text(3))
-                case .json(let payload):
-                    try apply(Applied(id: events.int(0), origin: events.int(1), kind: kind, at: events.text(3), payload: payload))
-                }
-            } catch let error as QuireError {
-                throw QuireError(error.code, "event \(name) cannot be applied: \(error.message)", underlying: error.underlying)
-            }
+        } catch let error as QuireError {
+            throw QuireError(error.code, "event \(event.name) cannot be applied: \(error.message)", underlying: error.underlying)
         }
     }
 

@@ -25,7 +25,13 @@ enum EventPayload {
     /// `payload_size`. Throws `.corrupt` when a compressed payload does not inflate to its size.
     static func bytes(_ row: Statement, payload: Int, size: Int) throws -> [UInt8] {
         guard case .blob(let compressed) = row.value(payload) else { return Array(row.text(payload).utf8) }
-        let expected = row.optionalInt(size) ?? -1
+        return try bytes(compressed: compressed, size: row.optionalInt(size))
+    }
+
+    /// The canonical JSON's bytes from a compressed payload and its `payload_size`, read off the
+    /// row beforehand (verify's replay inflates and parses the next event on another thread).
+    static func bytes(compressed: [UInt8], size: Int?) throws -> [UInt8] {
+        let expected = size ?? -1
         let bytes: [UInt8]
         do {
             bytes = try Inflater.decompress(compressed, limit: max(expected, 0) + 1)
