@@ -175,6 +175,22 @@ struct DerivedStateTests {
         #expect(report.problems.contains { $0.area == "version" && $0.subject.hasPrefix("ff") }, "\(report.problems.map(\.description))")
     }
 
+    @Test("an event payload that is not JSON, or does not inflate, stops the replay at that event, named (payloads are read ahead on another thread)",
+          arguments: ["not json", "compressed"])
+    func unreadablePayloadNamed(_ damage: String) throws {
+        let (c, paths) = try richFixture()
+        let path = try copyOf(paths[0], in: c.dir)
+        // The second sightings event: the replay has applied events before it and read the one after it ahead.
+        let target = "(SELECT id FROM events WHERE kind = 'sightings' ORDER BY id LIMIT 1 OFFSET 1)"
+        try forge(path, damage == "not json"
+                  ? "UPDATE events SET payload = '{\"batch\": oops', payload_size = NULL WHERE id = \(target)"
+                  : "UPDATE events SET payload = x'789c0102', payload_size = 40 WHERE id = \(target)")
+        let seq = try Database(path: path).int("SELECT seq FROM events WHERE id = \(target)")!
+        let report = try Archive.open(at: path).verify(quick: false, record: false)
+        let problem = report.problems.first { $0.area == "derived" && $0.message.contains("cannot be rebuilt") }
+        #expect(problem?.message.contains(":\(seq) (sightings) has a payload that is not JSON") == true, "\(report.problems.map(\.description))")
+    }
+
     @Test("a forged row reports which column differs, what is stored and what the event says")
     func differenceNamesColumns() throws {
         let (c, paths) = try richFixture()
