@@ -59,13 +59,15 @@ extension Archive {
     }
 
     private func applySightings(_ event: EventLog.Applied) throws {
-        try applySightings(batch: event.payload["batch"], items: event.payload["sightings"]?.arrayValue?.map { .value($0) },
+        try applySightings(batch: event.payload["batch"], items: event.payload["sightings"]?.arrayValue?.map { PreparedSighting(.value($0)) },
                            eventID: event.id, origin: event.origin, at: event.at)
     }
 
     /// Applies a sightings event given as its `batch` field and its `sightings` list (nil when
-    /// that is not a list): from the parsed payload, or as `JSON.parseObjectLists` reads it.
-    func applySightings(batch: JSON?, items: [JSON.Either]?, eventID: Int, origin: Int, at: String) throws {
+    /// that is not a list), each item read into its record and checked version hash
+    /// (`PreparedSighting`: from the parsed payload, or made ahead on another thread by verify's
+    /// replay). An item that could not be read fails where it stands in the list.
+    func applySightings(batch: JSON?, items: [PreparedSighting]?, eventID: Int, origin: Int, at: String) throws {
         guard let uuid = batch?.stringValue else {
             throw QuireError(.corrupt, "\(EventKind.sightings.name) event lacks its 'batch' field")
         }
@@ -73,21 +75,7 @@ extension Archive {
         guard let items else {
             throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
         }
-        for item in items { try applySighting(SightingRecord(item), batch: batch, eventID: eventID, at: at) }
-    }
-
-    /// `applySightings(batch:items:…)` with each item already read into its record and version
-    /// hash (`PreparedSighting`, made ahead on another thread by verify's replay). An item that
-    /// could not be read fails where it stands in the list, as it would have there.
-    func applySightings(batch: JSON?, prepared: [PreparedSighting]?, eventID: Int, origin: Int, at: String) throws {
-        guard let uuid = batch?.stringValue else {
-            throw QuireError(.corrupt, "\(EventKind.sightings.name) event lacks its 'batch' field")
-        }
-        let batch = try batchID(uuid: uuid, kind: .sightings, origin: origin)
-        guard let prepared else {
-            throw QuireError(.corrupt, "sightings event lacks its 'sightings' list")
-        }
-        for item in prepared {
+        for item in items {
             try applySighting(item.record.get(), batch: batch, eventID: eventID, at: at, versionHash: item.versionHash)
         }
     }
@@ -144,7 +132,7 @@ extension Archive {
         }
         if let known = known?.version {
             versionID = known
-        } else if let versionHash = try precomputed?.get() ?? sighting.checkedVersionHash(), let documentID, let blobID {
+        } else if let versionHash = try precomputed.map({ try $0.get() }) ?? sighting.checkedVersionHash(), let documentID, let blobID {
             versionID = try applyVersion(hash: versionHash, document: documentID, blob: blobID, parents: sighting.parents, at: at, eventID: eventID,
                                          partial: sighting.partial)
         }

@@ -119,7 +119,7 @@ struct ArticleBatch {
     private var items: [(id: Int, bytes: [UInt8]?)] = []
     private var bytes = 0
     /// The batch being extracted in the background, written at the next hand-over or `flush`.
-    private var inFlight: Extraction?
+    private var inFlight: MetadataExtraction?
     /// How many blobs or bytes make a batch.
     static let maxItems = 256, maxBytes = 8 << 20
 
@@ -140,7 +140,7 @@ struct ArticleBatch {
     /// Starts extracting the collected blobs, then writes the batch extracted before them.
     private mutating func handOver() throws {
         guard !items.isEmpty else { return }
-        let started = Extraction(items.map { (id: $0.id, bytes: $0.bytes) })
+        let started = MetadataExtraction(items)
         items.removeAll(keepingCapacity: true)
         bytes = 0
         try writeInFlight()
@@ -156,31 +156,34 @@ struct ArticleBatch {
             for (id, metadata) in results { try archive.insertArticle(blob: id, metadata) }
         }
     }
+}
 
-    /// One batch's extraction on a background thread (each blob on whichever core is free).
-    private final class Extraction: @unchecked Sendable {
-        private let ids: [Int]
-        private let slots: SharedSlots<ArticleMetadata?>
-        private let done = DispatchGroup()
+/// The metadata of a batch of blobs, extracted on a background thread with each blob on
+/// whichever core is free; `wait()` gives it, in the order of the inputs. An import's
+/// `ArticleBatch` goes on while it runs; the search index build waits at once.
+final class MetadataExtraction: @unchecked Sendable {
+    private let ids: [Int]
+    private let slots: SharedSlots<ArticleMetadata?>
+    private let done = DispatchGroup()
 
-        init(_ inputs: [(id: Int, bytes: [UInt8]?)]) {
-            ids = inputs.map(\.id)
-            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
-            self.slots = slots
-            let all = inputs.map(\.bytes)
-            done.enter()
-            DispatchQueue.global().async { [done] in
-                DispatchQueue.concurrentPerform(iterations: all.count) { i in
-                    if let b = all[i] { slots.pointer[i] = MetadataExtractor.extract(b) }
-                }
-                done.leave()
+    /// Starts on `inputs`: a caller's id and the blob's bytes each (nil: nothing to read).
+    init(_ inputs: [(id: Int, bytes: [UInt8]?)]) {
+        ids = inputs.map(\.id)
+        let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
+        self.slots = slots
+        let all = inputs.map(\.bytes)
+        done.enter()
+        DispatchQueue.global().async { [done] in
+            DispatchQueue.concurrentPerform(iterations: all.count) { i in
+                if let b = all[i] { slots.pointer[i] = MetadataExtractor.extract(b) }
             }
+            done.leave()
         }
+    }
 
-        /// The blobs' ids and metadata, in the order they were added, once extracted.
-        func wait() -> [(Int, ArticleMetadata?)] {
-            done.wait()
-            return Array(zip(ids, slots.array))
-        }
+    /// The ids and metadata, in the order of the inputs, once extracted.
+    func wait() -> [(id: Int, metadata: ArticleMetadata?)] {
+        done.wait()
+        return zip(ids, slots.array).map { ($0, $1) }
     }
 }

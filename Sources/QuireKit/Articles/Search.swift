@@ -108,16 +108,13 @@ extension Archive {
         store.cache = BlobBytesCache(budget: 16 << 20)
         for start in stride(from: 0, to: items.count, by: 256) {
             let part = items[start..<min(items.count, start + 256)]
-            var read: [(tag: Int, bytes: [UInt8])] = []
+            var read: [(id: Int, bytes: [UInt8]?)] = []
             for item in part {
                 guard let record = try store.record(id: item.blob), record.size <= articleExtractionLimit, record.form.holdsBytes else { continue }
                 read.append((item.tag, try store.bytes(record)))
             }
-            let inputs = read
-            let slots = SharedSlots(inputs.map { _ in ArticleMetadata?.none })
-            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in slots.pointer[i] = MetadataExtractor.extract(inputs[i].bytes) }
-            for (i, input) in inputs.enumerated() {
-                if let metadata = slots.pointer[i] { try each(input.tag, metadata) }
+            for (tag, metadata) in MetadataExtraction(read).wait() {
+                if let metadata { try each(tag, metadata) }
             }
             try batchDone(part.count)
         }

@@ -199,7 +199,7 @@ struct EventLog {
         do {
             switch parsed {
             case .sightings(let fields, let items):
-                try archive.applySightings(batch: JSON.value(of: "batch", in: fields), prepared: items, eventID: event.id,
+                try archive.applySightings(batch: JSON.value(of: "batch", in: fields), items: items, eventID: event.id,
                                            origin: event.origin, at: event.at)
             case .json(let payload):
                 try apply(Applied(id: event.id, origin: event.origin, kind: event.kind, at: event.at, payload: payload))

@@ -21,16 +21,34 @@ enum EventPayload {
         return (.blob(compressed), bytes.count)
     }
 
+    /// A payload as stored: the canonical JSON's bytes, or a zlib stream of them and their count.
+    /// Copied off a row, so it can be inflated after the statement has moved on (verify's replay
+    /// inflates and parses the next event on another thread).
+    enum Stored: Sendable {
+        case plain([UInt8])
+        case compressed([UInt8], size: Int?)
+
+        /// Column `payload` of `row` and its `payload_size` in column `size`.
+        init(_ row: Statement, payload: Int, size: Int) {
+            if case .blob(let bytes) = row.value(payload) { self = .compressed(bytes, size: row.optionalInt(size)) } else { self = .plain(Array(row.text(payload).utf8)) }
+        }
+
+        /// The canonical JSON's bytes. Throws `.corrupt` when a compressed payload does not inflate to its size.
+        func bytes() throws -> [UInt8] {
+            switch self {
+            case .plain(let bytes): return bytes
+            case .compressed(let compressed, let size): return try EventPayload.inflate(compressed, size: size)
+            }
+        }
+    }
+
     /// The canonical JSON's bytes from a row whose column `payload` is the payload and `size` its
     /// `payload_size`. Throws `.corrupt` when a compressed payload does not inflate to its size.
     static func bytes(_ row: Statement, payload: Int, size: Int) throws -> [UInt8] {
-        guard case .blob(let compressed) = row.value(payload) else { return Array(row.text(payload).utf8) }
-        return try bytes(compressed: compressed, size: row.optionalInt(size))
+        try Stored(row, payload: payload, size: size).bytes()
     }
 
-    /// The canonical JSON's bytes from a compressed payload and its `payload_size`, read off the
-    /// row beforehand (verify's replay inflates and parses the next event on another thread).
-    static func bytes(compressed: [UInt8], size: Int?) throws -> [UInt8] {
+    private static func inflate(_ compressed: [UInt8], size: Int?) throws -> [UInt8] {
         let expected = size ?? -1
         let bytes: [UInt8]
         do {

@@ -30,14 +30,12 @@ final class ReplayEvent: @unchecked Sendable {
         kind = EventKind(name: events.text(2))
         at = events.text(3)
         name = "\(events.text(6)):\(events.int(7)) (\(events.text(2)))"
-        let compressed: [UInt8]?, plain: [UInt8]?
-        if case .blob(let bytes) = events.value(4) { (compressed, plain) = (bytes, nil) } else { (compressed, plain) = (nil, Array(events.text(4).utf8)) }
-        let size = events.optionalInt(5)
+        let payload = EventPayload.Stored(events, payload: 4, size: 5)
         let kind = self.kind
         done.enter()
         DispatchQueue.global().async { [self] in
             result = Result {
-                let bytes = try plain ?? EventPayload.bytes(compressed: compressed!, size: size)
+                let bytes = try payload.bytes()
                 if kind == .sightings {
                     let (fields, items) = try JSON.parseObjectLists(bytes, listKey: "sightings")
                     return .sightings(fields: fields, items: items?.map(PreparedSighting.init))
