@@ -15,18 +15,25 @@ final class Checkpointer: @unchecked Sendable {
     /// Starts checkpointing every `interval` seconds until `stop()`.
     func start(interval: Double = 0.25) {
         let thread = Thread { [self] in
-            defer { done.signal() }
-            guard let db = try? Database(path: path, mode: .readWrite) else { return }
-            condition.lock()
-            while !stopped {
-                condition.unlock()
-                _ = try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                condition.lock()
-                if !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: interval)) }
-            }
-            condition.unlock()
+            run(interval: interval)
+            done.signal()   // after `run` has returned, so its connection is closed when `stop()` returns
         }
         thread.start()
+    }
+
+    /// The thread's loop, on a connection of its own that is closed when it returns. `stop()`
+    /// returns only after that: a caller that then changes the file's journal mode (the tests,
+    /// `compact`) must not find the file still open here.
+    private func run(interval: Double) {
+        guard let db = try? Database(path: path, mode: .readWrite) else { return }
+        condition.lock()
+        while !stopped {
+            condition.unlock()
+            _ = try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            condition.lock()
+            if !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: interval)) }
+        }
+        condition.unlock()
     }
 
     /// Stops the thread and waits for it.
