@@ -36,7 +36,9 @@ final class ChunkPreparer: @unchecked Sendable {
     /// Starts preparing on a new thread.
     func start() {
         let thread = Thread { [self] in
-            defer { finished.signal() }
+            // The connections are closed before the ingest hears it is done: the thread's object,
+            // which holds them, may outlive it, and a caller may change the file's journal mode at once.
+            defer { readers.close(); finished.signal() }
             do {
                 try run()
                 queue.put(.end)
@@ -357,6 +359,12 @@ final class BaseReaders: @unchecked Sendable {
         self.path = path
         connections = Array(repeating: nil, count: workers)
         recent = Array(repeating: [], count: workers)
+    }
+
+    /// Closes every connection and forgets the bytes; a later read opens its connection again.
+    func close() {
+        connections = connections.map { _ in nil }
+        recent = recent.map { _ in [] }
     }
 
     /// The whole bytes of archived blob `hash`, read by thread `worker`; nil when it cannot be read.
